@@ -1,0 +1,55 @@
+// Package event defines the security events accountsec emits and the hook a
+// host supplies to receive them.
+//
+// Every security decision (a lock, an unlock, and in later packages logins,
+// MFA changes, step-up grants, …) is reported as an [Event] to the host's
+// [Hook]. Events never carry passwords, codes, secrets or raw tokens: the
+// subject of a limiter is reported only as its keyed hash.
+package event
+
+import (
+	"context"
+	"time"
+)
+
+// Kind names what happened. Kinds are stable strings.
+type Kind string
+
+// The kinds of events.
+const (
+	// Locked: a subject reached its failure limit and is locked.
+	Locked Kind = "locked"
+	// Unlocked: an operator lifted a lock before it expired.
+	Unlocked Kind = "unlocked"
+)
+
+// Event is one security decision.
+type Event struct {
+	// Kind says what happened.
+	Kind Kind
+	// At is when it happened, from the library's clock.
+	At time.Time
+	// AccountID is the account concerned, when known.
+	AccountID string
+	// Subject is a keyed hash identifying what a limiter counted (never the
+	// raw identifier, which may be personal data).
+	Subject string
+	// Scope is the limiter or flow the event comes from (for example "login").
+	Scope string
+	// Until is the end of a lock or grant, when the event has one.
+	Until time.Time
+	// Attrs carries further non-secret details.
+	Attrs map[string]string
+}
+
+// Hook receives events. It is called synchronously, so it must be quick and
+// must not block; it should hand the event off (a channel, a log line, a
+// queue). A nil Hook discards events.
+type Hook func(ctx context.Context, e Event)
+
+// Emit calls h with e if h is not nil.
+func (h Hook) Emit(ctx context.Context, e Event) {
+	if h != nil {
+		h(ctx, e)
+	}
+}

@@ -1,0 +1,47 @@
+package notify
+
+import (
+	"context"
+	"time"
+)
+
+// CodeRecord is a one-time code as stored: only its keyed hash.
+type CodeRecord struct {
+	// Hash is the keyed hash of the code (never the code itself).
+	Hash []byte
+	// ExpiresAt is when the code stops being valid.
+	ExpiresAt time.Time
+	// MaxWrong is how many wrong answers destroy the code. At least 1.
+	MaxWrong int
+}
+
+// Outcome is the result of checking a code.
+type Outcome int
+
+// The outcomes of CodeStore.ConsumeCode.
+const (
+	// Missing: there is no valid code at the key (never issued, expired,
+	// consumed, or destroyed by wrong answers). Nothing changed.
+	Missing Outcome = iota
+	// Matched: the hash matched; the code was deleted in the same step.
+	Matched
+	// Mismatched: the hash did not match; one wrong answer was counted and
+	// the code was deleted if that was the last one allowed.
+	Mismatched
+)
+
+// CodeStore keeps one-time codes. Every method is one atomic operation: of
+// any number of concurrent ConsumeCode calls with the right hash, exactly one
+// gets Matched. Stores never read a clock; they compare the times given by
+// the caller. Errors are for system failures only.
+type CodeStore interface {
+	// PutCode stores rec at key, replacing any code already there (with its
+	// wrong-answer count).
+	PutCode(ctx context.Context, key string, rec CodeRecord) error
+	// ConsumeCode checks hash against the code at key at time now, in
+	// constant time. remaining is the number of wrong answers still allowed
+	// after this call (0 unless the outcome is Mismatched).
+	ConsumeCode(ctx context.Context, key string, hash []byte, now time.Time) (out Outcome, remaining int, err error)
+	// DeleteCode removes the code at key, if any.
+	DeleteCode(ctx context.Context, key string) error
+}
