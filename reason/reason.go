@@ -205,3 +205,11 @@ func format(v any) string {
 }
 
 func sortCodes(cs []Code) { sort.Slice(cs, func(i, j int) bool { return cs[i] < cs[j] }) }
+
+// ErrStoreUnavailable matches any error whose code is StoreUnavailable: a
+// store failed and the operation was refused (fail closed). It is distinct
+// from every "wrong credentials" error.
+var ErrStoreUnavailable = New(StoreUnavailable)
+
+// Store wraps a store failure as a StoreUnavailable error.
+func Store(err error) *Error { return &Error{Code: StoreUnavailable, Err: err} }
