@@ -23,9 +23,10 @@ type Reservation struct {
 	// ExpiresAt is the expiry given to a counter that this call creates.
 	// It must be after Now.
 	ExpiresAt time.Time
-	// FullExpiresAt, when not zero, raises the counter's expiry to this
-	// time (if later) when this call takes the last slot. Lockout uses it so
-	// that the lock starts atomically with the failure that causes it.
+	// FullExpiresAt, when not zero, becomes the counter's expiry when this
+	// call takes the last slot (earlier or later than the current expiry).
+	// Lockout uses it so that the lock starts atomically with the failure
+	// that causes it and lasts exactly the lock duration.
 	FullExpiresAt time.Time
 }
 

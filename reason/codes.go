@@ -68,7 +68,7 @@ const (
 	PasswordHashMalformed Code = "password.hash_malformed"
 )
 
-var catalogs = map[Language]map[Code]string{
+var core = map[Language]map[Code]string{
 	English: {
 		PolicyInvalid:    "policy field {field} has value {value}; allowed: {allowed}",
 		InputEmpty:       "{field} is required",
@@ -137,6 +137,22 @@ var catalogs = map[Language]map[Code]string{
 		PasswordWrong:           "密码错误",
 		PasswordHashMalformed:   "已存储的密码哈希格式无法识别",
 	},
+}
+
+// catalogs merges the per-area message tables (core here, the others in
+// their own files) once at start-up; it is never written afterwards.
+var catalogs = merge(core, accountMessages, mfaMessages, protectionMessages, recoveryMessages)
+
+func merge(tables ...map[Language]map[Code]string) map[Language]map[Code]string {
+	out := map[Language]map[Code]string{English: {}, SimplifiedChinese: {}}
+	for _, t := range tables {
+		for lang, msgs := range t {
+			for c, m := range msgs {
+				out[lang][c] = m
+			}
+		}
+	}
+	return out
 }
 
 // AllCodes returns every code that has an English message, sorted.
