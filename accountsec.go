@@ -1,0 +1,165 @@
+package accountsec
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/accountsec/accountsec/account/password"
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/store/memstore"
+)
+
+// Config holds the policies. Every zero field means the console default of
+// SPEC (see README's policy table); every value is validated by New.
+type Config struct {
+	// Secret keys every HMAC the library computes (store keys, code hashes).
+	// At least 16 bytes; 32 random bytes recommended. Required. Keep it
+	// stable: changing it forgets counters and invalidates pending codes.
+	Secret []byte
+	// Limits is the quota table, the lockout and the send rates.
+	Limits limits.Policy
+	// Codes is the one-time code policy.
+	Codes notify.CodePolicy
+	// Password is the password policy; zero means password.Console().
+	Password password.Policy
+	// Hashing configures password hashing; zero means argon2id at the
+	// OWASP parameters.
+	Hashing password.HasherConfig
+}
+
+// Store is every store interface the facade needs. memstore.Store
+// implements it; so do the PostgreSQL and Redis adapters.
+type Store interface {
+	limits.CounterStore
+	notify.CodeStore
+}
+
+// Deps is what the host supplies.
+type Deps struct {
+	// Store keeps the state; nil means a new in-memory store, which suits a
+	// single process only.
+	Store Store
+	// SMS delivers SMS messages; needed to send codes by SMS.
+	SMS notify.SMSSender
+	// Email delivers emails; needed to send codes by email.
+	Email notify.EmailSender
+	// Events receives security events; nil discards them.
+	Events event.Hook
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the randomness source; nil means crypto/rand.
+	Rand io.Reader
+}
+
+// Service is the wired library. Its fields are the domain services, ready
+// to use; they are safe for concurrent use.
+type Service struct {
+	// Policy is the resolved limits policy (defaults filled in).
+	Policy limits.Policy
+	// PasswordPolicy is the password policy in force.
+	PasswordPolicy password.Policy
+	// Lockout limits failed credential checks.
+	Lockout *limits.Limiter
+	// Sends limits how often codes are sent.
+	Sends *limits.SendLimiter
+	// Codes issues and verifies one-time codes (rate limited by Sends).
+	Codes *notify.Codes
+	// Passwords hashes and verifies passwords.
+	Passwords *password.Hasher
+}
+
+// New validates cfg and wires the services. A bad policy value is an error
+// naming the field, its value and the allowed range.
+func New(cfg Config, deps Deps) (*Service, error) {
+	pol, err := cfg.Limits.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Password.Validate(); err != nil {
+		return nil, err
+	}
+	store := deps.Store
+	if store == nil {
+		store = memstore.New()
+	}
+	lc := limits.Config{Store: store, Secret: cfg.Secret, Now: deps.Now, Events: deps.Events}
+	lockout, err := limits.NewLimiter(lc, pol.Lockout)
+	if err != nil {
+		return nil, err
+	}
+	sends, err := limits.NewSendLimiter(lc, pol.Send)
+	if err != nil {
+		return nil, err
+	}
+	codes, err := notify.NewCodes(notify.CodesConfig{
+		Store: store, SMS: deps.SMS, Email: deps.Email, Gate: sends,
+		Secret: cfg.Secret, Policy: cfg.Codes, Now: deps.Now, Rand: deps.Rand,
+	})
+	if err != nil {
+		return nil, err
+	}
+	hc := cfg.Hashing
+	if hc.Rand == nil {
+		hc.Rand = deps.Rand
+	}
+	hasher, err := password.NewHasher(hc)
+	if err != nil {
+		return nil, err
+	}
+	pp := cfg.Password
+	if pp == (password.Policy{}) {
+		pp = password.Console()
+	}
+	return &Service{Policy: pol, PasswordPolicy: pp, Lockout: lockout, Sends: sends, Codes: codes, Passwords: hasher}, nil
+}
+
+// ErrWrongPassword is returned by CheckPassword for a wrong password or an
+// unknown login (the two are indistinguishable by design).
+var ErrWrongPassword = reason.New(reason.PasswordWrong)
+
+// PasswordResult reports a successful password check.
+type PasswordResult struct {
+	// Rehash, when not empty, is a new hash of the password at the current
+	// parameters: store it in place of the old one (for example after a
+	// bcrypt hash was migrated, or the parameters were raised).
+	Rehash string
+}
+
+// CheckPassword checks pw against storedHash under the lockout of login (the
+// login identifier). Pass storedHash "" when the login is unknown: the same
+// hashing work is done against a dummy hash and the same error returned, so
+// neither timing nor errors reveal which logins exist.
+//
+// It returns ErrWrongPassword; *limits.LockedError (for the failure that
+// causes the lock, and then before any hashing whether or not pw is right);
+// or a reason.StoreUnavailable error, on which the caller must refuse.
+func (s *Service) CheckPassword(ctx context.Context, login, pw, storedHash string) (PasswordResult, error) {
+	var res PasswordResult
+	ok, err := s.Lockout.Do(ctx, "login", login, func(ctx context.Context) (bool, error) {
+		if storedHash == "" {
+			return s.Passwords.VerifyDummy(ctx, pw)
+		}
+		ok, rehash, err := s.Passwords.Verify(ctx, pw, storedHash)
+		if err != nil || !ok {
+			return false, err
+		}
+		if rehash {
+			h, err := s.Passwords.Hash(ctx, pw)
+			if err == nil {
+				res.Rehash = h
+			}
+		}
+		return true, nil
+	})
+	switch {
+	case err != nil:
+		return PasswordResult{}, err
+	case !ok:
+		return PasswordResult{}, ErrWrongPassword
+	}
+	return res, nil
+}
