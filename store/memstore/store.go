@@ -1,0 +1,113 @@
+package memstore
+
+import (
+	"hash/maphash"
+	"sync"
+	"time"
+
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/notify"
+)
+
+// Compile-time checks that Store implements the interfaces it serves.
+var (
+	_ limits.CounterStore = (*Store)(nil)
+	_ notify.CodeStore    = (*Store)(nil)
+)
+
+// Store is an in-memory store. It is safe for concurrent use. The zero Store
+// is empty and ready to use; New returns a pointer to one. A Store must not
+// be copied after first use.
+//
+// Each concern (counters, codes, …) keeps its entries in its own sharded
+// map, declared here and implemented in its own file. A concern whose entries
+// expire adds itself to [Store.Sweep].
+type Store struct {
+	counters shards[limits.Counter]
+	codes    shards[codeEntry]
+}
+
+// New returns an empty Store.
+func New() *Store { return new(Store) }
+
+// Sweep removes every entry that has expired at now (whose expiry is not
+// after now) and returns how many it removed. Entries are also removed when a
+// call touches their key after they expire, so Sweep only matters for keys
+// that are never used again. The store never calls it by itself: a
+// long-running host should call it periodically, for example every minute.
+//
+// Sweep locks one shard at a time, so other calls proceed while it runs.
+func (s *Store) Sweep(now time.Time) int {
+	n := s.counters.sweep(func(c limits.Counter) bool { return expired(c.ExpiresAt, now) })
+	n += s.codes.sweep(func(c codeEntry) bool { return expired(c.expiresAt, now) })
+	return n
+}
+
+// expired reports whether an entry expiring at expiresAt is gone at now. The
+// stores share the rule: an entry is alive strictly before its expiry.
+func expired(expiresAt, now time.Time) bool { return !expiresAt.After(now) }
+
+// shardCount spreads keys over this many independently locked maps so that
+// concurrent calls on different keys rarely wait for each other.
+const shardCount = 32
+
+// seed is shared by every Store of the process. It is random per process so
+// that nobody can choose keys that all land in one shard.
+var seed = maphash.MakeSeed()
+
+// shards is a map from key to V split into shardCount locked parts. Its zero
+// value is ready to use.
+type shards[V any] struct {
+	parts [shardCount]shard[V]
+}
+
+// shard is one locked part of a shards map.
+type shard[V any] struct {
+	mu sync.Mutex
+	m  map[string]V
+	// The padding keeps neighbouring shards' mutexes off the same cache
+	// line, where parallel callers would slow each other down.
+	_ [64]byte
+}
+
+// lock returns the shard that holds key, locked, with its map allocated. The
+// caller must unlock it.
+func (s *shards[V]) lock(key string) *shard[V] {
+	sh := &s.parts[maphash.String(seed, key)%shardCount]
+	sh.mu.Lock()
+	if sh.m == nil {
+		sh.m = make(map[string]V)
+	}
+	return sh
+}
+
+// sweep deletes every entry for which gone returns true, one shard at a time,
+// and returns how many it deleted.
+func (s *shards[V]) sweep(gone func(V) bool) int {
+	n := 0
+	for i := range s.parts {
+		sh := &s.parts[i]
+		sh.mu.Lock()
+		for k, v := range sh.m {
+			if gone(v) {
+				delete(sh.m, k)
+				n++
+			}
+		}
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// len returns the number of entries, expired or not. Tests use it to check
+// that expired entries do not linger.
+func (s *shards[V]) len() int {
+	n := 0
+	for i := range s.parts {
+		sh := &s.parts[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}

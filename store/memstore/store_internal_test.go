@@ -1,0 +1,79 @@
+package memstore
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/notify"
+)
+
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Expired entries are removed by any call that touches them, so keys in use
+// never pile up between sweeps.
+func TestExpiredRemovedWhenTouched(t *testing.T) {
+	t.Parallel()
+	exp := epoch.Add(time.Minute)
+
+	counterCalls := map[string]func(s *Store) error{
+		"Get": func(s *Store) error {
+			_, err := s.Get(t.Context(), "k", exp)
+			return err
+		},
+		"Release": func(s *Store) error { return s.Release(t.Context(), "k", exp) },
+	}
+	for name, call := range counterCalls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := New()
+			_, _, err := s.Reserve(t.Context(), "k", limits.Reservation{Limit: 1, Now: epoch, ExpiresAt: exp})
+			require.NoError(t, err)
+			require.Equal(t, 1, s.counters.len())
+			require.NoError(t, call(s))
+			assert.Zero(t, s.counters.len())
+		})
+	}
+
+	t.Run("ConsumeCode", func(t *testing.T) {
+		t.Parallel()
+		s := New()
+		require.NoError(t, s.PutCode(t.Context(), "k", notify.CodeRecord{Hash: []byte("h"), ExpiresAt: exp, MaxWrong: 1}))
+		require.Equal(t, 1, s.codes.len())
+		out, _, err := s.ConsumeCode(t.Context(), "k", []byte("h"), exp)
+		require.NoError(t, err)
+		assert.Equal(t, notify.Missing, out)
+		assert.Zero(t, s.codes.len())
+	})
+}
+
+// Codes that are matched or destroyed by wrong answers leave nothing behind.
+func TestConsumedCodesRemoved(t *testing.T) {
+	t.Parallel()
+	s := New()
+	rec := notify.CodeRecord{Hash: []byte("h"), ExpiresAt: epoch.Add(time.Minute), MaxWrong: 2}
+	require.NoError(t, s.PutCode(t.Context(), "a", rec))
+	require.NoError(t, s.PutCode(t.Context(), "b", rec))
+	_, _, err := s.ConsumeCode(t.Context(), "a", []byte("h"), epoch)
+	require.NoError(t, err)
+	for range 2 {
+		_, _, err = s.ConsumeCode(t.Context(), "b", []byte("x"), epoch)
+		require.NoError(t, err)
+	}
+	assert.Zero(t, s.codes.len())
+}
+
+func TestKeysSpreadOverShards(t *testing.T) {
+	t.Parallel()
+	var s shards[int]
+	for i := range 10 * shardCount {
+		s.lock(fmt.Sprint("key", i)).mu.Unlock()
+	}
+	for i := range s.parts {
+		assert.NotNil(t, s.parts[i].m, "shard %d received no key", i)
+	}
+}
