@@ -1,0 +1,98 @@
+package mfa
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/reason"
+)
+
+// Fallback says what login protection and operation protection fell back
+// to when MFA was turned off in them, in the words of the settings' owner
+// (for example "none", "sms", "wechat_scan"). An empty field means that
+// protection did not use MFA and was left alone.
+type Fallback struct {
+	// Login is login protection's method after the change.
+	Login string
+	// Operation is operation protection's method after the change.
+	Operation string
+}
+
+// ProtectionSettings turns MFA off in an account's login and operation
+// protection. The account package's security settings implement it; the
+// mfa package only calls it, so that it does not depend on where the
+// settings live.
+type ProtectionSettings interface {
+	// DisableMFA replaces MFA in the account's login and operation
+	// protection by the fallback its owner chooses, and reports it. It is
+	// not an error if neither protection used MFA.
+	DisableMFA(ctx context.Context, accountID string) (Fallback, error)
+}
+
+// UnbindReport tells what Unbind did.
+type UnbindReport struct {
+	// Device is the device that was unbound.
+	Device Device
+	// Fallback is what the protection settings fell back to; zero when no
+	// ProtectionSettings is configured.
+	Fallback Fallback
+	// ProtectionUpdated reports whether ProtectionSettings was called.
+	ProtectionUpdated bool
+}
+
+// Unbind removes the account's MFA device after checking a current code
+// from it (the code is spent like any other), turns MFA off in login and
+// operation protection through Config.Protection, releases a hardware token
+// so that it can be bound again, and deletes the backup codes.
+//
+// Protection is turned off before the device is removed: if that fails, the
+// device stays bound and the user can try again, whereas the other order
+// could leave login protection asking for a device that no longer exists.
+//
+// Errors: those of Verify, a reason.StoreUnavailable error wrapping the
+// settings' error, and ErrNotBound if the device was unbound meanwhile.
+func (m *Manager) Unbind(ctx context.Context, accountID, code string) (UnbindReport, error) {
+	if err := checkAccount(accountID); err != nil {
+		return UnbindReport{}, err
+	}
+	d, found, err := m.store.Device(ctx, accountID)
+	if err != nil {
+		return UnbindReport{}, reason.Store(err)
+	}
+	if !found {
+		return UnbindReport{}, ErrNotBound
+	}
+	if _, err := m.verifyDevice(ctx, d, code); err != nil {
+		return UnbindReport{}, err
+	}
+	report := UnbindReport{Device: deviceOf(d)}
+	if m.protection != nil {
+		fb, err := m.protection.DisableMFA(ctx, accountID)
+		if err != nil {
+			return UnbindReport{}, reason.Store(fmt.Errorf("mfa: turning MFA off in protection settings: %w", err))
+		}
+		report.Fallback, report.ProtectionUpdated = fb, true
+	}
+	ok, err := m.store.DeleteDevice(ctx, accountID, d.ID)
+	if err != nil {
+		return report, reason.Store(err)
+	}
+	if !ok {
+		return report, ErrNotBound
+	}
+	attrs := map[string]string{"login_fallback": report.Fallback.Login, "operation_fallback": report.Fallback.Operation}
+	m.emit(ctx, event.MFAUnbound, accountID, d, attrs)
+	// Backup codes are hashed with the device ID, so they stopped working
+	// with the device; deleting them only frees space, and a failure here
+	// is harmless.
+	_ = m.store.ReplaceBackupCodes(ctx, accountID, nil)
+	if d.Kind == Hardware {
+		if _, err := m.store.ReleaseToken(ctx, d.Serial, accountID); err != nil {
+			// The device is gone; the token stays held by this account,
+			// which may bind it again (see BindHardware).
+			return report, reason.Store(err)
+		}
+	}
+	return report, nil
+}

@@ -1,0 +1,154 @@
+package mfa
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/reason"
+)
+
+// Verification reports an accepted TOTP code.
+type Verification struct {
+	// DeviceID is the device that verified.
+	DeviceID string
+	// Kind is the device's kind.
+	Kind Kind
+	// Step is the RFC 6238 time step the code matched (Unix time divided
+	// by the period). It is now the device's last-used step: no code of this
+	// or an earlier step is accepted again.
+	Step int64
+	// At is when the code was accepted, from the Manager's clock.
+	At time.Time
+}
+
+// Verify checks a TOTP code of the account's active device, for login
+// protection, operation protection or any other step-up.
+//
+// code must be exactly the device's number of ASCII digits; anything else
+// is ErrMalformed and is not counted. Otherwise the attempt counts in the
+// limiter (LimiterScope, account ID) before the code is checked: a locked
+// account gets *limits.LockedError whatever the code. The code must match
+// one of the steps within the policy's skew of now, and that step must be
+// later than the last step accepted: the code is accepted once, and a code
+// older than one already accepted is ErrReplayed. The device's last-used
+// step advances to the matched step in one atomic store operation, so of
+// concurrent submissions of one code exactly one succeeds.
+//
+// Errors: ErrNotBound, ErrMalformed, ErrMismatch and ErrReplayed (both
+// counted, with a "remaining" parameter, joined with *limits.LockedError when
+// the failure locked the account), *limits.LockedError, ErrKeyUnavailable,
+// or a reason.StoreUnavailable error (fail closed; nothing counted).
+func (m *Manager) Verify(ctx context.Context, accountID, code string) (Verification, error) {
+	if err := checkAccount(accountID); err != nil {
+		return Verification{}, err
+	}
+	d, found, err := m.store.Device(ctx, accountID)
+	if err != nil {
+		return Verification{}, reason.Store(err)
+	}
+	if !found {
+		return Verification{}, ErrNotBound
+	}
+	return m.verifyDevice(ctx, d, code)
+}
+
+// verifyDevice is Verify for a loaded device record.
+func (m *Manager) verifyDevice(ctx context.Context, d DeviceRecord, code string) (Verification, error) {
+	c := candidate{dev: d, sealed: d.Secret, ad: d.ad(), last: d.LastStep}
+	step, err := m.attempt(ctx, c, code, func(step int64) error {
+		ok, err := m.store.AdvanceStep(ctx, d.AccountID, d.ID, step)
+		switch {
+		case err != nil:
+			return reason.Store(err)
+		case !ok:
+			// Another submission of the same or a later code won the race,
+			// or the device was unbound meanwhile.
+			return errReplayedCode
+		}
+		return nil
+	})
+	if err != nil {
+		return Verification{}, err
+	}
+	m.emit(ctx, event.MFAVerified, d.AccountID, d, map[string]string{"step": strconv.FormatInt(step, 10)})
+	return Verification{DeviceID: d.ID, Kind: d.Kind, Step: step, At: m.now()}, nil
+}
+
+// candidate is a TOTP key to check a code against: an active device, a
+// pending enrolment or a hardware token before it is bound.
+type candidate struct {
+	// dev names the device (or token) in events; its TOTP parameters are
+	// the ones used.
+	dev DeviceRecord
+	// sealed is the secret, ad its associated data.
+	sealed Sealed
+	ad     []byte
+	// last is the last accepted step (-1 when none).
+	last int64
+}
+
+// Internal outcomes of matching, turned into counted failures by attempt.
+var (
+	errWrongCode    = errors.New("wrong code")
+	errReplayedCode = errors.New("replayed code")
+)
+
+// attempt parses code, reserves a failure slot in the limiter, matches the
+// code against c and, when it matches a step after c.last, calls commit with
+// that step. commit may return errReplayedCode (counted as a replay) or any
+// other error (returned, not counted). It returns the matched step.
+func (m *Manager) attempt(ctx context.Context, c candidate, code string, commit func(step int64) error) (int64, error) {
+	if !ParseCode(code, c.dev.Digits) {
+		return 0, ErrMalformed.With("digits", c.dev.Digits)
+	}
+	a, err := m.limiter.Begin(ctx, LimiterScope, c.dev.AccountID)
+	if err != nil {
+		return 0, err
+	}
+	step, err := m.match(c, code)
+	if err == nil {
+		err = commit(step)
+	}
+	var base *reason.Error
+	switch {
+	case err == nil:
+		// A failure to give the slot back only leaves one extra failure
+		// counted; the code is already spent, so report the success.
+		_ = a.Succeed(ctx)
+		return step, nil
+	case errors.Is(err, errWrongCode):
+		base = ErrMismatch
+	case errors.Is(err, errReplayedCode):
+		base = ErrReplayed
+	default:
+		_ = a.Succeed(ctx) // not the user's failure
+		return 0, err
+	}
+	lockErr := a.Fail(ctx)
+	m.emit(ctx, event.MFAFailed, c.dev.AccountID, c.dev, map[string]string{"reason": string(base.Code)})
+	if lockErr != nil {
+		return 0, errors.Join(base.With("remaining", 0), lockErr)
+	}
+	return 0, base.With("remaining", max(a.Remaining(), 0))
+}
+
+// match opens c's secret and looks for code in the skew window around now.
+func (m *Manager) match(c candidate, code string) (int64, error) {
+	secret, err := open(m.keyring, c.sealed, c.ad)
+	if err != nil {
+		return 0, err
+	}
+	defer clear(secret)
+	o := newOTP(c.dev.Algorithm, secret, c.dev.Digits)
+	step, replayed := o.match(code, stepAt(m.now(), c.dev.Period), m.policy.SkewSteps(), c.last)
+	switch {
+	case step >= 0:
+		return step, nil
+	case replayed:
+		return 0, errReplayedCode
+	}
+	return 0, errWrongCode
+}
