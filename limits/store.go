@@ -31,7 +31,9 @@ type Reservation struct {
 }
 
 // CounterStore holds expiring counters under opaque keys. Keys reach the
-// store already hashed: a store never sees an identifier.
+// store already hashed: a store never sees an identifier. Keys are printable
+// ASCII of at most 200 bytes. A store that also implements other interfaces
+// (notify.CodeStore, …) keeps each interface's keys apart.
 //
 // Every method is one atomic operation: no interleaving of concurrent calls
 // can let more than Limit reservations succeed. Stores never read a clock;
@@ -44,7 +46,9 @@ type CounterStore interface {
 	// this call took a slot. A refused call changes nothing.
 	Reserve(ctx context.Context, key string, r Reservation) (c Counter, ok bool, err error)
 	// Release gives back one slot. The count never drops below zero, the
-	// expiry is unchanged, and an absent or expired counter stays absent.
+	// expiry is unchanged (a counter released to zero stays, with its
+	// expiry, so the next Reserve keeps the same window), and an absent or
+	// expired counter stays absent.
 	Release(ctx context.Context, key string, now time.Time) error
 	// Get returns the counter at key, or the zero Counter when it is absent
 	// or expired at now.

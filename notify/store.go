@@ -7,7 +7,8 @@ import (
 
 // CodeRecord is a one-time code as stored: only its keyed hash.
 type CodeRecord struct {
-	// Hash is the keyed hash of the code (never the code itself).
+	// Hash is the keyed hash of the code (never the code itself). It is
+	// never empty; a store refuses an empty one with an error.
 	Hash []byte
 	// ExpiresAt is when the code stops being valid.
 	ExpiresAt time.Time
@@ -30,7 +31,9 @@ const (
 	Mismatched
 )
 
-// CodeStore keeps one-time codes. Every method is one atomic operation: of
+// CodeStore keeps one-time codes under opaque printable ASCII keys of at
+// most 200 bytes, apart from the keys of any other interface the same store
+// implements. Every method is one atomic operation: of
 // any number of concurrent ConsumeCode calls with the right hash, exactly one
 // gets Matched. Stores never read a clock; they compare the times given by
 // the caller. Errors are for system failures only.

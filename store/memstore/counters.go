@@ -38,7 +38,7 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 		return c, false, nil
 	}
 	c.Count++
-	if c.Count == r.Limit && r.FullExpiresAt.After(c.ExpiresAt) {
+	if c.Count == r.Limit && !r.FullExpiresAt.IsZero() {
 		c.ExpiresAt = r.FullExpiresAt.Round(0)
 	}
 	sh.m[key] = c

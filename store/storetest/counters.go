@@ -32,7 +32,7 @@ func RunCounterStore(t *testing.T, newStore func(t *testing.T) limits.CounterSto
 		{"ExpiredCounterIsAbsent", testExpiredCounterIsAbsent},
 		{"ExpiredCounterIsRecreated", testExpiredCounterIsRecreated},
 		{"FullExpiresAtOnLastSlot", testFullExpiresAtOnLastSlot},
-		{"FullExpiresAtOnlyIfLater", testFullExpiresAtOnlyIfLater},
+		{"FullExpiresAtReplacesExpiry", testFullExpiresAtReplacesExpiry},
 		{"FullExpiresAtWithLimitOne", testFullExpiresAtWithLimitOne},
 		{"FullExpiresAtAfterRelease", testFullExpiresAtAfterRelease},
 		{"ReleaseDecrements", testReleaseDecrements},
@@ -214,15 +214,18 @@ func testFullExpiresAtOnLastSlot(t *testing.T, s limits.CounterStore, k keyspace
 	requireCounter(t, absent, get(t, s, key, full))
 }
 
-func testFullExpiresAtOnlyIfLater(t *testing.T, s limits.CounterStore, k keyspace) {
+func testFullExpiresAtReplacesExpiry(t *testing.T, s limits.CounterStore, k keyspace) {
 	key := k.key("c")
 	exp := at(10 * time.Minute)
+	// An earlier FullExpiresAt shortens the counter: a lock lasts exactly
+	// its duration, however long the failure window is.
 	r := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp, FullExpiresAt: at(5 * time.Minute)}
-	reserve(t, s, key, r, true)
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: exp}, reserve(t, s, key, r, true))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: exp}, get(t, s, key, at(0)))
+	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, reserve(t, s, key, r, true))
+	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(5 * time.Minute)}, reserve(t, s, key, r, true))
+	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(5 * time.Minute)}, get(t, s, key, at(0)))
+	requireCounter(t, absent, get(t, s, key, at(5*time.Minute)))
 
-	// Equal is not later either.
+	// Equal leaves it as it is.
 	key = k.key("equal")
 	r.FullExpiresAt = exp
 	reserve(t, s, key, r, true)
@@ -248,13 +251,13 @@ func testFullExpiresAtAfterRelease(t *testing.T, s limits.CounterStore, k keyspa
 	release(t, s, key, at(time.Minute))
 	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(time.Hour)}, get(t, s, key, at(time.Minute)))
 
-	// Taking the last slot again raises the expiry again, if later.
+	// Taking the last slot again sets the expiry again.
 	r = limits.Reservation{Limit: 2, Now: at(time.Minute), ExpiresAt: exp, FullExpiresAt: at(2 * time.Hour)}
 	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(2 * time.Hour)}, reserve(t, s, key, r, true))
 
 	release(t, s, key, at(time.Minute))
 	r.FullExpiresAt = at(30 * time.Minute)
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(2 * time.Hour)}, reserve(t, s, key, r, true))
+	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(30 * time.Minute)}, reserve(t, s, key, r, true))
 }
 
 func testReleaseDecrements(t *testing.T, s limits.CounterStore, k keyspace) {
