@@ -1,0 +1,153 @@
+package pgstore_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accountsec/accountsec/limits"
+)
+
+func TestReserveSequence(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	exp, full := at(10*time.Minute), at(time.Hour)
+	r := limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp, FullExpiresAt: full}
+
+	tests := []struct {
+		name   string
+		r      limits.Reservation
+		want   limits.Counter
+		wantOK bool
+	}{
+		{"creates", r, limits.Counter{Count: 1, ExpiresAt: exp}, true},
+		{"counts", r, limits.Counter{Count: 2, ExpiresAt: exp}, true},
+		{"last slot sets FullExpiresAt", r, limits.Counter{Count: 3, ExpiresAt: full}, true},
+		{"refused at the limit", r, limits.Counter{Count: 3, ExpiresAt: full}, false},
+		{"refused with a lower limit", limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: exp}, limits.Counter{Count: 3, ExpiresAt: full}, false},
+		{"higher limit takes a slot", limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: exp}, limits.Counter{Count: 4, ExpiresAt: full}, true},
+		{"earlier FullExpiresAt shortens", limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: exp, FullExpiresAt: at(20 * time.Minute)}, limits.Counter{Count: 5, ExpiresAt: at(20 * time.Minute)}, true},
+		{"restarts at expiry", limits.Reservation{Limit: 2, Now: full, ExpiresAt: full.Add(time.Minute)}, limits.Counter{Count: 1, ExpiresAt: full.Add(time.Minute)}, true},
+	}
+	for _, tc := range tests {
+		c, ok, err := s.Reserve(ctx, "k", tc.r)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tc.wantOK, ok, tc.name)
+		assert.Equal(t, tc.want, c, tc.name) // UTC, so even == works
+	}
+}
+
+func TestReserveRejectsInvalidReservations(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	for name, r := range map[string]limits.Reservation{
+		"limit 0":             {Limit: 0, Now: at(0), ExpiresAt: at(time.Minute)},
+		"expiry equal to now": {Limit: 1, Now: at(0), ExpiresAt: at(0)},
+		"expiry before now":   {Limit: 1, Now: at(0), ExpiresAt: at(-time.Minute)},
+	} {
+		_, ok, err := s.Reserve(ctx, "k", r)
+		require.Error(t, err, name)
+		require.False(t, ok, name)
+	}
+	c, err := s.Get(ctx, "k", at(0))
+	require.NoError(t, err)
+	require.Zero(t, c)
+}
+
+func TestReleaseKeepsExpiryAndStopsAtZero(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	exp := at(10 * time.Minute)
+	_, _, err := s.Reserve(ctx, "k", limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp})
+	require.NoError(t, err)
+	for range 3 {
+		require.NoError(t, s.Release(ctx, "k", at(time.Minute)))
+	}
+	c, err := s.Get(ctx, "k", at(time.Minute))
+	require.NoError(t, err)
+	require.Equal(t, limits.Counter{Count: 0, ExpiresAt: exp}, c)
+
+	// An expired counter is not resurrected by Release.
+	require.NoError(t, s.Release(ctx, "k", exp))
+	c, err = s.Get(ctx, "k", exp.Add(-time.Microsecond))
+	require.NoError(t, err)
+	require.Equal(t, limits.Counter{Count: 0, ExpiresAt: exp}, c)
+}
+
+func TestReserveMicrosecondPrecision(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.FixedZone("CST", 8*3600))
+	exp := now.Add(1500 * time.Microsecond)
+	c, ok, err := s.Reserve(ctx, "k", limits.Reservation{Limit: 1, Now: now, ExpiresAt: exp})
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.True(t, c.ExpiresAt.Equal(exp), "got %v, want %v", c.ExpiresAt, exp)
+	require.Equal(t, time.UTC, c.ExpiresAt.Location())
+
+	got, err := s.Get(ctx, "k", exp.Add(-time.Microsecond))
+	require.NoError(t, err)
+	require.Equal(t, int64(1), got.Count)
+	got, err = s.Get(ctx, "k", exp)
+	require.NoError(t, err)
+	require.Zero(t, got)
+}
+
+// TestReserveRaceManyKeys races calls across a few keys, repeatedly, so that
+// both the INSERT path (absent key) and the ON CONFLICT path are contended.
+func TestReserveRaceManyKeys(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	const rounds, goroutines, keys, limit = 5, 60, 3, 4
+	for round := range rounds {
+		now := at(time.Duration(round) * time.Hour)
+		r := limits.Reservation{Limit: limit, Now: now, ExpiresAt: now.Add(time.Minute), FullExpiresAt: now.Add(30 * time.Minute)}
+		oks := make([]bool, goroutines)
+		counters := make([]limits.Counter, goroutines)
+		errs := make([]error, goroutines)
+		race(goroutines, func(i int) {
+			counters[i], oks[i], errs[i] = s.Reserve(ctx, string(rune('a'+i%keys)), r)
+		})
+		taken := map[int]int{}
+		for i := range goroutines {
+			require.NoError(t, errs[i])
+			if oks[i] {
+				taken[i%keys]++
+				continue
+			}
+			// A refused call reports the full counter it was refused by.
+			require.Equal(t, limits.Counter{Count: limit, ExpiresAt: r.FullExpiresAt}, counters[i], "round %d goroutine %d", round, i)
+		}
+		for k := range keys {
+			require.Equal(t, limit, taken[k], "round %d key %d", round, k)
+		}
+	}
+}
+
+func TestSweep(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	for i, d := range []time.Duration{time.Minute, 2 * time.Minute, time.Hour} {
+		_, _, err := s.Reserve(ctx, string(rune('a'+i)), limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(d)})
+		require.NoError(t, err)
+	}
+	n, err := s.Sweep(ctx, at(0))
+	require.NoError(t, err)
+	require.Zero(t, n)
+
+	n, err = s.Sweep(ctx, at(2*time.Minute)) // expiry at exactly now counts as expired
+	require.NoError(t, err)
+	require.Equal(t, int64(2), n)
+
+	c, err := s.Get(ctx, "c", at(0))
+	require.NoError(t, err)
+	require.Equal(t, int64(1), c.Count)
+}

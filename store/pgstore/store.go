@@ -1,0 +1,130 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/notify"
+)
+
+// DefaultSchema is the schema the tables live in when WithSchema is not given.
+const DefaultSchema = "public"
+
+// maxIdentifierLen is PostgreSQL's NAMEDATALEN - 1: longer names are
+// silently truncated by the server, which would make two schemas collide.
+const maxIdentifierLen = 63
+
+var (
+	_ limits.CounterStore = (*Store)(nil)
+	_ notify.CodeStore    = (*Store)(nil)
+)
+
+// Store keeps counters and one-time codes in PostgreSQL. It is safe for
+// concurrent use; every method is a single round trip to the server.
+type Store struct {
+	pool   *pgxpool.Pool
+	schema string
+
+	// Table names, already quoted and schema-qualified.
+	counters   string
+	codes      string
+	migrations string
+
+	// SQL text with the table names filled in.
+	q queries
+}
+
+// Option configures a Store.
+type Option func(*config)
+
+type config struct {
+	schema string
+}
+
+// WithSchema puts the tables in schema instead of DefaultSchema. Migrate
+// creates the schema when it does not exist. Different schemas are fully
+// independent stores, which is how tests isolate themselves.
+func WithSchema(schema string) Option {
+	return func(c *config) { c.schema = schema }
+}
+
+// New returns a Store that uses pool. It checks that the server answers but
+// does not create or change tables: call Migrate for that (once at start-up,
+// or from a deploy step).
+//
+// The statements rely on the server's default READ COMMITTED isolation for
+// their row-level waits; under a stricter default_transaction_isolation
+// concurrent calls on one key may fail with serialization errors (which
+// callers treat as store failures, failing closed).
+func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	if pool == nil {
+		return nil, errors.New("pgstore: nil pool")
+	}
+	cfg := config{schema: DefaultSchema}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.schema == "" || len(cfg.schema) > maxIdentifierLen {
+		return nil, fmt.Errorf("pgstore: schema name %q must be 1 to %d bytes", cfg.schema, maxIdentifierLen)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		return nil, fmt.Errorf("pgstore: ping: %w", err)
+	}
+	s := &Store{
+		pool:       pool,
+		schema:     cfg.schema,
+		counters:   pgx.Identifier{cfg.schema, "accountsec_counters"}.Sanitize(),
+		codes:      pgx.Identifier{cfg.schema, "accountsec_codes"}.Sanitize(),
+		migrations: pgx.Identifier{cfg.schema, "accountsec_schema_migrations"}.Sanitize(),
+	}
+	s.q = newQueries(s.counters, s.codes)
+	return s, nil
+}
+
+// Schema returns the schema the store's tables live in.
+func (s *Store) Schema() string { return s.schema }
+
+// Sweep deletes the counters and codes that have expired at now and returns
+// how many rows it removed. Expired rows are already invisible to every
+// other method; sweeping only reclaims space, so run it now and then (for
+// example every few minutes) with the same clock the rest of the library
+// uses.
+func (s *Store) Sweep(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	if err := s.pool.QueryRow(ctx, s.q.sweep, now).Scan(&n); err != nil {
+		return 0, fmt.Errorf("pgstore: sweep: %w", err)
+	}
+	return n, nil
+}
+
+type queries struct {
+	reserve, counterAfter, release, get, deleteCounter string
+	putCode, consumeCode, deleteCode                   string
+	sweep                                              string
+}
+
+func newQueries(counters, codes string) queries {
+	return queries{
+		reserve:       fmt.Sprintf(reserveSQL, counters),
+		counterAfter:  fmt.Sprintf(counterAfterSQL, counters),
+		release:       fmt.Sprintf(releaseSQL, counters),
+		get:           fmt.Sprintf(getSQL, counters),
+		deleteCounter: fmt.Sprintf(deleteCounterSQL, counters),
+		putCode:       fmt.Sprintf(putCodeSQL, codes),
+		consumeCode:   fmt.Sprintf(consumeCodeSQL, codes),
+		deleteCode:    fmt.Sprintf(deleteCodeSQL, codes),
+		sweep:         fmt.Sprintf(sweepSQL, counters, codes),
+	}
+}
+
+// sweepSQL deletes from both tables in one statement.
+const sweepSQL = `
+WITH c AS (DELETE FROM %[1]s WHERE expires_at <= $1::timestamptz RETURNING 1),
+     k AS (DELETE FROM %[2]s WHERE expires_at <= $1::timestamptz RETURNING 1)
+SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM k)`

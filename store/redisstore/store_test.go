@@ -1,0 +1,272 @@
+package redisstore_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/store/redisstore"
+)
+
+// requirePTTL checks that key's TTL is want, give or take the real time the
+// test has taken so far (bounded by slack).
+func requirePTTL(t *testing.T, got, want time.Duration) {
+	t.Helper()
+	const slack = 10 * time.Second
+	require.LessOrEqual(t, got, want, "TTL")
+	require.Greater(t, got, want-slack, "TTL")
+}
+
+// TestTTLIsRelativeToCallersClock uses caller clocks far from the real one,
+// in both directions: the TTL must follow the remaining lifetime by the
+// caller's clock, plus the margin.
+func TestTTLIsRelativeToCallersClock(t *testing.T) {
+	t.Parallel()
+	client := testClient(t)
+	ctx := t.Context()
+	const margin = 5 * time.Second
+	s := newStore(t, client, redisstore.WithExpiryMargin(margin))
+	for name, now := range map[string]time.Time{
+		"past":   time.Date(1999, 12, 31, 23, 0, 0, 0, time.UTC),
+		"future": time.Date(2200, 6, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		key := name
+		r := limits.Reservation{Limit: 2, Now: now, ExpiresAt: now.Add(10 * time.Minute), FullExpiresAt: now.Add(time.Hour)}
+		c, ok, err := s.Reserve(ctx, key, r)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, limits.Counter{Count: 1, ExpiresAt: r.ExpiresAt}, c)
+		ttl, err := client.PTTL(ctx, s.KeyPrefix()+"counter:"+key).Result()
+		require.NoError(t, err)
+		requirePTTL(t, ttl, 10*time.Minute+margin)
+
+		// Taking the last slot moves the expiry, and the TTL with it.
+		later := r
+		later.Now = now.Add(time.Minute)
+		_, ok, err = s.Reserve(ctx, key, later)
+		require.NoError(t, err)
+		require.True(t, ok)
+		ttl, err = client.PTTL(ctx, s.KeyPrefix()+"counter:"+key).Result()
+		require.NoError(t, err)
+		requirePTTL(t, ttl, 59*time.Minute+margin)
+
+		// Release keeps both the stored expiry and the TTL.
+		require.NoError(t, s.Release(ctx, key, later.Now))
+		after, err := client.PTTL(ctx, s.KeyPrefix()+"counter:"+key).Result()
+		require.NoError(t, err)
+		require.LessOrEqual(t, after, ttl)
+		requirePTTL(t, after, 59*time.Minute+margin)
+		got, err := s.Get(ctx, key, later.Now)
+		require.NoError(t, err)
+		require.Equal(t, limits.Counter{Count: 1, ExpiresAt: r.FullExpiresAt}, got)
+
+		// A counter restarted after its expiry gets a fresh TTL.
+		restart := limits.Reservation{Limit: 2, Now: r.FullExpiresAt, ExpiresAt: r.FullExpiresAt.Add(2 * time.Minute)}
+		_, ok, err = s.Reserve(ctx, key, restart)
+		require.NoError(t, err)
+		require.True(t, ok)
+		ttl, err = client.PTTL(ctx, s.KeyPrefix()+"counter:"+key).Result()
+		require.NoError(t, err)
+		requirePTTL(t, ttl, 2*time.Minute+margin)
+
+		// An earlier FullExpiresAt shortens both.
+		short := limits.Reservation{Limit: 2, Now: restart.Now, ExpiresAt: restart.ExpiresAt, FullExpiresAt: restart.Now.Add(30 * time.Second)}
+		c, ok, err = s.Reserve(ctx, key, short)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, limits.Counter{Count: 2, ExpiresAt: short.FullExpiresAt}, c)
+		ttl, err = client.PTTL(ctx, s.KeyPrefix()+"counter:"+key).Result()
+		require.NoError(t, err)
+		requirePTTL(t, ttl, 30*time.Second+margin)
+	}
+}
+
+func TestCodeTTL(t *testing.T) {
+	t.Parallel()
+	client := testClient(t)
+	ctx := t.Context()
+	for name, tc := range map[string]struct {
+		opts []redisstore.Option
+		want time.Duration
+	}{
+		"default": {nil, redisstore.DefaultCodeTTL},
+		"custom":  {[]redisstore.Option{redisstore.WithCodeTTL(time.Hour)}, time.Hour},
+		"zero":    {[]redisstore.Option{redisstore.WithCodeTTL(0)}, redisstore.DefaultCodeTTL},
+	} {
+		s := newStore(t, client, tc.opts...)
+		// A caller's clock far in the past must not make Redis drop the code.
+		rec := notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: time.Date(2001, 1, 1, 0, 10, 0, 0, time.UTC), MaxWrong: 3}
+		require.NoError(t, s.PutCode(ctx, "k", rec), name)
+		ttl, err := client.PTTL(ctx, s.KeyPrefix()+"code:k").Result()
+		require.NoError(t, err, name)
+		requirePTTL(t, ttl, tc.want)
+
+		// A wrong answer keeps the TTL; the right one deletes the key.
+		out, left, err := s.ConsumeCode(ctx, "k", hashOf("2"), time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+		require.NoError(t, err, name)
+		require.Equal(t, notify.Mismatched, out, name)
+		require.Equal(t, 2, left, name)
+		after, err := client.PTTL(ctx, s.KeyPrefix()+"code:k").Result()
+		require.NoError(t, err, name)
+		requirePTTL(t, after, tc.want)
+		out, _, err = s.ConsumeCode(ctx, "k", hashOf("1"), time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+		require.NoError(t, err, name)
+		require.Equal(t, notify.Matched, out, name)
+		n, err := client.Exists(ctx, s.KeyPrefix()+"code:k").Result()
+		require.NoError(t, err, name)
+		require.Zero(t, n, name)
+	}
+}
+
+func TestFarFutureExpiryIsExact(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testClient(t))
+	ctx := t.Context()
+	// Beyond 10^14 ms Lua's tostring would use exponent notation.
+	now := time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
+	full := time.Date(9999, 12, 31, 23, 59, 59, 999_000_000, time.UTC)
+	r := limits.Reservation{Limit: 1, Now: now, ExpiresAt: now.Add(time.Millisecond), FullExpiresAt: full}
+	c, ok, err := s.Reserve(ctx, "k", r)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, limits.Counter{Count: 1, ExpiresAt: full}, c)
+	got, err := s.Get(ctx, "k", full.Add(-time.Millisecond))
+	require.NoError(t, err)
+	require.Equal(t, c, got)
+}
+
+func TestMillisecondPrecision(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testClient(t))
+	ctx := t.Context()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 123_456_789, time.FixedZone("CST", 8*3600))
+	exp := now.Add(2 * time.Millisecond)
+	c, ok, err := s.Reserve(ctx, "k", limits.Reservation{Limit: 1, Now: now, ExpiresAt: exp})
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.True(t, c.ExpiresAt.Equal(exp.Truncate(time.Millisecond)), "got %v", c.ExpiresAt)
+	assert.Equal(t, time.UTC, c.ExpiresAt.Location())
+	got, err := s.Get(ctx, "k", exp.Add(-time.Millisecond))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), got.Count)
+	got, err = s.Get(ctx, "k", exp)
+	require.NoError(t, err)
+	assert.Zero(t, got)
+}
+
+func TestRejectsInvalidArguments(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testClient(t))
+	ctx := t.Context()
+	_, _, err := s.Reserve(ctx, "k", limits.Reservation{Limit: 0, Now: at(0), ExpiresAt: at(time.Minute)})
+	require.Error(t, err)
+	_, _, err = s.Reserve(ctx, "k", limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(0)})
+	require.Error(t, err)
+	require.Error(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: at(time.Minute), MaxWrong: 0}))
+	require.Error(t, s.PutCode(ctx, "k", notify.CodeRecord{ExpiresAt: at(time.Minute), MaxWrong: 1}))
+	require.Panics(t, func() { redisstore.New(nil) })
+}
+
+func TestKeyPrefixIsolatesStores(t *testing.T) {
+	t.Parallel()
+	client := testClient(t)
+	ctx := t.Context()
+	a, b := newStore(t, client), newStore(t, client)
+	r := limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(time.Minute)}
+	_, ok, err := a.Reserve(ctx, "k", r)
+	require.NoError(t, err)
+	require.True(t, ok)
+	_, ok, err = b.Reserve(ctx, "k", r)
+	require.NoError(t, err)
+	require.True(t, ok, "a store sees another prefix's counter")
+
+	keys, err := scanKeys(ctx, client, a.KeyPrefix())
+	require.NoError(t, err)
+	require.Equal(t, []string{a.KeyPrefix() + "counter:k"}, keys)
+	require.Equal(t, redisstore.DefaultKeyPrefix, redisstore.New(client).KeyPrefix())
+}
+
+// TestScriptCacheFlushed checks the EVAL fallback: after SCRIPT FLUSH the
+// store keeps working.
+func TestScriptCacheFlushed(t *testing.T) {
+	t.Parallel()
+	client := testClient(t)
+	ctx := t.Context()
+	s := newStore(t, client)
+	r := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: at(time.Minute)}
+	_, _, err := s.Reserve(ctx, "k", r)
+	require.NoError(t, err)
+	require.NoError(t, client.ScriptFlush(ctx).Err())
+	c, ok, err := s.Reserve(ctx, "k", r)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, int64(2), c.Count)
+	require.NoError(t, client.ScriptFlush(ctx).Err())
+	require.NoError(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: at(time.Minute), MaxWrong: 1}))
+	require.NoError(t, client.ScriptFlush(ctx).Err())
+	out, _, err := s.ConsumeCode(ctx, "k", hashOf("1"), at(0))
+	require.NoError(t, err)
+	require.Equal(t, notify.Matched, out)
+}
+
+// TestConsumeCodeExactlyMaxWrongRacers races exactly MaxWrong wrong answers:
+// every one must be counted and together they destroy the code.
+func TestConsumeCodeExactlyMaxWrongRacers(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testClient(t))
+	ctx := t.Context()
+	right, wrong := hashOf("123456"), hashOf("654321")
+	const rounds, maxWrong = 20, 8
+	for round := range rounds {
+		require.NoError(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: right, ExpiresAt: at(time.Hour), MaxWrong: maxWrong}))
+		outs := make([]notify.Outcome, maxWrong)
+		rems := make([]int, maxWrong)
+		errs := make([]error, maxWrong)
+		race(maxWrong, func(i int) {
+			outs[i], rems[i], errs[i] = s.ConsumeCode(ctx, "k", wrong, at(time.Minute))
+		})
+		seen := map[int]bool{}
+		for i := range maxWrong {
+			require.NoError(t, errs[i])
+			require.Equal(t, notify.Mismatched, outs[i], "round %d goroutine %d", round, i)
+			seen[rems[i]] = true
+		}
+		require.Len(t, seen, maxWrong, "round %d: remaining counts %v", round, rems)
+		out, _, err := s.ConsumeCode(ctx, "k", right, at(time.Minute))
+		require.NoError(t, err)
+		require.Equal(t, notify.Missing, out, "round %d", round)
+	}
+}
+
+func TestReserveRaceManyKeys(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testClient(t))
+	ctx := t.Context()
+	const rounds, goroutines, keys, limit = 5, 60, 3, 4
+	for round := range rounds {
+		now := at(time.Duration(round) * time.Hour)
+		r := limits.Reservation{Limit: limit, Now: now, ExpiresAt: now.Add(time.Minute), FullExpiresAt: now.Add(30 * time.Minute)}
+		oks := make([]bool, goroutines)
+		counters := make([]limits.Counter, goroutines)
+		errs := make([]error, goroutines)
+		race(goroutines, func(i int) {
+			counters[i], oks[i], errs[i] = s.Reserve(ctx, string(rune('a'+i%keys)), r)
+		})
+		taken := map[int]int{}
+		for i := range goroutines {
+			require.NoError(t, errs[i])
+			if oks[i] {
+				taken[i%keys]++
+				continue
+			}
+			require.Equal(t, limits.Counter{Count: limit, ExpiresAt: r.FullExpiresAt}, counters[i], "round %d goroutine %d", round, i)
+		}
+		for k := range keys {
+			require.Equal(t, limit, taken[k], "round %d key %d", round, k)
+		}
+	}
+}
