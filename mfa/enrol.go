@@ -48,30 +48,30 @@ type Enrolment struct {
 }
 
 // URI returns the otpauth://totp/ URI (Key URI format) holding the secret.
-func (e *Enrolment) URI() string { return e.uri }
+func (e Enrolment) URI() string { return e.uri }
 
 // Key returns the secret in base32 without padding, in groups of four
 // characters separated by spaces, for typing into an app by hand.
-func (e *Enrolment) Key() string { return e.key }
+func (e Enrolment) Key() string { return e.key }
 
 // QRCode returns the URI as a QR code image (a PNG with the default
 // renderer). The slice is the Enrolment's own; do not change it.
-func (e *Enrolment) QRCode() []byte { return e.qr }
+func (e Enrolment) QRCode() []byte { return e.qr }
 
 // String describes the enrolment without its secret.
-func (e *Enrolment) String() string {
+func (e Enrolment) String() string {
 	return fmt.Sprintf("mfa.Enrolment{DeviceID:%s Account:%s Issuer:%q Label:%q %s/%d/%s ExpiresAt:%s}",
 		e.DeviceID, e.AccountID, e.Issuer, e.Label, e.Algorithm, e.Digits, e.Period, e.ExpiresAt.Format(time.RFC3339))
 }
 
 // GoString is String.
-func (e *Enrolment) GoString() string { return e.String() }
+func (e Enrolment) GoString() string { return e.String() }
 
 // Format prints String for every verb, so no verb prints the secret.
-func (e *Enrolment) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
+func (e Enrolment) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
 
 // LogValue keeps the secret out of structured logs.
-func (e *Enrolment) LogValue() slog.Value { return slog.StringValue(e.String()) }
+func (e Enrolment) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
 // Enrol starts binding a virtual device: it draws a new secret, stores the
 // device sealed and inactive as the account's pending enrolment (replacing

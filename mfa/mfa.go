@@ -252,18 +252,18 @@ func (m *Manager) newID() (string, error) {
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])), nil
 }
 
-// emit sends an event about a device.
+// emit sends an event about a device. It adds the device's ID and kind to
+// attrs (which it takes over; nil is fine).
 func (m *Manager) emit(ctx context.Context, kind event.Kind, accountID string, d DeviceRecord, attrs map[string]string) {
 	if m.events == nil {
 		return
 	}
-	a := map[string]string{}
+	if attrs == nil {
+		attrs = make(map[string]string, 2)
+	}
 	if d.ID != "" {
-		a["device"] = d.ID
-		a["kind"] = string(d.Kind)
+		attrs["device"] = d.ID
+		attrs["kind"] = string(d.Kind)
 	}
-	for k, v := range attrs {
-		a[k] = v
-	}
-	m.events.Emit(ctx, event.Event{Kind: kind, At: m.now(), AccountID: accountID, Scope: LimiterScope, Attrs: a})
+	m.events.Emit(ctx, event.Event{Kind: kind, At: m.now(), AccountID: accountID, Scope: LimiterScope, Attrs: attrs})
 }

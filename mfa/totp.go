@@ -121,10 +121,14 @@ func (o *otp) code(counter uint64, dst []byte) []byte {
 // match looks for code among the steps now-skew … now+skew (steps below
 // zero excluded). It computes and compares every step of the window in
 // constant time, whatever matches, so the time taken says nothing about
-// which step matched. matched is the latest matching step after last, or -1;
-// replayed reports that the code matches a step at or before last (and no
-// later one), which means it was already used or is older than a code that
-// was.
+// which step matched.
+//
+// matched is the earliest matching step after last, or -1. Taking the
+// earliest matters when a code happens to repeat in neighbouring steps (one
+// chance in 10^digits): advancing to the later one would refuse the user's
+// next, legitimate code as a replay. replayed reports that the code matches
+// only steps at or before last, which means it was already used or is older
+// than a code that was.
 func (o *otp) match(code string, now int64, skew int, last int64) (matched int64, replayed bool) {
 	matched = -1
 	var buf [8]byte
@@ -135,10 +139,11 @@ func (o *otp) match(code string, now int64, skew int, last int64) (matched int64
 		}
 		c := o.code(uint64(s), buf[:])
 		if subtle.ConstantTimeCompare(c, want) == 1 {
-			if s > last {
-				matched = s
-			} else {
+			switch {
+			case s <= last:
 				replayed = true
+			case matched < 0:
+				matched = s
 			}
 		}
 	}
