@@ -26,7 +26,8 @@ type Reservation struct {
 	// FullExpiresAt, when not zero, becomes the counter's expiry when this
 	// call takes the last slot (earlier or later than the current expiry).
 	// Lockout uses it so that the lock starts atomically with the failure
-	// that causes it and lasts exactly the lock duration.
+	// that causes it and lasts exactly the lock duration. When set, it must
+	// be after Now.
 	FullExpiresAt time.Time
 }
 
@@ -37,8 +38,10 @@ type Reservation struct {
 //
 // Every method is one atomic operation: no interleaving of concurrent calls
 // can let more than Limit reservations succeed. Stores never read a clock;
-// they compare the times given by the caller. Errors are for system failures
-// only (a missing counter is not an error); callers fail closed on them.
+// they compare the times given by the caller, at millisecond precision at
+// least (callers use whole milliseconds). Errors are for system failures and
+// for arguments that break this contract (Limit below 1, an expiry not after
+// Now); a missing counter is not an error. Callers fail closed on errors.
 type CounterStore interface {
 	// Reserve takes one slot of the counter at key if fewer than r.Limit are
 	// taken, creating the counter (count 0, expiry r.ExpiresAt) when it is

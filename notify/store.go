@@ -41,8 +41,9 @@ type CodeStore interface {
 	// PutCode stores rec at key, replacing any code already there (with its
 	// wrong-answer count).
 	PutCode(ctx context.Context, key string, rec CodeRecord) error
-	// ConsumeCode checks hash against the code at key at time now, in
-	// constant time. remaining is the number of wrong answers still allowed
+	// ConsumeCode checks hash against the code at key at time now. (The
+	// stored value is a keyed hash, so the comparison's timing reveals
+	// nothing useful; in-process stores still compare in constant time.) remaining is the number of wrong answers still allowed
 	// after this call (0 unless the outcome is Mismatched).
 	ConsumeCode(ctx context.Context, key string, hash []byte, now time.Time) (out Outcome, remaining int, err error)
 	// DeleteCode removes the code at key, if any.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -38,6 +39,7 @@ func RunCodeStore(t *testing.T, newStore func(t *testing.T) notify.CodeStore) {
 		{"KeysAreIndependent", testCodeKeysIndependent},
 		{"ConcurrentRightAnswers", testConcurrentRightAnswers},
 		{"ConcurrentWrongAnswers", testConcurrentWrongAnswers},
+		{"ConcurrentExactlyMaxWrong", testConcurrentExactlyMaxWrong},
 		{"ConcurrentMixedAnswers", testConcurrentMixedAnswers},
 		{"CancelledContext", testCodeCancelledContext},
 	}
@@ -285,6 +287,20 @@ func testConcurrentWrongAnswers(t *testing.T, s notify.CodeStore, k keyspace) {
 	slices.Sort(remaining)
 	require.Equal(t, []int{0, 1, 2, 3, 4}, remaining, "remaining counts")
 	consume(t, s, key, right, at(time.Minute), notify.Missing, 0)
+}
+
+// testConcurrentExactlyMaxWrong races exactly MaxWrong wrong answers: every
+// one must be counted (Mismatched), none lost as Missing while the code
+// survives, or an attacker would get more guesses than MaxWrong.
+func testConcurrentExactlyMaxWrong(t *testing.T, s notify.CodeStore, k keyspace) {
+	const maxWrong = 5
+	for round := range 5 {
+		key := k.key(fmt.Sprintf("code-%d", round))
+		putCode(t, s, key, right, at(10*time.Minute), maxWrong)
+		n := tally(t, consumeRace(t, s, key, slices.Repeat([][]byte{wrong}, maxWrong)))
+		require.Equal(t, maxWrong, n[notify.Mismatched], "round %d: every wrong answer is counted", round)
+		consume(t, s, key, right, at(time.Minute), notify.Missing, 0)
+	}
 }
 
 func testConcurrentMixedAnswers(t *testing.T, s notify.CodeStore, k keyspace) {
