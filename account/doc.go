@@ -1,0 +1,57 @@
+// Package account holds main accounts, their identifiers and login methods,
+// the quotas of SPEC §1, password changes, contacts and security contacts,
+// real-name records and the security settings that package protection
+// enforces.
+//
+// # Identifiers and quotas
+//
+// Every identifier is normalised once, by [Normalize], before it is stored,
+// compared or counted: emails lower-cased (ASCII only), phones in E.164,
+// provider subject IDs kept as given (trimmed), identity numbers upper-cased
+// and then kept only as keyed hashes. Quotas are [Slot]s: "accounts holding
+// this identifier in this scope". The slots an account holds follow from its
+// record (registration identifier, login methods, security phone, real-name
+// identities), and every write of a record takes and releases the
+// corresponding slots in the same atomic [Store] operation, with a version
+// check. So a quota can never be exceeded by concurrent requests, a record
+// never holds an identifier without its slot, a failed or refused request
+// leaves nothing behind, and two concurrent updates of one account never
+// lose either change (the [Service] retries a conflicting write on a fresh
+// read). Deleting an account releases all its slots.
+//
+// # Typical use
+//
+//	svc, err := account.New(account.Config{
+//		Store: memstore.NewAccountStore(), Hasher: hasher, Lockout: lockout,
+//		Codes: codes, Verifier: verifier, WeCom: wecomAdmin, Secret: key,
+//	})
+//
+//	// Register with WeChat (the host completed the OAuth login).
+//	acct, err := svc.Register(ctx, account.Registration{Method: account.MethodWeChat, Identifier: openID})
+//
+//	// Add a security phone: identity verification, then an SMS code.
+//	_, err = svc.SendSecurityPhoneCode(ctx, acct.ID, "+86 138-0013-8000", clientIP)
+//	acct, err = svc.ChangeSecurityPhone(ctx, acct.ID, "+8613800138000", smsCode)
+//
+//	// Bind an email login method: a code to the address and a password.
+//	_, err = svc.SendLoginEmailCode(ctx, acct.ID, "alice@example.com", clientIP)
+//	acct, err = svc.BindLoginMethod(ctx, acct.ID, account.Binding{
+//		Method: account.MethodEmail, Identifier: "alice@example.com", Password: pw, Code: emailCode,
+//	})
+//
+//	// Unbind the registration method: every unmet condition is reported.
+//	acct, err = svc.UnbindLoginMethod(ctx, acct.ID, account.MethodWeChat)
+//	var blocked *account.UnbindBlockedError
+//	if errors.As(err, &blocked) {
+//		for _, e := range blocked.Unmet { /* show e.Code */ }
+//	}
+//
+// Sensitive flows ask the host's [Verifier] first (identity verification or
+// operation protection, by [Operation]) and refuse when it says no. Flows
+// that prove an address take two calls: one sends a 6-digit code to the new
+// address, the next submits it. Errors carry reason codes (package reason);
+// store failures are reason.StoreUnavailable errors and the operation is
+// refused. Security-relevant changes are reported as events (package event)
+// carrying masked identifiers only (see [MaskPhone] and the other masking
+// rules).
+package account

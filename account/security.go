@@ -1,0 +1,310 @@
+package account
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/reason"
+)
+
+// VerifyMethod is a way to verify the owner's identity (SPEC, "identity
+// verification"), or VerifyNone.
+type VerifyMethod string
+
+// The verification methods.
+const (
+	// VerifyNone: no verification.
+	VerifyNone VerifyMethod = "none"
+	// VerifyMFA: a TOTP code from the account's MFA device.
+	VerifyMFA VerifyMethod = "mfa"
+	// VerifySMS: a 6-digit code sent to the security phone.
+	VerifySMS VerifyMethod = "sms"
+	// VerifyEmail: a 6-digit code sent to the security email.
+	VerifyEmail VerifyMethod = "email"
+	// VerifyWeChatScan: the host confirms that the WeChat user who scanned
+	// is the account's WeChat login method.
+	VerifyWeChatScan VerifyMethod = "wechat_scan"
+	// VerifyFace: host-provided face verification of the real-name person.
+	VerifyFace VerifyMethod = "face"
+)
+
+const allowedVerifyMethods = "none, mfa, sms, email, wechat_scan, face"
+
+// ParseVerifyMethod returns the verification method named s (exactly), or
+// a reason.AccountUnknownVerifyMethod error.
+func ParseVerifyMethod(s string) (VerifyMethod, error) {
+	switch m := VerifyMethod(s); m {
+	case VerifyNone, VerifyMFA, VerifySMS, VerifyEmail, VerifyWeChatScan, VerifyFace:
+		return m, nil
+	}
+	return "", reason.New(reason.AccountUnknownVerifyMethod).With("allowed", allowedVerifyMethods)
+}
+
+// Session bounds of SPEC §7.
+const (
+	DefaultSessionMaxLifetime = 48 * time.Hour
+	MinSessionMaxLifetime     = time.Hour
+	MaxSessionMaxLifetime     = 48 * time.Hour
+	DefaultSessionIdleTimeout = 120 * time.Minute
+	MinSessionIdleTimeout     = 15 * time.Minute
+	MaxSessionIdleTimeout     = 720 * time.Minute
+)
+
+// SecuritySettings are the account's protection and session settings. The
+// account package stores and validates them; the protection package
+// enforces them.
+type SecuritySettings struct {
+	// LoginProtection is the second login step: none, wechat_scan, mfa or
+	// sms.
+	LoginProtection VerifyMethod
+	// OperationProtection guards sensitive operations: none, wechat_scan,
+	// mfa or sms.
+	OperationProtection VerifyMethod
+	// RemoteLoginProtection turns remote-login protection on.
+	RemoteLoginProtection bool
+	// RemoteLoginMethod is the verification asked for a login from an
+	// unusual city; none lets protection offer any available method.
+	RemoteLoginMethod VerifyMethod
+	// MFABindingMethod is the verification asked before binding a virtual
+	// or hardware MFA device; none lets protection offer any available
+	// method.
+	MFABindingMethod VerifyMethod
+	// SessionMaxLifetime is the longest a session lives (1–48 h).
+	SessionMaxLifetime time.Duration
+	// SessionIdleTimeout ends a session idle this long (15–720 min).
+	SessionIdleTimeout time.Duration
+}
+
+// defaultSecurity is what a new account gets.
+func defaultSecurity() SecuritySettings {
+	return SecuritySettings{
+		LoginProtection:     VerifyNone,
+		OperationProtection: VerifyNone,
+		RemoteLoginMethod:   VerifyNone,
+		MFABindingMethod:    VerifyNone,
+		SessionMaxLifetime:  DefaultSessionMaxLifetime,
+		SessionIdleTimeout:  DefaultSessionIdleTimeout,
+	}
+}
+
+// uses returns the names of the settings whose verification method is m.
+func (s SecuritySettings) uses(m VerifyMethod) []string {
+	var out []string
+	if s.LoginProtection == m {
+		out = append(out, "login_protection")
+	}
+	if s.OperationProtection == m {
+		out = append(out, "operation_protection")
+	}
+	if s.RemoteLoginProtection && s.RemoteLoginMethod == m {
+		out = append(out, "remote_login_protection")
+	}
+	if s.MFABindingMethod == m {
+		out = append(out, "mfa_binding")
+	}
+	return out
+}
+
+// SecurityChange changes some security settings; nil fields are left
+// alone, so concurrent changes of different settings all apply.
+type SecurityChange struct {
+	LoginProtection       *VerifyMethod
+	OperationProtection   *VerifyMethod
+	RemoteLoginProtection *bool
+	RemoteLoginMethod     *VerifyMethod
+	MFABindingMethod      *VerifyMethod
+	SessionMaxLifetime    *time.Duration
+	SessionIdleTimeout    *time.Duration
+}
+
+// protectionMethods are those login and operation protection accept.
+var protectionMethods = []VerifyMethod{VerifyNone, VerifyWeChatScan, VerifyMFA, VerifySMS}
+
+// UpdateSecurity applies change to the account's security settings, after
+// the Verifier allows OpChangeProtection. Every given method must be known,
+// allowed for its setting, and available to the account (sms needs a
+// security phone, email a security email, wechat_scan a WeChat login
+// method, face a real-name verification; mfa is checked by protection);
+// session times must be in their ranges. New settings apply from the next
+// login.
+func (s *Service) UpdateSecurity(ctx context.Context, id string, change SecurityChange) (Account, error) {
+	if err := checkID("account_id", id); err != nil {
+		return Account{}, err
+	}
+	if err := change.check(); err != nil {
+		return Account{}, err
+	}
+	if err := s.verify(ctx, id, OpChangeProtection); err != nil {
+		return Account{}, err
+	}
+	var fields []string
+	_, after, err := s.update(ctx, id, func(a *Account) error {
+		fields = fields[:0]
+		st := &a.Security
+		setMethod := func(name string, dst *VerifyMethod, v *VerifyMethod) error {
+			if v == nil {
+				return nil
+			}
+			if err := available(*a, *v); err != nil {
+				return err
+			}
+			if *dst != *v {
+				*dst = *v
+				fields = append(fields, name)
+			}
+			return nil
+		}
+		for _, f := range []struct {
+			name string
+			dst  *VerifyMethod
+			v    *VerifyMethod
+		}{
+			{"login_protection", &st.LoginProtection, change.LoginProtection},
+			{"operation_protection", &st.OperationProtection, change.OperationProtection},
+			{"remote_login_method", &st.RemoteLoginMethod, change.RemoteLoginMethod},
+			{"mfa_binding_method", &st.MFABindingMethod, change.MFABindingMethod},
+		} {
+			if err := setMethod(f.name, f.dst, f.v); err != nil {
+				return err
+			}
+		}
+		if v := change.RemoteLoginProtection; v != nil && *v != st.RemoteLoginProtection {
+			st.RemoteLoginProtection = *v
+			fields = append(fields, "remote_login_protection")
+		}
+		if v := change.SessionMaxLifetime; v != nil && *v != st.SessionMaxLifetime {
+			st.SessionMaxLifetime = *v
+			fields = append(fields, "session_max_lifetime")
+		}
+		if v := change.SessionIdleTimeout; v != nil && *v != st.SessionIdleTimeout {
+			st.SessionIdleTimeout = *v
+			fields = append(fields, "session_idle_timeout")
+		}
+		if len(fields) == 0 {
+			return errNoChange
+		}
+		return nil
+	})
+	if err != nil {
+		return Account{}, err
+	}
+	if len(fields) > 0 {
+		s.emit(ctx, event.SecuritySettingsChanged, id, map[string]string{"fields": strings.Join(fields, ",")})
+	}
+	return after, nil
+}
+
+// check validates the change without looking at the account.
+func (c SecurityChange) check() error {
+	for _, f := range []struct {
+		name    string
+		v       *VerifyMethod
+		allowed []VerifyMethod
+	}{
+		{"login_protection", c.LoginProtection, protectionMethods},
+		{"operation_protection", c.OperationProtection, protectionMethods},
+		{"remote_login_method", c.RemoteLoginMethod, nil},
+		{"mfa_binding_method", c.MFABindingMethod, nil},
+	} {
+		if f.v == nil {
+			continue
+		}
+		if _, err := ParseVerifyMethod(string(*f.v)); err != nil {
+			return err
+		}
+		if f.allowed != nil && !slices.Contains(f.allowed, *f.v) {
+			return reason.New(reason.AccountVerifyMethodNotAllowed).With("method", string(*f.v)).With("field", f.name)
+		}
+	}
+	if err := inRange("session_max_lifetime", c.SessionMaxLifetime, MinSessionMaxLifetime, MaxSessionMaxLifetime); err != nil {
+		return err
+	}
+	return inRange("session_idle_timeout", c.SessionIdleTimeout, MinSessionIdleTimeout, MaxSessionIdleTimeout)
+}
+
+func inRange(field string, v *time.Duration, lo, hi time.Duration) error {
+	if v == nil || (*v >= lo && *v <= hi) {
+		return nil
+	}
+	return reason.New(reason.AccountSettingOutOfRange).With("field", field).With("min", lo.String()).With("max", hi.String())
+}
+
+// available reports whether account a can use verification method m.
+func available(a Account, m VerifyMethod) error {
+	ok := true
+	switch m {
+	case VerifySMS:
+		ok = a.SecurityPhone != ""
+	case VerifyEmail:
+		ok = a.SecurityEmail != ""
+	case VerifyWeChatScan:
+		ok = a.HasLoginMethod(MethodWeChat)
+	case VerifyFace:
+		ok = a.RealName.Status == RealNamePersonal || a.RealName.Status == RealNameEnterprise
+	}
+	if !ok {
+		return reason.New(reason.AccountVerifyMethodUnavailable).With("method", string(m))
+	}
+	return nil
+}
+
+// MFAFallback reports what DisableMFA set login and operation protection
+// to. An empty field means that protection did not use MFA and was left
+// alone. It converts directly to mfa.Fallback.
+type MFAFallback struct {
+	Login     string
+	Operation string
+}
+
+// DisableMFA turns MFA off wherever the account's security settings use it
+// (login, operation and remote-login protection, MFA binding), after an MFA
+// device was unbound; the mfa package calls it through the host's adapter.
+// Login and operation protection fall back to sms when the account has a
+// security phone and to none otherwise; remote-login protection and MFA
+// binding fall back to none (protection then offers any available method).
+// It asks no Verifier: the caller has just checked an MFA code.
+func (s *Service) DisableMFA(ctx context.Context, id string) (MFAFallback, error) {
+	if err := checkID("account_id", id); err != nil {
+		return MFAFallback{}, err
+	}
+	var fb MFAFallback
+	var fields []string
+	_, _, err := s.update(ctx, id, func(a *Account) error {
+		fb, fields = MFAFallback{}, fields[:0]
+		to := VerifyNone
+		if a.SecurityPhone != "" {
+			to = VerifySMS
+		}
+		st := &a.Security
+		if st.LoginProtection == VerifyMFA {
+			st.LoginProtection, fb.Login = to, string(to)
+			fields = append(fields, "login_protection")
+		}
+		if st.OperationProtection == VerifyMFA {
+			st.OperationProtection, fb.Operation = to, string(to)
+			fields = append(fields, "operation_protection")
+		}
+		if st.RemoteLoginMethod == VerifyMFA {
+			st.RemoteLoginMethod = VerifyNone
+			fields = append(fields, "remote_login_method")
+		}
+		if st.MFABindingMethod == VerifyMFA {
+			st.MFABindingMethod = VerifyNone
+			fields = append(fields, "mfa_binding_method")
+		}
+		if len(fields) == 0 {
+			return errNoChange
+		}
+		return nil
+	})
+	if err != nil {
+		return MFAFallback{}, err
+	}
+	if len(fields) > 0 {
+		s.emit(ctx, event.SecuritySettingsChanged, id, map[string]string{"fields": strings.Join(fields, ","), "reason": "mfa_unbound"})
+	}
+	return fb, nil
+}

@@ -1,0 +1,401 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/accountsec/accountsec/account/password"
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/keyhash"
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/reason"
+)
+
+// MaxIDBytes is the longest account ID or APPID accepted as input.
+const MaxIDBytes = 64
+
+// DefaultLockoutScope is the limiter scope under which wrong old passwords
+// count. It is the scope of the facade's password login, with the login
+// email as subject, so a wrong old password and a wrong login password
+// spend the same budget.
+const DefaultLockoutScope = "login"
+
+// maxWriteAttempts bounds the read–change–write retries of one operation.
+// Every conflict means another write succeeded, so n writers racing on one
+// account need at most n attempts each.
+const maxWriteAttempts = 64
+
+// Sentinel errors, matched with errors.Is. Each carries a reason code.
+var (
+	// ErrNotFound: no account with this ID or APPID.
+	ErrNotFound = reason.New(reason.AccountNotFound)
+	// ErrQuotaExceeded: an identifier already holds its quota of accounts.
+	// Params: limit, scope, kind.
+	ErrQuotaExceeded = reason.New(reason.LimitsQuotaExceeded)
+	// ErrMethodAlreadyBound: the login method is already bound.
+	ErrMethodAlreadyBound = reason.New(reason.AccountMethodAlreadyBound)
+	// ErrMethodNotBound: the login method is not bound.
+	ErrMethodNotBound = reason.New(reason.AccountMethodNotBound)
+	// ErrSameIdentifier: the new value equals the current one.
+	ErrSameIdentifier = reason.New(reason.AccountSameIdentifier)
+	// ErrLastLoginMethod: the last login method cannot be unbound.
+	ErrLastLoginMethod = reason.New(reason.AccountLastLoginMethod)
+	// ErrMethodInUse: the login method is used by security settings.
+	ErrMethodInUse = reason.New(reason.AccountMethodInUse)
+	// ErrSecurityPhoneRequired: a security phone is needed first.
+	ErrSecurityPhoneRequired = reason.New(reason.AccountSecurityPhoneRequired)
+	// ErrNoPassword: the account has no email login method.
+	ErrNoPassword = reason.New(reason.AccountNoPassword)
+	// ErrWeComNotAuthorized: the WeCom administrator refused or is not
+	// configured.
+	ErrWeComNotAuthorized = reason.New(reason.AccountWeComNotAuthorized)
+	// ErrVerificationRequired: the Verifier refused without a reason code
+	// of its own.
+	ErrVerificationRequired = reason.New(reason.AccountVerificationRequired)
+	// ErrNoPendingContact: no contact change awaits confirmation.
+	ErrNoPendingContact = reason.New(reason.AccountNoPendingContact)
+	// ErrRealNameTooSoon: the real-name change interval has not passed.
+	ErrRealNameTooSoon = reason.New(reason.AccountRealNameTooSoon)
+	// ErrRealNameUnchanged: already verified with this identity.
+	ErrRealNameUnchanged = reason.New(reason.AccountRealNameUnchanged)
+	// ErrEnterpriseNameTooShort: the enterprise name is too short.
+	ErrEnterpriseNameTooShort = reason.New(reason.AccountEnterpriseNameTooShort)
+	// ErrChangedMeanwhile: a concurrent change invalidated the request.
+	ErrChangedMeanwhile = reason.New(reason.AccountChangedMeanwhile)
+	// ErrWrongPassword: the old password is wrong.
+	ErrWrongPassword = reason.New(reason.PasswordWrong)
+	// ErrConfirmMismatch: the confirmation differs from the new password.
+	ErrConfirmMismatch = reason.New(reason.PasswordConfirmMismatch)
+)
+
+// Operation names a sensitive operation for the [Verifier].
+type Operation string
+
+// The operations for which the service asks the Verifier. SPEC §4–§5
+// require identity verification for the first five; the others are in the
+// sensitive-operation catalog of operation protection (SPEC §7). The
+// Verifier decides what each one needs.
+const (
+	OpBindLoginMethod     Operation = "bind_login_method"
+	OpChangeLoginMethod   Operation = "change_login_method"
+	OpUnbindLoginMethod   Operation = "unbind_login_method"
+	OpChangeSecurityPhone Operation = "change_security_phone"
+	OpChangeSecurityEmail Operation = "change_security_email"
+	OpChangeLoginEmail    Operation = "change_login_email"
+	OpChangePassword      Operation = "change_password"
+	OpChangeProtection    Operation = "change_protection"
+)
+
+// The purposes of the codes the service sends, besides notify's own
+// (notify.PurposeBindEmail for binding an email login method,
+// notify.PurposeChangeLoginEmail for changing it, notify.PurposeBindPhone
+// for the security phone, notify.PurposeConfirmContact for contacts). A
+// host picks the message template by purpose.
+const (
+	// PurposeRegister: the code that proves an email address at
+	// registration.
+	PurposeRegister notify.Purpose = "register"
+	// PurposeSecurityEmail: the code sent to a new security email.
+	PurposeSecurityEmail notify.Purpose = "security_email"
+)
+
+// Verifier says whether the user has passed what operation op on account
+// needs (identity verification, an operation-protection grant). The
+// protection package implements it; the service calls it first in every
+// sensitive flow and refuses when it returns an error. A reason-coded error
+// is returned to the caller as is (for example a
+// protection.VerificationRequiredError listing the methods); any other
+// error is wrapped in ErrVerificationRequired.
+type Verifier interface {
+	Verified(ctx context.Context, accountID string, op Operation) error
+}
+
+// VerifierFunc adapts a function to the Verifier interface.
+type VerifierFunc func(ctx context.Context, accountID string, op Operation) error
+
+// Verified calls f.
+func (f VerifierFunc) Verified(ctx context.Context, accountID string, op Operation) error {
+	return f(ctx, accountID, op)
+}
+
+// WeComAuthorizer asks a WeCom administrator whether the WeCom user subject
+// may be bound to the account (SPEC §5). It returns nil when authorised.
+type WeComAuthorizer interface {
+	AuthorizeWeCom(ctx context.Context, accountID, subject string) error
+}
+
+// CodeSender sends and verifies one-time codes; *notify.Codes implements it.
+type CodeSender interface {
+	Send(ctx context.Context, t notify.Target, clientIP string) (notify.Sent, error)
+	Verify(ctx context.Context, t notify.Target, code string) error
+}
+
+// Config is what a Service needs from the host.
+type Config struct {
+	// Store keeps accounts and quota slots. Required.
+	Store Store
+	// Limits holds the quotas of SPEC §1; the zero Policy means the
+	// defaults.
+	Limits limits.Policy
+	// Password is the password policy; the zero Policy means
+	// password.Console().
+	Password password.Policy
+	// Hasher hashes passwords. Required.
+	Hasher *password.Hasher
+	// Lockout counts wrong old passwords (under LockoutScope, the login
+	// email as subject). Required.
+	Lockout *limits.Limiter
+	// LockoutScope is the limiter scope; "" means DefaultLockoutScope.
+	LockoutScope string
+	// Codes sends and verifies one-time codes (a *notify.Codes). Required.
+	Codes CodeSender
+	// Verifier guards sensitive operations. Required (fail closed).
+	Verifier Verifier
+	// WeCom authorises WeCom bindings; nil refuses every WeCom binding.
+	WeCom WeComAuthorizer
+	// IDs generates account IDs and APPIDs; nil means RandomIDs over Rand.
+	IDs IDGenerator
+	// Secret keys the hashes of identity numbers. At least 16 bytes;
+	// keep it stable, or identity quotas are forgotten. Required.
+	Secret []byte
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the randomness source; nil means crypto/rand.
+	Rand io.Reader
+	// Events receives security events; nil discards them.
+	Events event.Hook
+}
+
+// Service runs the account flows. It is safe for concurrent use; all its
+// state is in the Store.
+type Service struct {
+	store    Store
+	quotas   limits.Quotas
+	policy   password.Policy
+	hasher   *password.Hasher
+	lockout  *limits.Limiter
+	scope    string
+	codes    CodeSender
+	verifier Verifier
+	wecom    WeComAuthorizer
+	ids      IDGenerator
+	keys     *keyhash.Hasher
+	now      func() time.Time
+	events   event.Hook
+}
+
+// New returns a Service for cfg, or a reason.PolicyInvalid error naming the
+// first missing dependency or every bad policy value.
+func New(cfg Config) (*Service, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, missing("Store", "an account.Store")
+	case cfg.Hasher == nil:
+		return nil, missing("Hasher", "a *password.Hasher")
+	case cfg.Lockout == nil:
+		return nil, missing("Lockout", "a *limits.Limiter")
+	case cfg.Codes == nil:
+		return nil, missing("Codes", "an account.CodeSender such as *notify.Codes")
+	case cfg.Verifier == nil:
+		return nil, missing("Verifier", "an account.Verifier")
+	}
+	pol, err := cfg.Limits.Resolve()
+	if err != nil {
+		return nil, err
+	}
+	pp := cfg.Password
+	if pp == (password.Policy{}) {
+		pp = password.Console()
+	}
+	if err := pp.Validate(); err != nil {
+		return nil, err
+	}
+	keys, err := keyhash.New(cfg.Secret)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{
+		store: cfg.Store, quotas: pol.Quotas, policy: pp, hasher: cfg.Hasher,
+		lockout: cfg.Lockout, scope: cfg.LockoutScope, codes: cfg.Codes,
+		verifier: cfg.Verifier, wecom: cfg.WeCom, ids: cfg.IDs, keys: keys,
+		now: cfg.Now, events: cfg.Events,
+	}
+	if s.scope == "" {
+		s.scope = DefaultLockoutScope
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.ids == nil {
+		r := cfg.Rand
+		if r == nil {
+			r = rand.Reader
+		}
+		s.ids = &RandomIDs{Rand: r}
+	}
+	return s, nil
+}
+
+func missing(field, allowed string) error {
+	return reason.New(reason.PolicyInvalid).With("field", "account.Config."+field).With("value", "nil").With("allowed", allowed)
+}
+
+// Quotas returns the resolved quota table.
+func (s *Service) Quotas() limits.Quotas { return s.quotas }
+
+// PasswordPolicy returns the password policy in force.
+func (s *Service) PasswordPolicy() password.Policy { return s.policy }
+
+// Account returns the account with the ID, or ErrNotFound.
+func (s *Service) Account(ctx context.Context, id string) (Account, error) {
+	if err := checkID("account_id", id); err != nil {
+		return Account{}, err
+	}
+	a, found, err := s.store.Account(ctx, id)
+	if err != nil {
+		return Account{}, reason.Store(err)
+	}
+	if !found {
+		return Account{}, ErrNotFound
+	}
+	return a, nil
+}
+
+// AccountByAPPID returns the account with the APPID, or ErrNotFound.
+func (s *Service) AccountByAPPID(ctx context.Context, appid string) (Account, error) {
+	if err := checkID("appid", appid); err != nil {
+		return Account{}, err
+	}
+	a, found, err := s.store.AccountByAPPID(ctx, appid)
+	if err != nil {
+		return Account{}, reason.Store(err)
+	}
+	if !found {
+		return Account{}, ErrNotFound
+	}
+	return a, nil
+}
+
+// Holders returns the IDs of the accounts holding identifier raw of kind in
+// scope (for identity numbers, its keyed hash is looked up). It is for
+// operators and tests; it reveals which accounts use an identifier.
+func (s *Service) Holders(ctx context.Context, scope Scope, kind Kind, raw string) ([]string, error) {
+	v, err := Normalize(kind, raw)
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case KindPersonalID, KindEnterpriseID, KindLegalPerson:
+		v = s.idHash(kind, v)
+	}
+	h, err := s.store.SlotHolders(ctx, Slot{Scope: scope, Kind: kind, Value: v})
+	if err != nil {
+		return nil, reason.Store(err)
+	}
+	return h, nil
+}
+
+func checkID(field, id string) error {
+	switch {
+	case id == "":
+		return reason.New(reason.InputEmpty).With("field", field)
+	case len(id) > MaxIDBytes:
+		return tooLong(field, MaxIDBytes)
+	case !utf8.ValidString(id):
+		return reason.New(reason.InputInvalidUTF8).With("field", field)
+	}
+	return nil
+}
+
+// verify asks the Verifier about op on account id.
+func (s *Service) verify(ctx context.Context, id string, op Operation) error {
+	err := s.verifier.Verified(ctx, id, op)
+	if err == nil {
+		return nil
+	}
+	var re *reason.Error
+	if errors.As(err, &re) {
+		return err
+	}
+	return ErrVerificationRequired.Wrap(err)
+}
+
+// errNoChange, returned by an update's change function, ends the update
+// without a write: the account already is as asked.
+var errNoChange = errors.New("account: no change")
+
+// update reads account id, applies change to a copy, and writes it back with
+// the slot changes it implies, retrying on a version conflict with a fresh
+// read; so concurrent updates never lose one another. change must only edit
+// the record (it may run several times) and may refuse with an error. It
+// returns the record before and after the write.
+func (s *Service) update(ctx context.Context, id string, change func(a *Account) error) (before, after Account, err error) {
+	for range maxWriteAttempts {
+		cur, found, err := s.store.Account(ctx, id)
+		if err != nil {
+			return Account{}, Account{}, reason.Store(err)
+		}
+		if !found {
+			return Account{}, Account{}, ErrNotFound
+		}
+		next := cur.clone()
+		if err := change(&next); errors.Is(err, errNoChange) {
+			return cur, cur, nil
+		} else if err != nil {
+			return Account{}, Account{}, err
+		}
+		take, release := slotChanges(cur, next, s.quotas)
+		res, err := s.store.UpdateAccount(ctx, next, take, release)
+		if err != nil {
+			return Account{}, Account{}, reason.Store(err)
+		}
+		switch res.Status {
+		case WriteOK:
+			next.Version = cur.Version + 1
+			return cur, next, nil
+		case WriteConflict:
+			continue
+		case WriteMissing:
+			return Account{}, Account{}, ErrNotFound
+		case WriteFull:
+			return Account{}, Account{}, s.quotaError(res.Full)
+		default:
+			return Account{}, Account{}, reason.Store(fmt.Errorf("account: store returned write status %d", res.Status))
+		}
+	}
+	return Account{}, Account{}, reason.Store(fmt.Errorf("account: %d conflicting writes in a row on one account", maxWriteAttempts))
+}
+
+func (s *Service) quotaError(full Slot) error {
+	return ErrQuotaExceeded.With("limit", limitOf(full, s.quotas)).With("scope", string(full.Scope)).With("kind", string(full.Kind))
+}
+
+// idHash is the keyed hash under which an identity number is stored.
+func (s *Service) idHash(kind Kind, normalized string) string {
+	return s.keys.Key("account-id", string(kind), normalized)
+}
+
+// emit sends an event about account id.
+func (s *Service) emit(ctx context.Context, kind event.Kind, id string, attrs map[string]string) {
+	s.events.Emit(ctx, event.Event{Kind: kind, At: s.now(), AccountID: id, Attrs: attrs})
+}
+
+// sendCode sends a code on ch to dest for account id (id is "" before
+// registration).
+func (s *Service) sendCode(ctx context.Context, p notify.Purpose, ch notify.Channel, dest, id, clientIP string) (notify.Sent, error) {
+	return s.codes.Send(ctx, notify.Target{Purpose: p, Channel: ch, Destination: dest, AccountID: id}, clientIP)
+}
+
+// checkCode verifies code on ch for dest and account id.
+func (s *Service) checkCode(ctx context.Context, p notify.Purpose, ch notify.Channel, dest, id, code string) error {
+	if code == "" {
+		return reason.New(reason.InputEmpty).With("field", "code")
+	}
+	return s.codes.Verify(ctx, notify.Target{Purpose: p, Channel: ch, Destination: dest, AccountID: id}, code)
+}
