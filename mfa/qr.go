@@ -13,6 +13,7 @@ import (
 // the result goes to the host untouched through Enrolment.QRCode.
 // Implementations must not log or keep the content: it holds the secret.
 type QRRenderer interface {
+	// Render returns the image of a QR code holding content.
 	Render(content string) ([]byte, error)
 }
 

@@ -24,9 +24,6 @@ const (
 	SHA512 Algorithm = "SHA512"
 )
 
-// valid reports whether a is one of the supported algorithms.
-func (a Algorithm) valid() bool { return a == SHA1 || a == SHA256 || a == SHA512 }
-
 // newHash returns the hash constructor of a (SHA-1 for an unknown value,
 // which validation never lets through).
 func (a Algorithm) newHash() func() hash.Hash {

@@ -39,28 +39,28 @@ type mfaAccount struct {
 
 func (a mfaAccount) empty() bool { return a.active == nil && a.pending == nil && len(a.backup) == 0 }
 
-// putOrDelete stores v under key, or deletes the entry when empty is true,
+// putMFAAccount stores a under key, or deletes the entry when a is empty,
 // so that accounts with nothing left do not linger.
-func (sh *shard[V]) putOrDelete(key string, v V, empty bool) {
-	if empty {
+func putMFAAccount(sh *shard[mfaAccount], key string, a mfaAccount) {
+	if a.empty() {
 		delete(sh.m, key)
 		return
 	}
-	sh.m[key] = v
+	sh.m[key] = a
 }
 
-// cloneDevice copies d and the slices it holds.
-func cloneDevice(d mfa.DeviceRecord) *mfa.DeviceRecord {
+// cloneMFADevice copies d and the slices it holds.
+func cloneMFADevice(d mfa.DeviceRecord) *mfa.DeviceRecord {
 	d.Secret.Ciphertext = bytes.Clone(d.Secret.Ciphertext)
 	d.CreatedAt = d.CreatedAt.Round(0)
 	d.ActivatedAt = d.ActivatedAt.Round(0)
 	return &d
 }
 
-// out returns a copy of *d for a caller.
-func out(d *mfa.DeviceRecord) mfa.DeviceRecord { return *cloneDevice(*d) }
+// mfaDeviceOut returns a copy of *d for a caller.
+func mfaDeviceOut(d *mfa.DeviceRecord) mfa.DeviceRecord { return *cloneMFADevice(*d) }
 
-var errNoAccount = errors.New("memstore: mfa: empty account ID")
+var errMFANoAccount = errors.New("memstore: mfa: empty account ID")
 
 // PutPendingDevice stores d as its account's pending enrolment, replacing
 // any earlier one.
@@ -74,7 +74,7 @@ func (s *MFAStore) PutPendingDevice(ctx context.Context, d mfa.DeviceRecord) err
 	sh := s.accounts.lock(d.AccountID)
 	defer sh.mu.Unlock()
 	a := sh.m[d.AccountID]
-	a.pending = cloneDevice(d)
+	a.pending = cloneMFADevice(d)
 	sh.m[d.AccountID] = a
 	return nil
 }
@@ -90,7 +90,7 @@ func (s *MFAStore) PendingDevice(ctx context.Context, accountID string) (mfa.Dev
 	if a.pending == nil {
 		return mfa.DeviceRecord{}, false, nil
 	}
-	return out(a.pending), true, nil
+	return mfaDeviceOut(a.pending), true, nil
 }
 
 // ActivateDevice makes d the account's active device if it has none, and
@@ -108,7 +108,7 @@ func (s *MFAStore) ActivateDevice(ctx context.Context, d mfa.DeviceRecord) (bool
 	if a.active != nil {
 		return false, nil
 	}
-	a.active = cloneDevice(d)
+	a.active = cloneMFADevice(d)
 	if a.pending != nil && a.pending.ID == d.ID {
 		a.pending = nil
 	}
@@ -127,7 +127,7 @@ func (s *MFAStore) Device(ctx context.Context, accountID string) (mfa.DeviceReco
 	if a.active == nil {
 		return mfa.DeviceRecord{}, false, nil
 	}
-	return out(a.active), true, nil
+	return mfaDeviceOut(a.active), true, nil
 }
 
 // AdvanceStep moves the active device's last-used step forward to step if
@@ -159,7 +159,7 @@ func (s *MFAStore) DeleteDevice(ctx context.Context, accountID, deviceID string)
 		return false, nil
 	}
 	a.active = nil
-	sh.putOrDelete(accountID, a, a.empty())
+	putMFAAccount(sh, accountID, a)
 	return true, nil
 }
 
@@ -203,7 +203,7 @@ func (s *MFAStore) ClaimToken(ctx context.Context, serial, accountID string) (bo
 		return false, err
 	}
 	if accountID == "" {
-		return false, errNoAccount
+		return false, errMFANoAccount
 	}
 	sh := s.tokens.lock(serial)
 	defer sh.mu.Unlock()
@@ -222,7 +222,7 @@ func (s *MFAStore) ReleaseToken(ctx context.Context, serial, accountID string) (
 		return false, err
 	}
 	if accountID == "" {
-		return false, errNoAccount
+		return false, errMFANoAccount
 	}
 	sh := s.tokens.lock(serial)
 	defer sh.mu.Unlock()
@@ -241,7 +241,7 @@ func (s *MFAStore) ReplaceBackupCodes(ctx context.Context, accountID string, has
 		return err
 	}
 	if accountID == "" {
-		return errNoAccount
+		return errMFANoAccount
 	}
 	set := make([][]byte, 0, len(hashes))
 	for _, h := range hashes {
@@ -254,7 +254,7 @@ func (s *MFAStore) ReplaceBackupCodes(ctx context.Context, accountID string, has
 	defer sh.mu.Unlock()
 	a := sh.m[accountID]
 	a.backup = set
-	sh.putOrDelete(accountID, a, a.empty())
+	putMFAAccount(sh, accountID, a)
 	return nil
 }
 
@@ -283,7 +283,7 @@ func (s *MFAStore) ConsumeBackupCode(ctx context.Context, accountID string, hash
 	rest = append(rest, a.backup[:hit]...)
 	rest = append(rest, a.backup[hit+1:]...)
 	a.backup = rest
-	sh.putOrDelete(accountID, a, a.empty())
+	putMFAAccount(sh, accountID, a)
 	return true, len(rest), nil
 }
 

@@ -25,31 +25,31 @@ type mfaTest struct {
 func RunMFAStore(t *testing.T, newStore func(t *testing.T) mfa.Store) {
 	t.Helper()
 	tests := []mfaTest{
-		{"PendingRoundTrip", testPendingRoundTrip},
-		{"PendingAbsent", testPendingAbsent},
-		{"PendingReplaced", testPendingReplaced},
-		{"ActivateMovesPending", testActivateMovesPending},
-		{"ActivateKeepsOtherPending", testActivateKeepsOtherPending},
-		{"ActivateRefusedWhenActive", testActivateRefusedWhenActive},
-		{"AdvanceOnlyForward", testAdvanceOnlyForward},
-		{"AdvanceChecksDevice", testAdvanceChecksDevice},
-		{"DeleteDevice", testDeleteDevice},
-		{"DeleteDeviceKeepsTheRest", testDeleteDeviceKeepsTheRest},
-		{"DeviceRecordsAreCopied", testDeviceRecordsAreCopied},
+		{"PendingRoundTrip", testMFAPendingRoundTrip},
+		{"PendingAbsent", testMFAPendingAbsent},
+		{"PendingReplaced", testMFAPendingReplaced},
+		{"ActivateMovesPending", testMFAActivateMovesPending},
+		{"ActivateKeepsOtherPending", testMFAActivateKeepsOtherPending},
+		{"ActivateRefusedWhenActive", testMFAActivateRefusedWhenActive},
+		{"AdvanceOnlyForward", testMFAAdvanceOnlyForward},
+		{"AdvanceChecksDevice", testMFAAdvanceChecksDevice},
+		{"DeleteDevice", testMFADeleteDevice},
+		{"DeleteDeviceKeepsTheRest", testMFADeleteDeviceKeepsTheRest},
+		{"DeviceRecordsAreCopied", testMFADeviceRecordsAreCopied},
 		{"AccountsAreIndependent", testMFAAccountsIndependent},
-		{"ImportToken", testImportToken},
-		{"ClaimAndReleaseToken", testClaimAndReleaseToken},
-		{"TokenRecordsAreCopied", testTokenRecordsAreCopied},
-		{"BackupCodes", testBackupCodes},
-		{"BackupCodesReplaced", testBackupCodesReplaced},
-		{"BackupHashOfOtherLength", testBackupHashOfOtherLength},
-		{"BackupCodesAbsent", testBackupCodesAbsent},
-		{"BackupCodesAreCopied", testBackupCodesAreCopied},
-		{"ConcurrentAdvanceSameStep", testConcurrentAdvanceSameStep},
-		{"ConcurrentAdvanceManySteps", testConcurrentAdvanceManySteps},
-		{"ConcurrentActivate", testConcurrentActivate},
-		{"ConcurrentClaimToken", testConcurrentClaimToken},
-		{"ConcurrentConsumeBackupCode", testConcurrentConsumeBackupCode},
+		{"ImportToken", testMFAImportToken},
+		{"ClaimAndReleaseToken", testMFAClaimAndReleaseToken},
+		{"TokenRecordsAreCopied", testMFATokenRecordsAreCopied},
+		{"BackupCodes", testMFABackupCodes},
+		{"BackupCodesReplaced", testMFABackupCodesReplaced},
+		{"BackupHashOfOtherLength", testMFABackupHashOfOtherLength},
+		{"BackupCodesAbsent", testMFABackupCodesAbsent},
+		{"BackupCodesAreCopied", testMFABackupCodesAreCopied},
+		{"ConcurrentAdvanceSameStep", testMFAConcurrentAdvanceSameStep},
+		{"ConcurrentAdvanceManySteps", testMFAConcurrentAdvanceManySteps},
+		{"ConcurrentActivate", testMFAConcurrentActivate},
+		{"ConcurrentClaimToken", testMFAConcurrentClaimToken},
+		{"ConcurrentConsumeBackupCode", testMFAConcurrentConsumeBackupCode},
 		{"CancelledContext", testMFACancelledContext},
 	}
 	for _, tc := range tests {
@@ -125,7 +125,7 @@ func mfaAdvance(t *testing.T, s mfa.Store, account, id string, step int64, want 
 	require.Equal(t, want, ok, "AdvanceStep(%s, %d)", id, step)
 }
 
-func testPendingRoundTrip(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAPendingRoundTrip(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	d := mfaDevice(acct, k.key("dev"))
 	mfaPutPending(t, s, d)
@@ -136,14 +136,14 @@ func testPendingRoundTrip(t *testing.T, s mfa.Store, k keyspace) {
 	require.False(t, found, "a pending device is not active")
 }
 
-func testPendingAbsent(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAPendingAbsent(t *testing.T, s mfa.Store, k keyspace) {
 	_, found := mfaGetPending(t, s, k.key("acct"))
 	require.False(t, found)
 	_, found = mfaGetDevice(t, s, k.key("acct"))
 	require.False(t, found)
 }
 
-func testPendingReplaced(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAPendingReplaced(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	mfaPutPending(t, s, mfaDevice(acct, k.key("dev1")))
 	d2 := mfaDevice(acct, k.key("dev2"))
@@ -154,7 +154,7 @@ func testPendingReplaced(t *testing.T, s mfa.Store, k keyspace) {
 	mfaRequireDevice(t, d2, got)
 }
 
-func testActivateMovesPending(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAActivateMovesPending(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	d := mfaDevice(acct, k.key("dev"))
 	mfaPutPending(t, s, d)
@@ -167,7 +167,7 @@ func testActivateMovesPending(t *testing.T, s mfa.Store, k keyspace) {
 	require.False(t, found, "the activated enrolment is no longer pending")
 }
 
-func testActivateKeepsOtherPending(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAActivateKeepsOtherPending(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	pending := mfaDevice(acct, k.key("pending"))
 	mfaPutPending(t, s, pending)
@@ -179,7 +179,7 @@ func testActivateKeepsOtherPending(t *testing.T, s mfa.Store, k keyspace) {
 	mfaRequireDevice(t, pending, got)
 }
 
-func testActivateRefusedWhenActive(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAActivateRefusedWhenActive(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	d1 := mfaActive(mfaDevice(acct, k.key("dev1")), 1)
 	mfaActivate(t, s, d1, true)
@@ -194,7 +194,7 @@ func testActivateRefusedWhenActive(t *testing.T, s mfa.Store, k keyspace) {
 	mfaRequireDevice(t, d2, got)
 }
 
-func testAdvanceOnlyForward(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAAdvanceOnlyForward(t *testing.T, s mfa.Store, k keyspace) {
 	acct, id := k.key("acct"), k.key("dev")
 	mfaActivate(t, s, mfaActive(mfaDevice(acct, id), 10), true)
 	mfaAdvance(t, s, acct, id, 10, false)
@@ -214,7 +214,7 @@ func testAdvanceOnlyForward(t *testing.T, s mfa.Store, k keyspace) {
 	require.Equal(t, int64(1<<40), got.LastStep)
 }
 
-func testAdvanceChecksDevice(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAAdvanceChecksDevice(t *testing.T, s mfa.Store, k keyspace) {
 	acct, id := k.key("acct"), k.key("dev")
 	mfaAdvance(t, s, acct, id, 5, false)
 	mfaPutPending(t, s, mfaDevice(acct, id))
@@ -227,7 +227,7 @@ func testAdvanceChecksDevice(t *testing.T, s mfa.Store, k keyspace) {
 	mfaAdvance(t, s, acct, id, 5, true)
 }
 
-func testDeleteDevice(t *testing.T, s mfa.Store, k keyspace) {
+func testMFADeleteDevice(t *testing.T, s mfa.Store, k keyspace) {
 	acct, id := k.key("acct"), k.key("dev")
 	del := func(acct, id string, want bool) {
 		t.Helper()
@@ -252,7 +252,7 @@ func testDeleteDevice(t *testing.T, s mfa.Store, k keyspace) {
 	mfaActivate(t, s, mfaActive(mfaDevice(acct, id), 4), true)
 }
 
-func testDeleteDeviceKeepsTheRest(t *testing.T, s mfa.Store, k keyspace) {
+func testMFADeleteDeviceKeepsTheRest(t *testing.T, s mfa.Store, k keyspace) {
 	acct, id := k.key("acct"), k.key("dev")
 	mfaActivate(t, s, mfaActive(mfaDevice(acct, id), 1), true)
 	pending := mfaDevice(acct, k.key("pending"))
@@ -267,7 +267,7 @@ func testDeleteDeviceKeepsTheRest(t *testing.T, s mfa.Store, k keyspace) {
 	mfaRequireBackupLeft(t, s, acct, 2)
 }
 
-func testDeviceRecordsAreCopied(t *testing.T, s mfa.Store, k keyspace) {
+func testMFADeviceRecordsAreCopied(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	d := mfaDevice(acct, k.key("dev"))
 	want := mfaDevice(acct, k.key("dev"))
@@ -350,7 +350,7 @@ func mfaRelease(t *testing.T, s mfa.Store, serial, account string, want bool) {
 	require.Equal(t, want, ok, "ReleaseToken(%s, %s)", serial, account)
 }
 
-func testImportToken(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAImportToken(t *testing.T, s mfa.Store, k keyspace) {
 	serial := k.key("SERIAL")
 	_, found := mfaGetToken(t, s, serial)
 	require.False(t, found)
@@ -369,7 +369,7 @@ func testImportToken(t *testing.T, s mfa.Store, k keyspace) {
 	mfaRequireToken(t, tok, got)
 }
 
-func testClaimAndReleaseToken(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAClaimAndReleaseToken(t *testing.T, s mfa.Store, k keyspace) {
 	serial, a, b := k.key("SERIAL"), k.key("a"), k.key("b")
 	mfaClaim(t, s, serial, a, false) // not imported
 	mfaRelease(t, s, serial, a, false)
@@ -396,7 +396,7 @@ func testClaimAndReleaseToken(t *testing.T, s mfa.Store, k keyspace) {
 	mfaRequireToken(t, want, got)
 }
 
-func testTokenRecordsAreCopied(t *testing.T, s mfa.Store, k keyspace) {
+func testMFATokenRecordsAreCopied(t *testing.T, s mfa.Store, k keyspace) {
 	serial := k.key("SERIAL")
 	tok := mfaToken(serial)
 	mfaImportToken(t, s, tok, true)
@@ -437,7 +437,7 @@ func mfaBackupSet(prefix string, n int) [][]byte {
 	return out
 }
 
-func testBackupCodes(t *testing.T, s mfa.Store, k keyspace) {
+func testMFABackupCodes(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	set := mfaBackupSet("code", 3)
 	mfaReplaceBackup(t, s, acct, set...)
@@ -451,7 +451,7 @@ func testBackupCodes(t *testing.T, s mfa.Store, k keyspace) {
 	mfaRequireBackupLeft(t, s, acct, 0)
 }
 
-func testBackupCodesReplaced(t *testing.T, s mfa.Store, k keyspace) {
+func testMFABackupCodesReplaced(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	old := mfaBackupSet("old", 10)
 	mfaReplaceBackup(t, s, acct, old...)
@@ -472,7 +472,7 @@ func testBackupCodesReplaced(t *testing.T, s mfa.Store, k keyspace) {
 	mfaRequireBackupLeft(t, s, acct, 0)
 }
 
-func testBackupHashOfOtherLength(t *testing.T, s mfa.Store, k keyspace) {
+func testMFABackupHashOfOtherLength(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	h := hashOf("code")
 	mfaReplaceBackup(t, s, acct, h)
@@ -483,14 +483,14 @@ func testBackupHashOfOtherLength(t *testing.T, s mfa.Store, k keyspace) {
 	mfaConsumeBackup(t, s, acct, h, true, 0)
 }
 
-func testBackupCodesAbsent(t *testing.T, s mfa.Store, k keyspace) {
+func testMFABackupCodesAbsent(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	mfaRequireBackupLeft(t, s, acct, 0)
 	mfaConsumeBackup(t, s, acct, hashOf("code"), false, 0)
 	mfaConsumeBackup(t, s, acct, nil, false, 0)
 }
 
-func testBackupCodesAreCopied(t *testing.T, s mfa.Store, k keyspace) {
+func testMFABackupCodesAreCopied(t *testing.T, s mfa.Store, k keyspace) {
 	acct := k.key("acct")
 	h := hashOf("code")
 	buf := slices.Clone(h)
@@ -500,7 +500,7 @@ func testBackupCodesAreCopied(t *testing.T, s mfa.Store, k keyspace) {
 	mfaConsumeBackup(t, s, acct, h, true, 0)
 }
 
-func testConcurrentAdvanceSameStep(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAConcurrentAdvanceSameStep(t *testing.T, s mfa.Store, k keyspace) {
 	const goroutines = 20
 	acct, id := k.key("acct"), k.key("dev")
 	mfaActivate(t, s, mfaActive(mfaDevice(acct, id), 100), true)
@@ -521,7 +521,7 @@ func testConcurrentAdvanceSameStep(t *testing.T, s mfa.Store, k keyspace) {
 	require.Equal(t, int64(101), got.LastStep)
 }
 
-func testConcurrentAdvanceManySteps(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAConcurrentAdvanceManySteps(t *testing.T, s mfa.Store, k keyspace) {
 	const goroutines = 20
 	acct, id := k.key("acct"), k.key("dev")
 	mfaActivate(t, s, mfaActive(mfaDevice(acct, id), 0), true)
@@ -542,7 +542,7 @@ func testConcurrentAdvanceManySteps(t *testing.T, s mfa.Store, k keyspace) {
 	require.Equal(t, int64(goroutines), got.LastStep, "the step never moves backwards")
 }
 
-func testConcurrentActivate(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAConcurrentActivate(t *testing.T, s mfa.Store, k keyspace) {
 	const goroutines = 20
 	acct := k.key("acct")
 	var wins, errs atomic.Int32
@@ -565,7 +565,7 @@ func testConcurrentActivate(t *testing.T, s mfa.Store, k keyspace) {
 	require.Equal(t, winner.Load(), got.ID)
 }
 
-func testConcurrentClaimToken(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAConcurrentClaimToken(t *testing.T, s mfa.Store, k keyspace) {
 	const goroutines = 20
 	serial := k.key("SERIAL")
 	mfaImportToken(t, s, mfaToken(serial), true)
@@ -589,7 +589,7 @@ func testConcurrentClaimToken(t *testing.T, s mfa.Store, k keyspace) {
 	require.Equal(t, winner.Load(), got.AccountID)
 }
 
-func testConcurrentConsumeBackupCode(t *testing.T, s mfa.Store, k keyspace) {
+func testMFAConcurrentConsumeBackupCode(t *testing.T, s mfa.Store, k keyspace) {
 	const goroutines = 20
 	acct := k.key("acct")
 	set := mfaBackupSet("code", 10)
@@ -631,9 +631,10 @@ func testMFACancelledContext(t *testing.T, s mfa.Store, k keyspace) {
 	}
 	ok, err = s.AdvanceStep(ctx, acct, id, 6)
 	got, _ := mfaGetDevice(t, s, acct)
-	if err == nil && ok {
+	if err == nil {
+		assert.True(t, ok, "AdvanceStep to a greater step")
 		assert.Equal(t, int64(6), got.LastStep, "AdvanceStep reported success")
-	} else if err != nil {
+	} else {
 		assert.Contains(t, []int64{5, 6}, got.LastStep)
 	}
 
