@@ -1,0 +1,415 @@
+package protection
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/keyhash"
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/reason"
+)
+
+// LoginMethodPassword is the login method of a password login.
+const LoginMethodPassword = "password"
+
+// MaxLoginBytes bounds the login identifier, client IP, device name and
+// third-party method of a login.
+const MaxLoginBytes = 1024
+
+// LoginRequest is the first step of a password login.
+type LoginRequest struct {
+	// Login is the login identifier (the login email). Required.
+	Login string
+	// Password is the password typed. It is never stored or logged.
+	Password string
+	// ClientIP is the client's IP address, for remote-login protection and
+	// the session list.
+	ClientIP string
+	// DeviceToken is the token of a trusted device from an earlier login
+	// (LoginResult.DeviceToken), if the browser has one.
+	DeviceToken string
+	// DeviceName describes the device (a browser and OS) for the session
+	// and trusted-device lists.
+	DeviceName string
+}
+
+// ThirdPartyLogin is the first step of a login the host has authenticated
+// with a third party (WeChat, QQ, WeCom, WeChat Official Account).
+type ThirdPartyLogin struct {
+	// AccountID is the account the third-party identity is bound to.
+	// Required.
+	AccountID string
+	// Method is the login method ("wechat", "qq", "wecom", "wechat_oa").
+	// Required.
+	Method string
+	// ClientIP, DeviceToken and DeviceName are as in LoginRequest.
+	ClientIP    string
+	DeviceToken string
+	DeviceName  string
+}
+
+// Pending is a login that waits for its second step.
+type Pending struct {
+	// Token identifies the pending login; give it to the client for the
+	// second step (StartLoginChallenge, CompleteLogin). It is random and
+	// stored only as a hash; only CompleteLogin can finish it, once.
+	Token string
+	// AccountID is the account signing in.
+	AccountID string
+	// SecondFactor is true when login protection asks for the second step.
+	SecondFactor bool
+	// UnusualLocation is true when remote-login protection asks for it
+	// (the city is not a usual one). One verification answers both.
+	UnusualLocation bool
+	// Options are the methods the user can verify with.
+	Options Options
+	// ExpiresAt is when the pending login lapses.
+	ExpiresAt time.Time
+}
+
+// LoginResult is the outcome of a login step: either a session (Session
+// and Token set) or a second step to take (Pending set).
+type LoginResult struct {
+	// Session is the new session; nil while Pending is set.
+	Session *Session
+	// Token is the session token: give it to the client (for example in
+	// a Secure, HttpOnly cookie). It is never stored; only its hash is.
+	Token string
+	// Pending is set when the login needs a second step.
+	Pending *Pending
+	// DeviceToken is set when CompleteLogin trusted the device: give it to
+	// the client in a long-lived cookie and pass it back at later logins.
+	DeviceToken string
+	// RehashPassword is true when the password's stored hash should be
+	// replaced by a fresh hash of the password just checked.
+	RehashPassword bool
+}
+
+// Login is the first step of a password login. In this order:
+//
+//  1. a failure slot of the login identifier is reserved (LoginScope);
+//     a locked identifier gets *limits.LockedError before any hashing;
+//  2. the password is checked (an unknown identifier does the same hashing
+//     work against a dummy hash and gets the same ErrWrongCredentials);
+//  3. remote-login protection, if on, resolves the client's city;
+//  4. login protection, unless the device is trusted.
+//
+// When neither protection asks for more, the result holds the session.
+// Otherwise it holds a Pending login: call StartLoginChallenge and
+// CompleteLogin. A store failure at any step is a reason.StoreUnavailable
+// error, distinct from ErrWrongCredentials, and no session is created.
+func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, error) {
+	if m.creds == nil || m.pw == nil {
+		return LoginResult{}, missing("Credentials", "a protection.Credentials and a protection.PasswordVerifier")
+	}
+	if err := checkLoginInput("login", req.Login, true); err != nil {
+		return LoginResult{}, err
+	}
+	if err := checkLoginFields(req.ClientIP, req.DeviceName, req.DeviceToken); err != nil {
+		return LoginResult{}, err
+	}
+	subject := m.keys.Key(LoginScope, keyhash.Normalize(req.Login))
+	a, err := m.limiter.Begin(ctx, LoginScope, req.Login)
+	if err != nil {
+		var lock *limits.LockedError
+		if errors.As(err, &lock) {
+			m.emitLogin(ctx, event.LoginLocked, "", subject, lock.Until, req.ClientIP, string(reason.LimitsLocked))
+		}
+		return LoginResult{}, err
+	}
+	accountID, rehash, err := m.checkPassword(ctx, a, req.Login, req.Password)
+	if err != nil {
+		if errors.Is(err, ErrWrongCredentials) {
+			m.emitLogin(ctx, event.LoginFailed, accountID, subject, time.Time{}, req.ClientIP, string(reason.PasswordWrong))
+			var lock *limits.LockedError
+			if errors.As(err, &lock) {
+				m.emitLogin(ctx, event.LoginLocked, accountID, subject, lock.Until, req.ClientIP, string(reason.LimitsLocked))
+			}
+		}
+		return LoginResult{}, err
+	}
+	res, err := m.afterFirstStep(ctx, accountID, LoginMethodPassword, req.ClientIP, req.DeviceToken, req.DeviceName)
+	if errors.Is(err, ErrAccountUnknown) {
+		// The account went away between the two look-ups.
+		return LoginResult{}, ErrWrongCredentials
+	}
+	if err != nil {
+		return LoginResult{}, err
+	}
+	res.RehashPassword = rehash
+	return res, nil
+}
+
+// checkPassword runs the password check under the reserved attempt a and
+// ends it: a wrong password keeps the slot as a failure (and may lock), a
+// right one gives it back, an error gives it back. It returns the account
+// ID (when the login exists) and the rehash hint.
+func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, login, pw string) (string, bool, error) {
+	accountID, hash, found, err := m.creds.PasswordHash(ctx, login)
+	if err != nil {
+		return "", false, errors.Join(reason.Store(err), a.Succeed(ctx))
+	}
+	var ok, rehash bool
+	if found {
+		ok, rehash, err = m.pw.Verify(ctx, pw, hash)
+	} else {
+		accountID = ""
+		ok, err = m.pw.VerifyDummy(ctx, pw)
+	}
+	switch {
+	case err != nil:
+		return "", false, errors.Join(err, a.Succeed(ctx))
+	case !ok || !found:
+		if lock := a.Fail(ctx); lock != nil {
+			return accountID, false, errors.Join(ErrWrongCredentials, lock)
+		}
+		return accountID, false, ErrWrongCredentials
+	}
+	if err := a.Succeed(ctx); err != nil {
+		return "", false, err
+	}
+	return accountID, rehash, nil
+}
+
+// LoginWith is the first step of a third-party login the host has
+// authenticated: the password step is skipped, the rest is as in Login.
+func (m *Manager) LoginWith(ctx context.Context, req ThirdPartyLogin) (LoginResult, error) {
+	if err := checkLoginInput("account_id", req.AccountID, true); err != nil {
+		return LoginResult{}, err
+	}
+	if err := checkLoginInput("login_method", req.Method, true); err != nil {
+		return LoginResult{}, err
+	}
+	if req.Method == LoginMethodPassword {
+		return LoginResult{}, reason.New(reason.InputMalformed).With("field", "login_method")
+	}
+	if err := checkLoginFields(req.ClientIP, req.DeviceName, req.DeviceToken); err != nil {
+		return LoginResult{}, err
+	}
+	return m.afterFirstStep(ctx, req.AccountID, req.Method, req.ClientIP, req.DeviceToken, req.DeviceName)
+}
+
+// afterFirstStep applies remote-login and login protection after a
+// successful first step, and returns a session or a pending login.
+func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip, deviceToken, device string) (LoginResult, error) {
+	p, err := m.profile(ctx, accountID)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	s := p.Settings.resolved()
+	now := m.now()
+	city := m.locate(ctx, ip)
+	unusual := false
+	if s.RemoteLoginProtection {
+		if unusual, err = m.unusual(ctx, accountID, city, now); err != nil {
+			return LoginResult{}, err
+		}
+	}
+	second := s.LoginProtection != None
+	skipped := false
+	if second && s.TrustDevices {
+		trusted, err := m.trusted(ctx, accountID, deviceToken, now)
+		if err != nil {
+			return LoginResult{}, err
+		}
+		second, skipped = !trusted, trusted
+	}
+	if !second && !unusual {
+		return m.finish(ctx, p, loginMethod, ip, city, device, "", skipped)
+	}
+	preferred := s.RemoteLoginMethod
+	if second {
+		preferred = s.LoginProtection
+	}
+	o, err := m.options(p, PurposeLogin, preferred)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	token, id, err := m.newToken()
+	if err != nil {
+		return LoginResult{}, err
+	}
+	pl := PendingLogin{
+		ID: id, AccountID: accountID, LoginMethod: loginMethod,
+		ClientIP: ip, City: city, DeviceName: device,
+		SecondFactor: second, UnusualLocation: unusual, Methods: o.Methods(),
+		CreatedAt: now, ExpiresAt: now.Add(m.policy.PendingLoginTTL),
+	}
+	if err := m.store.PutPendingLogin(ctx, pl); err != nil {
+		return LoginResult{}, reason.Store(err)
+	}
+	attrs := map[string]string{"ip": ip, "city": city, "login_method": loginMethod, "method": string(o.Preferred)}
+	if unusual {
+		m.emit(ctx, event.UnusualLocation, accountID, "login", pl.ExpiresAt, attrs)
+	}
+	if second {
+		m.emit(ctx, event.SecondFactorRequired, accountID, "login", pl.ExpiresAt, attrs)
+	}
+	return LoginResult{Pending: &Pending{
+		Token: token, AccountID: accountID, SecondFactor: second, UnusualLocation: unusual,
+		Options: o, ExpiresAt: pl.ExpiresAt,
+	}}, nil
+}
+
+// StartLoginChallenge starts the second step of a pending login by method
+// (empty means the preferred one), which must be one the pending login
+// offers: it sends the SMS code, begins the WeChat scan, and so on.
+func (m *Manager) StartLoginChallenge(ctx context.Context, pendingToken string, method Method, clientIP string) (Challenge, error) {
+	pl, p, err := m.pending(ctx, pendingToken)
+	if err != nil {
+		return Challenge{}, err
+	}
+	var offered []Method
+	for _, method := range pl.Methods {
+		if m.available(p, method) {
+			offered = append(offered, method)
+		}
+	}
+	if len(offered) == 0 {
+		return Challenge{}, ErrNoMethod
+	}
+	return m.start(ctx, p, loginPrefix+pl.ID, PurposeLogin, method, offered, clientIP)
+}
+
+// CompleteRequest is the second step of a login.
+type CompleteRequest struct {
+	// PendingToken is Pending.Token.
+	PendingToken string
+	// Challenge is the Challenge.ID from StartLoginChallenge.
+	Challenge string
+	// Answer is the code (MFA, SMS, Email); ignored for WeChatScan and
+	// Face.
+	Answer string
+	// TrustDevice asks to trust this device (when the account's login
+	// protection offers it): its next logins skip login protection for
+	// Policy.TrustedDeviceTTL.
+	TrustDevice bool
+}
+
+// CompleteLogin checks the answer to the pending login's challenge and, if
+// right, finishes the login: the pending login is consumed in one atomic
+// step (so of many concurrent right answers exactly one gets a session),
+// the session is created, the city is learned and, if asked, the device is
+// trusted. A wrong answer counts under VerifyScope and leaves the pending
+// login open for another try; it never touches the password failures.
+func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (LoginResult, error) {
+	pl, p, err := m.pending(ctx, req.PendingToken)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	c, err := m.answer(ctx, p, req.Challenge, loginPrefix+pl.ID, PurposeLogin, req.Answer)
+	if err != nil {
+		m.emit(ctx, event.LoginFailed, p.AccountID, "login", time.Time{},
+			map[string]string{"ip": pl.ClientIP, "reason": string(reason.CodeOf(err)), "step": "second"})
+		return LoginResult{}, err
+	}
+	if !slices.Contains(pl.Methods, c.Method) {
+		return LoginResult{}, ErrMethodUnavailable.With("method", string(c.Method))
+	}
+	_, found, err := m.store.ConsumePendingLogin(ctx, pl.ID, m.now())
+	switch {
+	case err != nil:
+		return LoginResult{}, reason.Store(err)
+	case !found:
+		return LoginResult{}, ErrLoginInvalid
+	}
+	trust := req.TrustDevice && pl.SecondFactor && p.Settings.TrustDevices
+	res, err := m.finish(ctx, p, pl.LoginMethod, pl.ClientIP, pl.City, pl.DeviceName, c.Method, false)
+	if err != nil || !trust {
+		return res, err
+	}
+	token, _, err := m.trustDevice(ctx, p.AccountID, pl.DeviceName, pl.ClientIP, pl.City)
+	if err != nil {
+		m.abandon(ctx, res.Session)
+		return LoginResult{}, err
+	}
+	res.DeviceToken = token
+	return res, nil
+}
+
+// pending loads the pending login of token and its account's profile.
+func (m *Manager) pending(ctx context.Context, token string) (PendingLogin, Profile, error) {
+	id, ok := tokenID(token)
+	if !ok {
+		return PendingLogin{}, Profile{}, ErrLoginInvalid
+	}
+	pl, found, err := m.store.PendingLogin(ctx, id, m.now())
+	switch {
+	case err != nil:
+		return PendingLogin{}, Profile{}, reason.Store(err)
+	case !found:
+		return PendingLogin{}, Profile{}, ErrLoginInvalid
+	}
+	p, err := m.profile(ctx, pl.AccountID)
+	if errors.Is(err, ErrAccountUnknown) {
+		return PendingLogin{}, Profile{}, ErrLoginInvalid
+	}
+	return pl, p, err
+}
+
+// finish creates the session of a successful login and learns its city.
+// If learning fails the session is ended again and its token never leaves,
+// so a store failure leaves no usable session.
+func (m *Manager) finish(ctx context.Context, p Profile, loginMethod, ip, city, device string, method Method, trusted bool) (LoginResult, error) {
+	s, token, err := m.createSession(ctx, p, loginMethod, ip, city, device)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if err := m.learnCity(ctx, p.AccountID, city, s.CreatedAt); err != nil {
+		m.abandon(ctx, &s)
+		return LoginResult{}, err
+	}
+	attrs := map[string]string{"session": s.ID, "ip": ip, "city": city, "login_method": loginMethod}
+	if method != "" {
+		attrs["method"] = string(method)
+	}
+	if trusted {
+		attrs["trusted_device"] = "true"
+	}
+	m.emit(ctx, event.LoginSucceeded, p.AccountID, "login", s.ExpiresAt, attrs)
+	return LoginResult{Session: &s, Token: token}, nil
+}
+
+// abandon ends a session whose login failed after it was created. Its token
+// was never returned, so even if this fails the session cannot be used.
+func (m *Manager) abandon(ctx context.Context, s *Session) {
+	if s != nil {
+		_, _ = m.store.EndSession(ctx, s.AccountID, s.ID)
+	}
+}
+
+func (m *Manager) emitLogin(ctx context.Context, kind event.Kind, accountID, subject string, until time.Time, ip, why string) {
+	if m.events == nil {
+		return
+	}
+	m.events.Emit(ctx, event.Event{
+		Kind: kind, At: m.now(), AccountID: accountID, Subject: subject, Scope: LoginScope, Until: until,
+		Attrs: map[string]string{"ip": ip, "reason": why},
+	})
+}
+
+func checkLoginInput(field, v string, required bool) error {
+	switch {
+	case v == "" && required:
+		return reason.New(reason.InputEmpty).With("field", field)
+	case len(v) > MaxLoginBytes:
+		return reason.New(reason.InputTooLong).With("field", field).With("max", MaxLoginBytes)
+	case !utf8.ValidString(v):
+		return reason.New(reason.InputInvalidUTF8).With("field", field)
+	}
+	return nil
+}
+
+func checkLoginFields(ip, device, deviceToken string) error {
+	if err := checkLoginInput("client_ip", ip, false); err != nil {
+		return err
+	}
+	if err := checkLoginInput("device_name", device, false); err != nil {
+		return err
+	}
+	return checkLoginInput("device_token", deviceToken, false)
+}

@@ -1,0 +1,78 @@
+package protection
+
+import "slices"
+
+// Method is an identity verification method.
+type Method string
+
+// The verification methods of SPEC's glossary, and None for a protection that
+// is turned off.
+const (
+	// None turns a protection off. It is a setting, never a way to verify.
+	None Method = "none"
+	// MFA is a TOTP code of the account's MFA device.
+	MFA Method = "mfa"
+	// SMS is a 6-digit code sent to the security phone.
+	SMS Method = "sms"
+	// Email is a 6-digit code sent to the security email.
+	Email Method = "email"
+	// WeChatScan is a scan by the account's linked WeChat, confirmed by the
+	// host.
+	WeChatScan Method = "wechat_scan"
+	// Face is a face verification of the account's real-name person,
+	// performed by the host.
+	Face Method = "face"
+)
+
+// defaultOrder is the order in which methods are preferred when the
+// account's settings name none: the strongest and cheapest first.
+var defaultOrder = []Method{MFA, SMS, Email, WeChatScan, Face}
+
+// Valid reports whether m is one of the five verification methods (None is
+// not one).
+func (m Method) Valid() bool { return slices.Contains(defaultOrder, m) }
+
+// String returns the method's name.
+func (m Method) String() string { return string(m) }
+
+// Profile is what protection needs to know about an account. The host's
+// [Accounts] builds it from the account record.
+type Profile struct {
+	// AccountID is the account's ID.
+	AccountID string
+	// SecurityPhone is the security phone number (E.164), or "" when the
+	// account has none. SMS codes go there.
+	SecurityPhone string
+	// SecurityEmail is the security email address, or "" when the account
+	// has none. Email codes go there.
+	SecurityEmail string
+	// HasMFA is true when an MFA device is bound.
+	HasMFA bool
+	// HasWeChat is true when a WeChat is linked (for WeChat-scan
+	// verification).
+	HasWeChat bool
+	// HasFace is true when the account has a real-name person whose face
+	// the host can verify.
+	HasFace bool
+	// Settings are the account's protection settings. Zero fields mean the
+	// defaults (see [Settings]).
+	Settings Settings
+}
+
+// Has reports whether the account has method m: the device, contact or link
+// it needs. Whether the host wired a verifier for it is checked separately.
+func (p Profile) Has(m Method) bool {
+	switch m {
+	case MFA:
+		return p.HasMFA
+	case SMS:
+		return p.SecurityPhone != ""
+	case Email:
+		return p.SecurityEmail != ""
+	case WeChatScan:
+		return p.HasWeChat
+	case Face:
+		return p.HasFace
+	}
+	return false
+}

@@ -1,0 +1,205 @@
+package protection
+
+import (
+	"context"
+	"time"
+
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/reason"
+)
+
+// Session is a signed-in session.
+//
+// A session ends at the first of: ExpiresAt (CreatedAt plus the account's
+// SessionMaxLifetime at login; activity never moves it), IdleTimeout without
+// activity, EndSession, SignOutAll and EndOtherSessions. Lifetime and idle
+// timeout are copied from the account's settings at login, so a change of
+// those settings applies from the next login and never to sessions already
+// open.
+//
+// Write throttling: [Manager.ValidateSession] runs on every request and
+// reads the store once; it writes the last-seen time only when the recorded
+// one is at least Policy.TouchInterval (default 1 minute) old. So a busy
+// session costs at most one write a minute, and idle time is measured from
+// the recorded last-seen time: a session may idle out up to one
+// TouchInterval earlier than IdleTimeout after its very last request, never
+// later.
+type Session struct {
+	// ID identifies the session: the SHA-256 hash of its token,
+	// base64url-encoded. It is safe to show (the session list) and to log;
+	// it cannot be used as a token.
+	ID string
+	// AccountID is the account signed in.
+	AccountID string
+	// LoginMethod is "password" or the third-party method of the login.
+	LoginMethod string
+	// ClientIP, City and DeviceName describe the login.
+	ClientIP   string
+	City       string
+	DeviceName string
+	// CreatedAt is when the session started.
+	CreatedAt time.Time
+	// ExpiresAt is the absolute end of the session.
+	ExpiresAt time.Time
+	// IdleTimeout is the session's idle timeout.
+	IdleTimeout time.Duration
+	// LastSeenAt is the last recorded activity.
+	LastSeenAt time.Time
+}
+
+// Binding returns the binding of identity verifications made in this
+// session (see [StartRequest]).
+func (s Session) Binding() string { return SessionBinding(s.ID) }
+
+// IdleExpiresAt is when the session idles out unless it is used before.
+func (s Session) IdleExpiresAt() time.Time { return s.LastSeenAt.Add(s.IdleTimeout) }
+
+// sessionOf converts a record; the two types have the same fields.
+func sessionOf(r SessionRecord) Session { return Session(r) }
+
+// createSession starts a session for the account with the session times of
+// its settings now, and returns it with its token.
+func (m *Manager) createSession(ctx context.Context, p Profile, loginMethod, ip, city, device string) (Session, string, error) {
+	token, id, err := m.newToken()
+	if err != nil {
+		return Session{}, "", err
+	}
+	s := p.Settings.resolved()
+	now := m.now()
+	r := SessionRecord{
+		ID: id, AccountID: p.AccountID, LoginMethod: loginMethod,
+		ClientIP: ip, City: city, DeviceName: device,
+		CreatedAt: now, ExpiresAt: now.Add(s.SessionMaxLifetime), IdleTimeout: s.SessionIdleTimeout, LastSeenAt: now,
+	}
+	if err := m.store.CreateSession(ctx, r); err != nil {
+		return Session{}, "", reason.Store(err)
+	}
+	return sessionOf(r), token, nil
+}
+
+// ValidateSession returns the live session of token, for every request.
+// It returns ErrSessionInvalid for a malformed, unknown, ended or expired
+// token (an expired session is ended and a SessionEnded event says why), and
+// a reason.StoreUnavailable error when the store fails (refuse the request).
+// It writes to the store at most once per Policy.TouchInterval per session.
+func (m *Manager) ValidateSession(ctx context.Context, token string) (Session, error) {
+	id, ok := tokenID(token)
+	if !ok {
+		return Session{}, ErrSessionInvalid
+	}
+	r, found, err := m.store.Session(ctx, id)
+	switch {
+	case err != nil:
+		return Session{}, reason.Store(err)
+	case !found:
+		return Session{}, ErrSessionInvalid
+	}
+	now := m.now()
+	switch {
+	case !now.Before(r.ExpiresAt):
+		m.expire(ctx, r, "lifetime")
+		return Session{}, ErrSessionInvalid
+	case !now.Before(r.LastSeenAt.Add(r.IdleTimeout)):
+		m.expire(ctx, r, "idle")
+		return Session{}, ErrSessionInvalid
+	}
+	if now.Sub(r.LastSeenAt) >= m.policy.TouchInterval {
+		if err := m.store.TouchSession(ctx, id, now); err != nil {
+			return Session{}, reason.Store(err)
+		}
+		r.LastSeenAt = now
+	}
+	return sessionOf(r), nil
+}
+
+// expire ends a session found expired. The caller refuses it whatever
+// happens here, so a store failure only leaves the record for later.
+func (m *Manager) expire(ctx context.Context, r SessionRecord, why string) {
+	if ended, err := m.store.EndSession(ctx, r.AccountID, r.ID); err == nil && ended {
+		m.emit(ctx, event.SessionEnded, r.AccountID, "session", time.Time{},
+			map[string]string{"session": r.ID, "reason": why})
+	}
+}
+
+// Sessions lists the account's live sessions, oldest first.
+func (m *Manager) Sessions(ctx context.Context, accountID string) ([]Session, error) {
+	if accountID == "" {
+		return nil, reason.New(reason.InputEmpty).With("field", "account_id")
+	}
+	now := m.now()
+	rs, err := m.store.Sessions(ctx, accountID, now)
+	if err != nil {
+		return nil, reason.Store(err)
+	}
+	out := make([]Session, 0, len(rs))
+	for _, r := range rs {
+		if now.Before(r.ExpiresAt) && now.Before(r.LastSeenAt.Add(r.IdleTimeout)) {
+			out = append(out, sessionOf(r))
+		}
+	}
+	return out, nil
+}
+
+// EndSession ends the account's session with ID sessionID (signing out, or
+// ending another device's session from the list) together with its step-up
+// grants. Ending a session that is not live is not an error.
+func (m *Manager) EndSession(ctx context.Context, accountID, sessionID string) error {
+	if accountID == "" || sessionID == "" {
+		return reason.New(reason.InputEmpty).With("field", "session")
+	}
+	ended, err := m.store.EndSession(ctx, accountID, sessionID)
+	if err != nil {
+		return reason.Store(err)
+	}
+	if ended {
+		m.emit(ctx, event.SessionEnded, accountID, "session", time.Time{},
+			map[string]string{"session": sessionID, "reason": "ended"})
+	}
+	return nil
+}
+
+// SignOutAll ends every session of s's account, s included, and every
+// step-up grant, in one store write. It is a sensitive operation
+// (OpSignOutAll): without a step-up of s it returns
+// *VerificationRequiredError.
+func (m *Manager) SignOutAll(ctx context.Context, s Session) error {
+	if err := m.Authorize(ctx, s, OpSignOutAll); err != nil {
+		return err
+	}
+	if err := m.store.EndAllSessions(ctx, s.AccountID, ""); err != nil {
+		return reason.Store(err)
+	}
+	m.emit(ctx, event.AllSessionsEnded, s.AccountID, "session", time.Time{},
+		map[string]string{"session": s.ID, "reason": OpSignOutAll})
+	return nil
+}
+
+// Causes of EndOtherSessions, reported in its event.
+const (
+	CausePasswordChanged = "password_changed"
+	CausePasswordReset   = "password_reset"
+	CauseMFAChanged      = "mfa_changed"
+	CauseCancellation    = "cancellation"
+)
+
+// EndOtherSessions ends every session of the account except keepSessionID
+// (the session that made the change; empty ends them all), and every
+// step-up grant, in one store write. Call it after a password change or
+// reset, an MFA bind or unbind, and a cancellation; cause (one of the Cause
+// constants or the host's own) is reported in the event. It asks for no
+// verification: the change that calls it has done so.
+func (m *Manager) EndOtherSessions(ctx context.Context, accountID, keepSessionID, cause string) error {
+	if accountID == "" {
+		return reason.New(reason.InputEmpty).With("field", "account_id")
+	}
+	if err := m.store.EndAllSessions(ctx, accountID, keepSessionID); err != nil {
+		return reason.Store(err)
+	}
+	kind := event.OtherSessionsEnded
+	if keepSessionID == "" {
+		kind = event.AllSessionsEnded
+	}
+	m.emit(ctx, kind, accountID, "session", time.Time{},
+		map[string]string{"session": keepSessionID, "reason": cause})
+	return nil
+}

@@ -1,0 +1,546 @@
+package protection
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/reason"
+)
+
+// PurposeLogin is the purpose of the verification of a login's second step
+// (login protection and remote-login protection). It is reserved for the
+// login flow.
+const PurposeLogin = "login"
+
+// ScopeStepUp is the grant scope of a step-up: a verification for any
+// operation of the catalog lets the binding perform every sensitive
+// operation until the grant ends.
+const ScopeStepUp = "step_up"
+
+// MaxBindingBytes and MaxPurposeBytes bound the binding and purpose of a
+// verification.
+const (
+	MaxBindingBytes = 256
+	MaxPurposeBytes = MaxOperationBytes
+)
+
+// sessionPrefix and loginPrefix start the bindings of sessions and of
+// pending logins. The login prefix is reserved: a host binding may not use
+// it.
+const (
+	sessionPrefix = "session:"
+	loginPrefix   = "login:"
+)
+
+// SessionBinding returns the binding of the session with ID id; the same as
+// Session.Binding.
+func SessionBinding(id string) string { return sessionPrefix + id }
+
+type bindingKey struct{}
+
+// WithBinding returns a context that carries binding, for [Manager.Verified]
+// (the identity gate other packages call without knowing the session).
+func WithBinding(ctx context.Context, binding string) context.Context {
+	return context.WithValue(ctx, bindingKey{}, binding)
+}
+
+// WithSession returns a context that carries the session's binding. Put the
+// session of the request in the context before calling flows of other
+// packages that ask for identity verification.
+func WithSession(ctx context.Context, s Session) context.Context {
+	return WithBinding(ctx, s.Binding())
+}
+
+// BindingFrom returns the binding that ctx carries.
+func BindingFrom(ctx context.Context) (string, bool) {
+	b, ok := ctx.Value(bindingKey{}).(string)
+	return b, ok && b != ""
+}
+
+// Options are the verification methods an account can use for a purpose.
+type Options struct {
+	// Purpose is the purpose asked about.
+	Purpose string
+	// Preferred is the method to offer first: the one the account's
+	// settings name for this purpose if the account has it, otherwise the
+	// first it has in the order MFA, SMS, Email, WeChatScan, Face.
+	Preferred Method
+	// Alternatives are the account's other methods, in the same order
+	// (empty under Policy.StrictMethods).
+	Alternatives []Method
+}
+
+// Methods returns Preferred followed by Alternatives.
+func (o Options) Methods() []Method { return append([]Method{o.Preferred}, o.Alternatives...) }
+
+// Options returns the methods the account can use to verify for purpose.
+// The preferred method comes from the account's operation protection for an
+// operation of the catalog. It returns ErrNoMethod when the account has
+// none.
+func (m *Manager) Options(ctx context.Context, accountID, purpose string) (Options, error) {
+	if err := checkPurpose(purpose); err != nil {
+		return Options{}, err
+	}
+	p, err := m.profile(ctx, accountID)
+	if err != nil {
+		return Options{}, err
+	}
+	return m.options(p, purpose, m.preferredFor(p, purpose))
+}
+
+// preferredFor is the method the account's settings name for purpose:
+// the MFA binding method (if set) for binding or unbinding MFA, operation
+// protection for the other operations of the catalog, none otherwise.
+func (m *Manager) preferredFor(p Profile, purpose string) Method {
+	if _, ok := m.catalog.Lookup(purpose); !ok {
+		return ""
+	}
+	s := p.Settings.resolved()
+	if (purpose == OpBindMFA || purpose == OpUnbindMFA) && s.MFABindingMethod != None {
+		return s.MFABindingMethod
+	}
+	return s.OperationProtection
+}
+
+// available reports whether the account has method and the host wired a
+// verifier for it.
+func (m *Manager) available(p Profile, method Method) bool {
+	if !p.Has(method) {
+		return false
+	}
+	switch method {
+	case MFA:
+		return m.mfa != nil
+	case SMS, Email:
+		return m.codes != nil
+	case WeChatScan:
+		return m.wechat != nil
+	case Face:
+		return m.face != nil
+	}
+	return false
+}
+
+// options orders the account's available methods with preferred first.
+func (m *Manager) options(p Profile, purpose string, preferred Method) (Options, error) {
+	var have []Method
+	for _, method := range defaultOrder {
+		if m.available(p, method) {
+			have = append(have, method)
+		}
+	}
+	if len(have) == 0 {
+		return Options{}, ErrNoMethod
+	}
+	first := have[0]
+	if slices.Contains(have, preferred) {
+		first = preferred
+	}
+	o := Options{Purpose: purpose, Preferred: first}
+	if !m.policy.StrictMethods {
+		for _, method := range have {
+			if method != first {
+				o.Alternatives = append(o.Alternatives, method)
+			}
+		}
+	}
+	return o, nil
+}
+
+// StartRequest starts an identity verification.
+type StartRequest struct {
+	// AccountID is the account to verify. Required.
+	AccountID string
+	// Binding is what the result is bound to: Session.Binding() for a
+	// signed-in user, or another value of the host's for a flow without a
+	// session (for example "reset:" plus a reset request ID). Required; at
+	// most MaxBindingBytes; it may not start with "login:".
+	Binding string
+	// Purpose is what the verification is for: an operation of the catalog
+	// (the result is then a step-up of the binding), or the host's own
+	// purpose. Required.
+	Purpose string
+	// Method is the method the user chose; empty means the preferred one.
+	// It must be one of the account's available methods.
+	Method Method
+	// ClientIP is passed to the code sender's rate limits; may be empty.
+	ClientIP string
+}
+
+// Challenge is a started verification.
+type Challenge struct {
+	// ID identifies the challenge; send it back with the answer. It is a
+	// random token, stored only as a hash.
+	ID string
+	// Method is the method chosen.
+	Method Method
+	// Purpose is what the verification is for.
+	Purpose string
+	// SentTo is the masked phone or email a code was sent to (SMS, Email).
+	SentTo string
+	// URL is what the user scans or opens (WeChatScan, Face), if the host
+	// gave one.
+	URL string
+	// ExpiresAt is when the challenge can no longer be answered.
+	ExpiresAt time.Time
+}
+
+// StartVerification starts a verification of the account by req.Method (or
+// the preferred method): it sends the code for SMS and Email, and begins
+// the scan or face check at the host for WeChatScan and Face. A method the
+// account does not have is ErrMethodUnavailable.
+func (m *Manager) StartVerification(ctx context.Context, req StartRequest) (Challenge, error) {
+	if err := checkBinding(req.Binding); err != nil {
+		return Challenge{}, err
+	}
+	if err := checkPurpose(req.Purpose); err != nil {
+		return Challenge{}, err
+	}
+	p, err := m.profile(ctx, req.AccountID)
+	if err != nil {
+		return Challenge{}, err
+	}
+	o, err := m.options(p, req.Purpose, m.preferredFor(p, req.Purpose))
+	if err != nil {
+		return Challenge{}, err
+	}
+	return m.start(ctx, p, req.Binding, req.Purpose, req.Method, o.Methods(), req.ClientIP)
+}
+
+// start begins a challenge by method (empty: offered[0]), which must be
+// among offered.
+func (m *Manager) start(ctx context.Context, p Profile, binding, purpose string, method Method, offered []Method, clientIP string) (Challenge, error) {
+	if method == "" {
+		method = offered[0]
+	}
+	if !slices.Contains(offered, method) {
+		return Challenge{}, ErrMethodUnavailable.With("method", string(method))
+	}
+	now := m.now()
+	rec := ChallengeRecord{
+		AccountID: p.AccountID, Binding: binding, Purpose: purpose, Method: method,
+		CreatedAt: now, ExpiresAt: now.Add(m.policy.ChallengeTTL),
+	}
+	out := Challenge{Method: method, Purpose: purpose, ExpiresAt: rec.ExpiresAt}
+	token, id, err := m.newToken()
+	if err != nil {
+		return Challenge{}, err
+	}
+	rec.ID, out.ID = id, token
+	switch method {
+	case SMS, Email:
+		t := codeTarget(p, method, purpose)
+		if _, err := m.codes.Send(ctx, t, clientIP); err != nil {
+			return Challenge{}, err
+		}
+		rec.Destination = t.Destination
+		out.SentTo = mask(method, t.Destination)
+	case WeChatScan, Face:
+		hc, err := m.hostStart(ctx, method, p.AccountID)
+		if err != nil {
+			return Challenge{}, ErrVerifierUnavailable.With("method", string(method)).Wrap(err)
+		}
+		rec.Ticket, out.URL = hc.Ticket, hc.URL
+	}
+	if err := m.store.PutChallenge(ctx, rec); err != nil {
+		return Challenge{}, reason.Store(err)
+	}
+	m.emit(ctx, event.VerificationStarted, p.AccountID, VerifyScope, rec.ExpiresAt,
+		map[string]string{"method": string(method), "purpose": purpose})
+	return out, nil
+}
+
+// codeTarget is the notify target of an SMS or email code. A code for a
+// login never verifies another purpose, and the other way round.
+func codeTarget(p Profile, method Method, purpose string) notify.Target {
+	t := notify.Target{Purpose: notify.PurposeVerifyIdentity, AccountID: p.AccountID}
+	if purpose == PurposeLogin {
+		t.Purpose = notify.PurposeLogin
+	}
+	if method == SMS {
+		t.Channel, t.Destination = notify.SMS, p.SecurityPhone
+	} else {
+		t.Channel, t.Destination = notify.Email, p.SecurityEmail
+	}
+	return t
+}
+
+func (m *Manager) hostStart(ctx context.Context, method Method, accountID string) (HostChallenge, error) {
+	if method == WeChatScan {
+		return m.wechat.StartScan(ctx, accountID)
+	}
+	return m.face.StartFace(ctx, accountID)
+}
+
+func (m *Manager) hostResult(ctx context.Context, method Method, accountID, ticket string) (HostResult, error) {
+	if method == WeChatScan {
+		return m.wechat.ScanResult(ctx, accountID, ticket)
+	}
+	return m.face.FaceResult(ctx, accountID, ticket)
+}
+
+// AnswerRequest answers a started verification.
+type AnswerRequest struct {
+	// AccountID, Binding and Purpose must be those the challenge was
+	// started with.
+	AccountID string
+	Binding   string
+	Purpose   string
+	// Challenge is Challenge.ID.
+	Challenge string
+	// Answer is the code for MFA, SMS and Email; it is ignored for
+	// WeChatScan and Face, whose result the host reports.
+	Answer string
+}
+
+// Verification is a successful identity verification, bound to an account,
+// a binding and a purpose.
+type Verification struct {
+	AccountID string
+	Binding   string
+	Purpose   string
+	// Method is the method that verified.
+	Method Method
+	// At is when it succeeded.
+	At time.Time
+	// ExpiresAt is when the grant it gave ends (Policy.StepUpTTL after At).
+	ExpiresAt time.Time
+}
+
+// AnswerVerification checks the answer to a challenge. On success the
+// challenge is spent and a grant is stored until Policy.StepUpTTL from now:
+// a step-up of the binding when the purpose is an operation of the catalog,
+// otherwise a grant for that purpose only. [Manager.Authorize] and
+// [Manager.Verified] then allow it.
+//
+// Wrong answers count towards the limiter under VerifyScope per account; a
+// locked account gets *limits.LockedError before its answer is checked. A
+// WeChat scan or face check not finished yet is ErrNotConfirmed (not
+// counted; ask again). Errors: ErrChallengeInvalid, the code errors of
+// notify and mfa, ErrRejected, ErrVerifierUnavailable, or a
+// reason.StoreUnavailable error; on every error nothing is granted.
+func (m *Manager) AnswerVerification(ctx context.Context, req AnswerRequest) (Verification, error) {
+	if err := checkBinding(req.Binding); err != nil {
+		return Verification{}, err
+	}
+	if err := checkPurpose(req.Purpose); err != nil {
+		return Verification{}, err
+	}
+	p, err := m.profile(ctx, req.AccountID)
+	if err != nil {
+		return Verification{}, err
+	}
+	c, err := m.answer(ctx, p, req.Challenge, req.Binding, req.Purpose, req.Answer)
+	if err != nil {
+		return Verification{}, err
+	}
+	now := m.now()
+	g := GrantRecord{
+		AccountID: p.AccountID, Binding: req.Binding, Scope: m.scopeOf(req.Purpose),
+		Method: c.Method, GrantedAt: now, ExpiresAt: now.Add(m.policy.StepUpTTL),
+	}
+	if err := m.store.PutGrant(ctx, g); err != nil {
+		return Verification{}, reason.Store(err)
+	}
+	m.emit(ctx, event.StepUpGranted, p.AccountID, VerifyScope, g.ExpiresAt,
+		map[string]string{"method": string(c.Method), "purpose": req.Purpose, "scope": g.Scope})
+	return Verification{
+		AccountID: p.AccountID, Binding: req.Binding, Purpose: req.Purpose,
+		Method: c.Method, At: now, ExpiresAt: g.ExpiresAt,
+	}, nil
+}
+
+// scopeOf is the grant scope of a verification for purpose.
+func (m *Manager) scopeOf(purpose string) string {
+	if _, ok := m.catalog.Lookup(purpose); ok {
+		return ScopeStepUp
+	}
+	return purpose
+}
+
+// answer checks the answer to the challenge with token, which must belong to
+// the account, binding and purpose, and spends the challenge on success.
+func (m *Manager) answer(ctx context.Context, p Profile, token, binding, purpose, answer string) (ChallengeRecord, error) {
+	id, ok := tokenID(token)
+	if !ok {
+		return ChallengeRecord{}, ErrChallengeInvalid
+	}
+	c, found, err := m.store.Challenge(ctx, id, m.now())
+	switch {
+	case err != nil:
+		return ChallengeRecord{}, reason.Store(err)
+	case !found || c.AccountID != p.AccountID || c.Binding != binding || c.Purpose != purpose:
+		return ChallengeRecord{}, ErrChallengeInvalid
+	case !m.available(p, c.Method):
+		// The device, contact or link was removed since the start.
+		return ChallengeRecord{}, ErrMethodUnavailable.With("method", string(c.Method))
+	}
+	if (c.Method == SMS || c.Method == Email) && codeTarget(p, c.Method, purpose).Destination != c.Destination {
+		// The security phone or email changed since the code was sent.
+		return ChallengeRecord{}, ErrChallengeInvalid
+	}
+	if err := m.check(ctx, p, c, answer); err != nil {
+		m.emit(ctx, event.VerificationFailed, p.AccountID, VerifyScope, time.Time{},
+			map[string]string{"method": string(c.Method), "purpose": purpose, "reason": string(reason.CodeOf(err))})
+		return ChallengeRecord{}, err
+	}
+	if _, found, err := m.store.ConsumeChallenge(ctx, id, m.now()); err != nil {
+		return ChallengeRecord{}, reason.Store(err)
+	} else if !found {
+		// Another answer to the same challenge won.
+		return ChallengeRecord{}, ErrChallengeInvalid
+	}
+	m.emit(ctx, event.VerificationSucceeded, p.AccountID, VerifyScope, time.Time{},
+		map[string]string{"method": string(c.Method), "purpose": purpose})
+	return c, nil
+}
+
+// counted are the refusals that count as a failed answer. Everything else
+// (malformed input, a store or host failure, a lock of another limiter)
+// gives the reserved slot back.
+var counted = []error{
+	notify.ErrMismatch, notify.ErrInvalid,
+	reason.New(reason.MFAMismatch), reason.New(reason.MFAReplayed), reason.New(reason.MFANotBound),
+	ErrRejected,
+}
+
+// check verifies answer under a reserved failure slot of the account.
+func (m *Manager) check(ctx context.Context, p Profile, c ChallengeRecord, answer string) error {
+	a, err := m.limiter.Begin(ctx, VerifyScope, p.AccountID)
+	if err != nil {
+		return err
+	}
+	err = m.checkAnswer(ctx, p, c, answer)
+	if err == nil {
+		if err := a.Succeed(ctx); err != nil {
+			return err
+		}
+		return nil
+	}
+	for _, target := range counted {
+		if errors.Is(err, target) {
+			if lock := a.Fail(ctx); lock != nil {
+				return errors.Join(err, lock)
+			}
+			return err
+		}
+	}
+	return errors.Join(err, a.Succeed(ctx))
+}
+
+// checkAnswer asks the method's verifier.
+func (m *Manager) checkAnswer(ctx context.Context, p Profile, c ChallengeRecord, answer string) error {
+	switch c.Method {
+	case MFA:
+		err := m.mfa.Verify(ctx, p.AccountID, answer)
+		var lock *limits.LockedError
+		if err == nil || reason.CodeOf(err) != "" || errors.As(err, &lock) {
+			return err
+		}
+		return ErrVerifierUnavailable.With("method", string(MFA)).Wrap(err)
+	case SMS, Email:
+		return m.codes.Verify(ctx, codeTarget(p, c.Method, c.Purpose), answer)
+	case WeChatScan, Face:
+		res, err := m.hostResult(ctx, c.Method, p.AccountID, c.Ticket)
+		switch {
+		case err != nil:
+			return ErrVerifierUnavailable.With("method", string(c.Method)).Wrap(err)
+		case res == HostConfirmed:
+			return nil
+		case res == HostRejected:
+			return ErrRejected.With("method", string(c.Method))
+		}
+		return ErrNotConfirmed
+	}
+	return ErrMethodUnavailable.With("method", string(c.Method))
+}
+
+// Verified is the identity gate that other packages call before a change
+// that needs identity verification. The binding comes from ctx (see
+// [WithSession], [WithBinding]). It returns nil when the binding holds a
+// grant for purpose (a step-up, for an operation of the catalog), or when
+// purpose is an operation the account's protection does not ask to verify;
+// otherwise *VerificationRequiredError naming the methods. A ctx without a
+// binding is reason.InputEmpty (field "binding").
+func (m *Manager) Verified(ctx context.Context, accountID, purpose string) error {
+	binding, ok := BindingFrom(ctx)
+	if !ok {
+		return reason.New(reason.InputEmpty).With("field", "binding")
+	}
+	if err := checkPurpose(purpose); err != nil {
+		return err
+	}
+	if accountID == "" {
+		return reason.New(reason.InputEmpty).With("field", "account_id")
+	}
+	if op, ok := m.catalog.Lookup(purpose); ok {
+		return m.authorize(ctx, accountID, binding, op)
+	}
+	_, found, err := m.store.Grant(ctx, accountID, binding, purpose, m.now())
+	switch {
+	case err != nil:
+		return reason.Store(err)
+	case found:
+		return nil
+	}
+	p, err := m.profile(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	o, err := m.options(p, purpose, "")
+	if err != nil {
+		return err
+	}
+	return &VerificationRequiredError{Purpose: purpose, Methods: []Method{o.Preferred}, Alternatives: o.Alternatives}
+}
+
+func checkBinding(b string) error {
+	switch {
+	case b == "":
+		return reason.New(reason.InputEmpty).With("field", "binding")
+	case len(b) > MaxBindingBytes:
+		return reason.New(reason.InputTooLong).With("field", "binding").With("max", MaxBindingBytes)
+	case !utf8.ValidString(b):
+		return reason.New(reason.InputInvalidUTF8).With("field", "binding")
+	case strings.HasPrefix(b, loginPrefix):
+		return reason.New(reason.InputMalformed).With("field", "binding")
+	}
+	return nil
+}
+
+func checkPurpose(p string) error {
+	switch {
+	case p == "":
+		return reason.New(reason.InputEmpty).With("field", "purpose")
+	case p == PurposeLogin:
+		return reason.New(reason.InputMalformed).With("field", "purpose")
+	case !validOpName(p):
+		return reason.New(reason.InputMalformed).With("field", "purpose")
+	}
+	return nil
+}
+
+// mask hides most of a phone number or email address for display: the last
+// four digits of a phone, the first character and the domain of an email.
+func mask(method Method, dest string) string {
+	if method == SMS {
+		r := []rune(dest)
+		if len(r) <= 4 {
+			return strings.Repeat("*", len(r))
+		}
+		return strings.Repeat("*", len(r)-4) + string(r[len(r)-4:])
+	}
+	local, domain, ok := strings.Cut(dest, "@")
+	if !ok || local == "" {
+		return "***"
+	}
+	first, _ := utf8.DecodeRuneInString(local)
+	return string(first) + "***@" + domain
+}
