@@ -59,7 +59,7 @@ func TestTextKey(t *testing.T) {
 
 func TestEnrol(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f := newFixture(t, withRealQR())
 	ctx := context.Background()
 	e, err := f.m.Enrol(ctx, account, "alice@example.com")
 	require.NoError(t, err)

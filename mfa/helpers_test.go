@@ -44,6 +44,7 @@ func withKeyring(k mfa.Keyring) option { return func(c *mfa.Config) { c.Keyring 
 func withRand(r func() []byte) option {
 	return func(c *mfa.Config) { c.Rand = &prefixReader{prefix: r()} }
 }
+func withRealQR() option        { return func(c *mfa.Config) { c.QR = nil } }
 func withoutProtection() option { return func(c *mfa.Config) { c.Protection = nil } }
 
 func newFixture(t testing.TB, opts ...option) *fixture {
@@ -61,7 +62,7 @@ func newFixtureAt(t testing.TB, start time.Time, lo limits.Lockout, opts ...opti
 	require.NoError(t, err)
 	cfg := mfa.Config{
 		Store: f.store, Keyring: f.ring, Limiter: lim, Secret: hostSecret,
-		Protection: f.prot, Issuer: "Example Cloud",
+		Protection: f.prot, Issuer: "Example Cloud", QR: stubQR{},
 		Now: f.clock.Now, Events: f.events.Hook,
 	}
 	for _, o := range opts {
@@ -71,6 +72,13 @@ func newFixtureAt(t testing.TB, start time.Time, lo limits.Lockout, opts ...opti
 	require.NoError(t, err)
 	return f
 }
+
+// stubQR keeps tests fast: rendering a real QR code takes milliseconds
+// (much more under the race detector). TestEnrol and TestQRRenderer use the
+// real one.
+type stubQR struct{}
+
+func (stubQR) Render(content string) ([]byte, error) { return []byte("qr:" + content), nil }
 
 // prefixReader returns prefix first, then crypto/rand: it makes the secret
 // of the next enrolment a chosen one (the RFC seeds) while IDs and nonces
