@@ -102,10 +102,13 @@ func (s *Service) BindLoginMethod(ctx context.Context, id string, b Binding) (Ac
 	var pw Password
 	switch b.Method {
 	case MethodEmail:
+		if err := s.checkHistory(ctx, a.Password, b.Password); err != nil {
+			return Account{}, err
+		}
 		if err := s.checkCode(ctx, notify.PurposeBindEmail, notify.Email, ident, id, b.Code); err != nil {
 			return Account{}, err
 		}
-		if pw, err = s.newPassword(ctx, a.Password, b.Password); err != nil {
+		if pw, err = s.hashPassword(ctx, b.Password); err != nil {
 			return Account{}, err
 		}
 	case MethodWeCom:
@@ -235,10 +238,14 @@ func (s *Service) ChangeLoginEmail(ctx context.Context, id string, c LoginEmailC
 	if err := checkChange(a, MethodEmail, e); err != nil {
 		return Account{}, err
 	}
+	// History first: a refusal there leaves the code usable.
+	if err := s.checkHistory(ctx, a.Password, c.Password); err != nil {
+		return Account{}, err
+	}
 	if err := s.checkCode(ctx, notify.PurposeChangeLoginEmail, notify.Email, e, id, c.Code); err != nil {
 		return Account{}, err
 	}
-	pw, err := s.newPassword(ctx, a.Password, c.Password)
+	pw, err := s.hashPassword(ctx, c.Password)
 	if err != nil {
 		return Account{}, err
 	}

@@ -29,11 +29,12 @@ import (
 
 // MaskPhone masks an E.164 phone number.
 func MaskPhone(phone string) string {
-	if len(phone) < 9 {
-		return strings.Repeat("*", utf8.RuneCountInString(phone))
+	r := []rune(phone)
+	n := len(r)
+	if n < 9 {
+		return strings.Repeat("*", n)
 	}
-	n := len(phone)
-	return phone[:n-8] + "****" + phone[n-4:]
+	return string(r[:n-8]) + "****" + string(r[n-4:])
 }
 
 // MaskEmail masks an email address.

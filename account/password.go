@@ -73,7 +73,10 @@ func (s *Service) ChangePassword(ctx context.Context, id string, c PasswordChang
 	// A failed release only leaves one failure counted: no reason to refuse
 	// an owner who knows the password.
 	_ = attempt.Succeed(ctx)
-	pw, err := s.newPassword(ctx, a.Password, c.New)
+	if err := s.checkHistory(ctx, a.Password, c.New); err != nil {
+		return Account{}, err
+	}
+	pw, err := s.hashPassword(ctx, c.New)
 	if err != nil {
 		return Account{}, err
 	}
@@ -92,16 +95,22 @@ func (s *Service) ChangePassword(ctx context.Context, id string, c PasswordChang
 	return after, nil
 }
 
-// newPassword checks pw against the history of cur and hashes it. The
-// caller pushes the hash onto the history of the record it writes.
-func (s *Service) newPassword(ctx context.Context, cur Password, pw string) (Password, error) {
+// checkHistory refuses pw when it matches one of the recent passwords of
+// cur (the policy's History, the current one included).
+func (s *Service) checkHistory(ctx context.Context, cur Password, pw string) error {
 	reused, err := s.hasher.InHistory(ctx, pw, cur.History, s.policy.History)
 	if err != nil {
-		return Password{}, err
+		return err
 	}
 	if reused {
-		return Password{}, password.ErrReused.With("history", s.policy.History)
+		return password.ErrReused.With("history", s.policy.History)
 	}
+	return nil
+}
+
+// hashPassword hashes pw into a new Password. The caller pushes the hash
+// onto the history of the record it writes.
+func (s *Service) hashPassword(ctx context.Context, pw string) (Password, error) {
 	hash, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
 		return Password{}, err
