@@ -88,8 +88,14 @@ func TestRealNameChangeIntervalIsThirtyDays(t *testing.T) {
 		next  func(s *account.Service, id string) error
 	}{
 		{"personal to personal",
-			func(s *account.Service, id string) error { _, err := s.RecordPersonal(ctx(), id, person("张三", idZhang)); return err },
-			func(s *account.Service, id string) error { _, err := s.RecordPersonal(ctx(), id, person("李四", idLi)); return err }},
+			func(s *account.Service, id string) error {
+				_, err := s.RecordPersonal(ctx(), id, person("张三", idZhang))
+				return err
+			},
+			func(s *account.Service, id string) error {
+				_, err := s.RecordPersonal(ctx(), id, person("李四", idLi))
+				return err
+			}},
 		{"enterprise to enterprise",
 			func(s *account.Service, id string) error {
 				_, err := s.RecordEnterprise(ctx(), id, enterprise("示例科技有限公司", "91440300708461136T"))
@@ -104,7 +110,10 @@ func TestRealNameChangeIntervalIsThirtyDays(t *testing.T) {
 				_, err := s.RecordEnterprise(ctx(), id, enterprise("示例科技有限公司", "91440300708461136T"))
 				return err
 			},
-			func(s *account.Service, id string) error { _, err := s.RecordPersonal(ctx(), id, person("张三", idZhang)); return err }},
+			func(s *account.Service, id string) error {
+				_, err := s.RecordPersonal(ctx(), id, person("张三", idZhang))
+				return err
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
