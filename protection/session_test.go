@@ -1,0 +1,234 @@
+package protection_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/fakes"
+	"github.com/accountsec/accountsec/protection"
+)
+
+func TestSessionTokenIs256BitsAndStoredOnlyAsHash(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s, token := e.session(t)
+	assert.Len(t, token, 43, "base64url of 32 bytes")
+	assert.NotEqual(t, token, s.ID)
+	r, found, err := e.mem.Session(t.Context(), s.ID)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.NotContains(t, fmt.Sprintf("%+v", r), token, "the store never holds the token")
+	_, found, err = e.mem.Session(t.Context(), token)
+	require.NoError(t, err)
+	assert.False(t, found)
+	got, err := e.m.ValidateSession(t.Context(), token)
+	require.NoError(t, err)
+	assert.Equal(t, s.ID, got.ID)
+}
+
+func TestMalformedTokensAreRefusedWithoutAStoreCall(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, token := e.session(t)
+	for _, bad := range []string{"", "x", token + "A", token[:42], token[:42] + "!", " " + token[1:]} {
+		_, err := e.m.ValidateSession(t.Context(), bad)
+		require.ErrorIs(t, err, protection.ErrSessionInvalid, "%q", bad)
+	}
+	assert.Zero(t, e.store.Calls("Session"))
+}
+
+func TestIdleExpiryAtExactlyTheIdleTime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, a := e.session(t)
+	_, b := e.session(t)
+	idle := protection.DefaultIdleTimeout
+
+	e.clock.Advance(idle - time.Second)
+	_, err := e.m.ValidateSession(t.Context(), a)
+	require.NoError(t, err, "a second before the idle time")
+	e.clock.Advance(time.Second)
+	_, err = e.m.ValidateSession(t.Context(), b)
+	require.ErrorIs(t, err, protection.ErrSessionInvalid, "at exactly the idle time")
+	_, err = e.m.ValidateSession(t.Context(), b)
+	require.ErrorIs(t, err, protection.ErrSessionInvalid, "and after")
+
+	// a was used a second before b's end, so it lives idle-1s more.
+	e.clock.Advance(idle - 2*time.Second)
+	_, err = e.m.ValidateSession(t.Context(), a)
+	require.NoError(t, err)
+	ended := eventsOf(e, event.SessionEnded)
+	require.Len(t, ended, 1, "b ended once")
+	assert.Equal(t, "idle", ended[0].Attrs["reason"])
+}
+
+func TestActivityNeverExtendsPastTheAbsoluteLifetime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.settings(aliceID, func(s *protection.Settings) {
+		s.SessionMaxLifetime = time.Hour
+		s.SessionIdleTimeout = 15 * time.Minute
+	})
+	s, token := e.session(t)
+	assert.Equal(t, fakes.Epoch.Add(time.Hour), s.ExpiresAt)
+	for range 5 {
+		e.clock.Advance(10 * time.Minute)
+		_, err := e.m.ValidateSession(t.Context(), token)
+		require.NoError(t, err)
+	}
+	e.clock.Advance(10*time.Minute - time.Nanosecond)
+	_, err := e.m.ValidateSession(t.Context(), token)
+	require.NoError(t, err, "just before the lifetime")
+	e.clock.Advance(time.Nanosecond)
+	_, err = e.m.ValidateSession(t.Context(), token)
+	require.ErrorIs(t, err, protection.ErrSessionInvalid, "at the lifetime, however active")
+}
+
+func TestSessionTimeChangeDoesNotAffectOpenSessions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	old, oldToken := e.session(t)
+	e.settings(aliceID, func(s *protection.Settings) {
+		s.SessionMaxLifetime = time.Hour
+		s.SessionIdleTimeout = 15 * time.Minute
+	})
+	fresh, freshToken := e.session(t)
+	assert.Equal(t, 48*time.Hour, old.ExpiresAt.Sub(old.CreatedAt))
+	assert.Equal(t, 2*time.Hour, old.IdleTimeout)
+	assert.Equal(t, time.Hour, fresh.ExpiresAt.Sub(fresh.CreatedAt))
+	assert.Equal(t, 15*time.Minute, fresh.IdleTimeout)
+
+	e.clock.Advance(30 * time.Minute) // idle longer than the new 15 minutes
+	_, err := e.m.ValidateSession(t.Context(), oldToken)
+	require.NoError(t, err, "the old session keeps its 2-hour idle timeout")
+	_, err = e.m.ValidateSession(t.Context(), freshToken)
+	require.ErrorIs(t, err, protection.ErrSessionInvalid)
+	e.clock.Advance(90 * time.Minute)
+	_, err = e.m.ValidateSession(t.Context(), oldToken)
+	require.NoError(t, err, "and its 48-hour lifetime")
+}
+
+func TestValidationWritesAtMostOncePerTouchInterval(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, token := e.session(t)
+	e.store.ResetCalls()
+	for range 100 {
+		e.clock.Advance(time.Second)
+		_, err := e.m.ValidateSession(t.Context(), token)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 100, e.store.Calls("Session"), "one read per validation")
+	assert.Equal(t, 1, e.store.Calls("TouchSession"), "100 seconds of requests, one write")
+	assert.Equal(t, 1, e.store.Writes())
+	s, err := e.m.ValidateSession(t.Context(), token)
+	require.NoError(t, err)
+	assert.Equal(t, fakes.Epoch.Add(60*time.Second), s.LastSeenAt)
+}
+
+func TestListAndEndSessions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, aToken := e.session(t)
+	e.clock.Advance(time.Minute)
+	b, bToken := e.session(t)
+	list, err := e.m.Sessions(t.Context(), aliceID)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, []string{a.ID, b.ID}, []string{list[0].ID, list[1].ID}, "oldest first")
+	assert.Equal(t, "Hangzhou", list[0].City)
+
+	require.NoError(t, e.m.EndSession(t.Context(), bobID, a.ID), "another account cannot end it")
+	_, err = e.m.ValidateSession(t.Context(), aToken)
+	require.NoError(t, err)
+
+	require.NoError(t, e.m.EndSession(t.Context(), aliceID, a.ID))
+	_, err = e.m.ValidateSession(t.Context(), aToken)
+	require.ErrorIs(t, err, protection.ErrSessionInvalid)
+	_, err = e.m.ValidateSession(t.Context(), bToken)
+	require.NoError(t, err)
+	require.NoError(t, e.m.EndSession(t.Context(), aliceID, a.ID), "ending twice is fine")
+	assert.Equal(t, 1, e.events.Count(event.SessionEnded))
+	list, err = e.m.Sessions(t.Context(), aliceID)
+	require.NoError(t, err)
+	assert.Len(t, list, 1)
+}
+
+func TestSignOutAllNeedsVerification(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s, token := e.session(t)
+	vr := requireVerificationRequired(t, e.m.SignOutAll(t.Context(), s))
+	assert.Equal(t, protection.OpSignOutAll, vr.Purpose)
+	assert.Equal(t, []protection.Method{protection.MFA}, vr.Methods, "protection none: the first method the account has")
+	_, err := e.m.ValidateSession(t.Context(), token)
+	require.NoError(t, err, "nothing ended")
+}
+
+func TestSignOutAllEndsAThousandSessionsWithOneWrite(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = 1000
+	tokens := make([]string, n)
+	var current protection.Session
+	for i := range n {
+		res, err := e.m.LoginWith(t.Context(), protection.ThirdPartyLogin{AccountID: aliceID, Method: "wechat", ClientIP: "203.0.113.1"})
+		require.NoError(t, err)
+		tokens[i] = res.Token
+		current = *res.Session
+	}
+	bob, err := e.m.LoginWith(t.Context(), protection.ThirdPartyLogin{AccountID: bobID, Method: "wechat"})
+	require.NoError(t, err)
+	e.stepUp(t, current, protection.OpSignOutAll)
+	list, err := e.m.Sessions(t.Context(), aliceID)
+	require.NoError(t, err)
+	require.Len(t, list, n)
+
+	e.store.ResetCalls()
+	require.NoError(t, e.m.SignOutAll(t.Context(), current))
+	assert.Equal(t, 1, e.store.Writes(), "one store write for %d sessions", n)
+	assert.Equal(t, 1, e.store.Calls("EndAllSessions"))
+
+	for _, i := range []int{0, 1, n / 2, n - 1} {
+		_, err := e.m.ValidateSession(t.Context(), tokens[i])
+		require.ErrorIs(t, err, protection.ErrSessionInvalid, "session %d", i)
+	}
+	list, err = e.m.Sessions(t.Context(), aliceID)
+	require.NoError(t, err)
+	assert.Empty(t, list)
+	_, err = e.m.ValidateSession(t.Context(), bob.Token)
+	require.NoError(t, err, "another account's session lives")
+	assert.Equal(t, 1, e.events.Count(event.AllSessionsEnded))
+
+	// The step-up ended too: a new session has none, and the old one is
+	// refused even if its value is replayed.
+	requireVerificationRequired(t, e.m.Authorize(t.Context(), current, protection.OpSignOutAll))
+}
+
+func TestEndOtherSessionsKeepsTheCurrentOne(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	cur, curToken := e.session(t)
+	_, other := e.session(t)
+	e.stepUp(t, cur, protection.OpChangePassword)
+	require.NoError(t, e.m.EndOtherSessions(t.Context(), aliceID, cur.ID, protection.CausePasswordChanged))
+	_, err := e.m.ValidateSession(t.Context(), curToken)
+	require.NoError(t, err)
+	_, err = e.m.ValidateSession(t.Context(), other)
+	require.ErrorIs(t, err, protection.ErrSessionInvalid)
+	requireVerificationRequired(t, e.m.Authorize(t.Context(), cur, protection.OpSignOutAll))
+	others := eventsOf(e, event.OtherSessionsEnded)
+	require.Len(t, others, 1)
+	assert.Equal(t, protection.CausePasswordChanged, others[0].Attrs["reason"])
+
+	// Without a session to keep (a password reset), every session ends.
+	require.NoError(t, e.m.EndOtherSessions(t.Context(), aliceID, "", protection.CausePasswordReset))
+	_, err = e.m.ValidateSession(t.Context(), curToken)
+	require.ErrorIs(t, err, protection.ErrSessionInvalid)
+}
+
