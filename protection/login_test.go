@@ -432,4 +432,3 @@ func wrongCode(code string) string {
 	}
 	return "000000"
 }
-

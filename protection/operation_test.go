@@ -132,4 +132,3 @@ func TestCatalog(t *testing.T) {
 		assert.Less(t, ops[i-1].Name, ops[i].Name)
 	}
 }
-

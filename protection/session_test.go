@@ -231,4 +231,3 @@ func TestEndOtherSessionsKeepsTheCurrentOne(t *testing.T) {
 	_, err = e.m.ValidateSession(t.Context(), curToken)
 	require.ErrorIs(t, err, protection.ErrSessionInvalid)
 }
-
