@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/accountsec/accountsec/account/password"
@@ -234,12 +233,4 @@ func (a *Account) setLoginMethod(lm LoginMethod) {
 // removeLoginMethod removes login method m.
 func (a *Account) removeLoginMethod(m Method) {
 	a.LoginMethods = slices.DeleteFunc(a.LoginMethods, func(lm LoginMethod) bool { return lm.Method == m })
-}
-
-func methodNames(ms []LoginMethod) string {
-	names := make([]string, len(ms))
-	for i, m := range ms {
-		names[i] = string(m.Method)
-	}
-	return strings.Join(names, ",")
 }

@@ -74,7 +74,7 @@ func FuzzNormalize(f *testing.F) {
 }
 
 // FuzzMask checks that masking never panics, keeps UTF-8 valid and never
-// returns an unmasked value of more than two characters.
+// leaves a value of more than two characters without a star.
 func FuzzMask(f *testing.F) {
 	for _, s := range []string{"+8613800138000", "alice@example.com", "张三", "深圳市腾讯计算机系统有限公司", "11010519491231002X", "", "a", "@", "\xff"} {
 		f.Add(s)
@@ -94,8 +94,8 @@ func FuzzMask(f *testing.F) {
 			if name == "email" && strings.HasPrefix(s, "@") {
 				continue // nothing before the domain to hide
 			}
-			if utf8.RuneCountInString(s) > 2 && m == s && strings.Trim(s, "*@") != "" {
-				t.Fatalf("%s mask of %q reveals it all", name, s)
+			if utf8.RuneCountInString(s) > 2 && !strings.Contains(m, "*") {
+				t.Fatalf("%s mask of %q reveals it all: %q", name, s, m)
 			}
 		}
 	})

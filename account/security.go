@@ -43,14 +43,21 @@ func ParseVerifyMethod(s string) (VerifyMethod, error) {
 	return "", reason.New(reason.AccountUnknownVerifyMethod).With("allowed", allowedVerifyMethods)
 }
 
-// Session bounds of SPEC §7.
+// Session bounds of SPEC §7: the defaults a new account gets and the
+// allowed ranges.
 const (
+	// DefaultSessionMaxLifetime is a new account's session lifetime.
 	DefaultSessionMaxLifetime = 48 * time.Hour
-	MinSessionMaxLifetime     = time.Hour
-	MaxSessionMaxLifetime     = 48 * time.Hour
+	// MinSessionMaxLifetime is the shortest allowed session lifetime.
+	MinSessionMaxLifetime = time.Hour
+	// MaxSessionMaxLifetime is the longest allowed session lifetime.
+	MaxSessionMaxLifetime = 48 * time.Hour
+	// DefaultSessionIdleTimeout is a new account's idle timeout.
 	DefaultSessionIdleTimeout = 120 * time.Minute
-	MinSessionIdleTimeout     = 15 * time.Minute
-	MaxSessionIdleTimeout     = 720 * time.Minute
+	// MinSessionIdleTimeout is the shortest allowed idle timeout.
+	MinSessionIdleTimeout = 15 * time.Minute
+	// MaxSessionIdleTimeout is the longest allowed idle timeout.
+	MaxSessionIdleTimeout = 720 * time.Minute
 )
 
 // SecuritySettings are the account's protection and session settings. The
@@ -111,13 +118,20 @@ func (s SecuritySettings) uses(m VerifyMethod) []string {
 // SecurityChange changes some security settings; nil fields are left
 // alone, so concurrent changes of different settings all apply.
 type SecurityChange struct {
-	LoginProtection       *VerifyMethod
-	OperationProtection   *VerifyMethod
+	// LoginProtection: none, wechat_scan, mfa or sms.
+	LoginProtection *VerifyMethod
+	// OperationProtection: none, wechat_scan, mfa or sms.
+	OperationProtection *VerifyMethod
+	// RemoteLoginProtection turns remote-login protection on or off.
 	RemoteLoginProtection *bool
-	RemoteLoginMethod     *VerifyMethod
-	MFABindingMethod      *VerifyMethod
-	SessionMaxLifetime    *time.Duration
-	SessionIdleTimeout    *time.Duration
+	// RemoteLoginMethod: any verification method, or none.
+	RemoteLoginMethod *VerifyMethod
+	// MFABindingMethod: any verification method, or none.
+	MFABindingMethod *VerifyMethod
+	// SessionMaxLifetime: 1–48 h.
+	SessionMaxLifetime *time.Duration
+	// SessionIdleTimeout: 15–720 min.
+	SessionIdleTimeout *time.Duration
 }
 
 // protectionMethods are those login and operation protection accept.
@@ -255,7 +269,9 @@ func available(a Account, m VerifyMethod) error {
 // to. An empty field means that protection did not use MFA and was left
 // alone. It converts directly to mfa.Fallback.
 type MFAFallback struct {
-	Login     string
+	// Login is login protection's method after the change, or "".
+	Login string
+	// Operation is operation protection's method after the change, or "".
 	Operation string
 }
 

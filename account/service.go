@@ -82,14 +82,24 @@ type Operation string
 // sensitive-operation catalog of operation protection (SPEC §7). The
 // Verifier decides what each one needs.
 const (
-	OpBindLoginMethod     Operation = "bind_login_method"
-	OpChangeLoginMethod   Operation = "change_login_method"
-	OpUnbindLoginMethod   Operation = "unbind_login_method"
+	// OpBindLoginMethod: BindLoginMethod, and SendLoginEmailCode for a
+	// first email.
+	OpBindLoginMethod Operation = "bind_login_method"
+	// OpChangeLoginMethod: ChangeLoginMethod (but email: OpChangeLoginEmail).
+	OpChangeLoginMethod Operation = "change_login_method"
+	// OpUnbindLoginMethod: UnbindLoginMethod.
+	OpUnbindLoginMethod Operation = "unbind_login_method"
+	// OpChangeSecurityPhone: SendSecurityPhoneCode and ChangeSecurityPhone.
 	OpChangeSecurityPhone Operation = "change_security_phone"
+	// OpChangeSecurityEmail: SendSecurityEmailCode and ChangeSecurityEmail.
 	OpChangeSecurityEmail Operation = "change_security_email"
-	OpChangeLoginEmail    Operation = "change_login_email"
-	OpChangePassword      Operation = "change_password"
-	OpChangeProtection    Operation = "change_protection"
+	// OpChangeLoginEmail: ChangeLoginEmail, and SendLoginEmailCode when the
+	// account has an email login method.
+	OpChangeLoginEmail Operation = "change_login_email"
+	// OpChangePassword: ChangePassword.
+	OpChangePassword Operation = "change_password"
+	// OpChangeProtection: UpdateSecurity.
+	OpChangeProtection Operation = "change_protection"
 )
 
 // The purposes of the codes the service sends, besides notify's own
@@ -126,6 +136,7 @@ func (f VerifierFunc) Verified(ctx context.Context, accountID string, op Operati
 
 // WeComAuthorizer asks a WeCom administrator whether the WeCom user subject
 // may be bound to the account (SPEC §5). It returns nil when authorised.
+// accountID is empty when the account is being registered with WeCom.
 type WeComAuthorizer interface {
 	AuthorizeWeCom(ctx context.Context, accountID, subject string) error
 }

@@ -33,15 +33,20 @@ const (
 // Kind in Scope. Value is the normalised identifier, or its keyed hash for
 // identity numbers.
 type Slot struct {
+	// Scope is the quota namespace.
 	Scope Scope
-	Kind  Kind
+	// Kind is the kind of identifier.
+	Kind Kind
+	// Value is the normalised identifier or its keyed hash.
 	Value string
 }
 
 // Take asks for a place among the holders of Slot: granted when the account
 // already holds it, or when fewer than Limit accounts do.
 type Take struct {
-	Slot  Slot
+	// Slot is the quota asked for.
+	Slot Slot
+	// Limit is the most accounts that may hold it; at least 1.
 	Limit int
 }
 
