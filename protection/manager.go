@@ -35,10 +35,12 @@ type Config struct {
 	// Limiter counts wrong passwords (LoginScope) and failed verifications
 	// (VerifyScope). Required.
 	Limiter *limits.Limiter
-	// Credentials and Passwords serve password logins; without them Login
-	// refuses every password and only LoginWith (third-party) works.
+	// Credentials finds the password hashes of login identifiers. Without
+	// it (or Passwords) Login refuses every call and only LoginWith
+	// (third-party logins) works.
 	Credentials Credentials
-	Passwords   PasswordVerifier
+	// Passwords verifies passwords (*password.Hasher).
+	Passwords PasswordVerifier
 	// Codes sends and checks SMS and email codes; without it SMS and Email
 	// are unavailable.
 	Codes CodeSender

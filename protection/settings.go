@@ -91,14 +91,22 @@ func (s Settings) Validate() error {
 // SettingsChange changes some protection settings; nil fields stay as they
 // are.
 type SettingsChange struct {
-	LoginProtection       *Method
-	TrustDevices          *bool
-	OperationProtection   *Method
+	// LoginProtection sets Settings.LoginProtection.
+	LoginProtection *Method
+	// TrustDevices sets Settings.TrustDevices.
+	TrustDevices *bool
+	// OperationProtection sets Settings.OperationProtection.
+	OperationProtection *Method
+	// RemoteLoginProtection sets Settings.RemoteLoginProtection.
 	RemoteLoginProtection *bool
-	RemoteLoginMethod     *Method
-	MFABindingMethod      *Method
-	SessionMaxLifetime    *time.Duration
-	SessionIdleTimeout    *time.Duration
+	// RemoteLoginMethod sets Settings.RemoteLoginMethod.
+	RemoteLoginMethod *Method
+	// MFABindingMethod sets Settings.MFABindingMethod.
+	MFABindingMethod *Method
+	// SessionMaxLifetime sets Settings.SessionMaxLifetime.
+	SessionMaxLifetime *time.Duration
+	// SessionIdleTimeout sets Settings.SessionIdleTimeout.
+	SessionIdleTimeout *time.Duration
 }
 
 // Apply returns s with the change applied.

@@ -288,11 +288,12 @@ func (m *Manager) hostResult(ctx context.Context, method Method, accountID, tick
 
 // AnswerRequest answers a started verification.
 type AnswerRequest struct {
-	// AccountID, Binding and Purpose must be those the challenge was
-	// started with.
+	// AccountID is the account; it must be the challenge's.
 	AccountID string
-	Binding   string
-	Purpose   string
+	// Binding must be the one the challenge was started with.
+	Binding string
+	// Purpose must be the one the challenge was started with.
+	Purpose string
 	// Challenge is Challenge.ID.
 	Challenge string
 	// Answer is the code for MFA, SMS and Email; it is ignored for
@@ -303,9 +304,12 @@ type AnswerRequest struct {
 // Verification is a successful identity verification, bound to an account,
 // a binding and a purpose.
 type Verification struct {
+	// AccountID is the account verified.
 	AccountID string
-	Binding   string
-	Purpose   string
+	// Binding is the session (or other binding) the grant is bound to.
+	Binding string
+	// Purpose is what the verification was for.
+	Purpose string
 	// Method is the method that verified.
 	Method Method
 	// At is when it succeeded.

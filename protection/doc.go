@@ -1,0 +1,85 @@
+// Package protection is the account's guard: identity verification, the
+// login flow with login protection and remote-login protection, trusted
+// devices, sessions and operation protection (SPEC §7, and the identity
+// verification that §4–§9 ask for).
+//
+// One [Manager] does it all. The host supplies a [Store] (memstore's
+// ProtectionStore, or a shared one), its accounts ([Accounts],
+// [Credentials]), a password verifier (*password.Hasher), a
+// [limits.Limiter], and the verifiers it has: [CodeSender] (*notify.Codes)
+// for SMS and email codes, [MFAVerifier], [WeChatScanner], [FaceVerifier],
+// and a [GeoLocator]. A method whose verifier is missing is unavailable,
+// and a method the account does not have (no MFA device, no security
+// phone, …) can never be chosen.
+//
+// # Login
+//
+//	res, err := m.Login(ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: ip, DeviceToken: cookie})
+//	// err: ErrWrongCredentials, *limits.LockedError, or a store error
+//	if res.Pending != nil { // login or remote-login protection asks for more
+//		c, err := m.StartLoginChallenge(ctx, res.Pending.Token, "", ip) // sends the SMS code, …
+//		// … the user types the code …
+//		res, err = m.CompleteLogin(ctx, protection.CompleteRequest{
+//			PendingToken: res.Pending.Token, Challenge: c.ID, Answer: code, TrustDevice: true,
+//		})
+//	}
+//	// res.Token goes to a Secure, HttpOnly cookie; res.DeviceToken, when set,
+//	// to a long-lived one.
+//
+// The order is fixed: a failure slot of the login identifier is reserved
+// before the password is hashed (so parallel guesses never compute more
+// hashes than the limit), then the password, then remote-login protection,
+// then login protection unless the device is trusted. A failed second step
+// counts on its own (VerifyScope) and never resets the password failures.
+// A pending login is a random token stored only as a hash; only
+// CompleteLogin finishes it, and it is consumed in one atomic step.
+//
+// # Every request
+//
+//	s, err := m.ValidateSession(ctx, token) // one read; a write at most once a minute
+//	ctx = protection.WithSession(ctx, s)   // for identity gates of other packages
+//
+// # Sensitive operations
+//
+//	err := m.Authorize(ctx, s, protection.OpViewAPIKey)
+//	var vr *protection.VerificationRequiredError
+//	if errors.As(err, &vr) { // verify by vr.Methods[0] or an alternative
+//		c, _ := m.StartVerification(ctx, protection.StartRequest{AccountID: s.AccountID, Binding: s.Binding(), Purpose: protection.OpViewAPIKey})
+//		_, err = m.AnswerVerification(ctx, protection.AnswerRequest{AccountID: s.AccountID, Binding: s.Binding(), Purpose: protection.OpViewAPIKey, Challenge: c.ID, Answer: code})
+//		// now s holds a 30-minute step-up: Authorize returns nil
+//	}
+//
+// A step-up is bound to its session (never shared with another), lasts
+// Policy.StepUpTTL from the verification (activity does not renew it), and
+// ends with the session and with SignOutAll. The account-centre operations
+// are built into every [Catalog]; the host registers its own on a catalog
+// value it passes in [Config].
+//
+// [Manager.Verified] is the identity gate the account package asks before a
+// sensitive change; it finds the session in the context.
+//
+// # Sessions
+//
+// Tokens are 256 random bits; the store keeps only their SHA-256 hash. A
+// session lives until the first of its absolute lifetime and its idle
+// timeout, both copied from the account's settings at login (so a change
+// applies from the next login); see [Session] for the write throttling.
+// SignOutAll (after identity verification) and EndOtherSessions (after a
+// password change or reset, an MFA change, a cancellation) end sessions in
+// one store write whatever their number.
+//
+// # Remote-login protection
+//
+// Usual cities are learned only from successful logins: a city is usual
+// when it is one of the last Policy.UsualCities (5) distinct cities of
+// successful logins within Policy.UsualCityWindow (90 days). An unknown
+// city is never usual; an account with no history yet is not challenged on
+// its first login.
+//
+// # Failing closed
+//
+// Every store failure is a reason.StoreUnavailable error, distinct from
+// ErrWrongCredentials and the other refusals, and leaves no session, no
+// grant and no trusted device. Every decision is reported as an event
+// (package event) that never carries a password, code, token or ticket.
+package protection
