@@ -334,6 +334,10 @@ func scanMethod(m Method) VerifyMethod {
 //     MFA binding; only wechat_scan relies on a login method, the WeChat
 //     one).
 //  3. Registration method only: the account has a security phone.
+//
+// The registration method is a method, not an identifier: WeChat stays the
+// registration method of an account registered with WeChat after
+// ChangeLoginMethod re-binds it to another WeChat.
 func (a Account) UnbindBlockers(m Method) []*reason.Error {
 	var unmet []*reason.Error
 	if len(a.LoginMethods) < 2 {

@@ -391,3 +391,27 @@ func errOrNil(l []*reason.Error) error {
 	}
 	return reason.List(l)
 }
+
+func TestAccountsByLoginFindsTheHolders(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a := e.registerEmail(t, "x@example.com", pw1)
+	b := e.register(t, account.MethodQQ, "q")
+	e.bind(t, a.ID, account.MethodWeChat, "wx")
+	e.bind(t, b.ID, account.MethodWeChat, "wx")
+
+	got, err := e.svc.AccountsByLogin(t.Context(), account.MethodEmail, " X@Example.com")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, a.ID, got[0].ID)
+
+	got, err = e.svc.AccountsByLogin(t.Context(), account.MethodWeChat, "wx")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{a.ID, b.ID}, []string{got[0].ID, got[1].ID})
+
+	got, err = e.svc.AccountsByLogin(t.Context(), account.MethodQQ, "nobody")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	_, err = e.svc.AccountsByLogin(t.Context(), "phone", "+8613800138000")
+	require.ErrorIs(t, err, account.ErrUnknownMethod)
+}

@@ -152,7 +152,8 @@ type Config struct {
 	// Store keeps accounts and quota slots. Required.
 	Store Store
 	// Limits holds the quotas of SPEC §1; the zero Policy means the
-	// defaults.
+	// defaults. Only its Quotas are used here (the lockout policy is
+	// Lockout's own).
 	Limits limits.Policy
 	// Password is the password policy; the zero Policy means
 	// password.Console().
@@ -291,6 +292,37 @@ func (s *Service) AccountByAPPID(ctx context.Context, appid string) (Account, er
 		return Account{}, ErrNotFound
 	}
 	return a, nil
+}
+
+// AccountsByLogin returns the accounts that have login method m bound to
+// the identifier raw (normalised first): at most one for an email, QQ or
+// Official Account, up to 50 for a WeChat by default (the user then picks
+// one). A login flow uses it to find the account to check a password
+// against; none found is an empty slice, not an error.
+func (s *Service) AccountsByLogin(ctx context.Context, m Method, raw string) ([]Account, error) {
+	if !m.Valid() {
+		return nil, ErrUnknownMethod.With("allowed", allowedMethods)
+	}
+	v, err := Normalize(m.Kind(), raw)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := s.store.SlotHolders(ctx, Slot{Scope: ScopeBind, Kind: m.Kind(), Value: v})
+	if err != nil {
+		return nil, reason.Store(err)
+	}
+	out := make([]Account, 0, len(ids))
+	for _, id := range ids {
+		a, found, err := s.store.Account(ctx, id)
+		if err != nil {
+			return nil, reason.Store(err)
+		}
+		// Re-check the record: a concurrent unbind may have just released it.
+		if lm, ok := a.LoginMethod(m); found && ok && lm.Identifier == v {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // Holders returns the IDs of the accounts holding identifier raw of kind in
