@@ -74,7 +74,7 @@
 // when it is one of the last Policy.UsualCities (5) distinct cities of
 // successful logins within Policy.UsualCityWindow (90 days). An unknown
 // city is never usual; an account with no history yet is not challenged on
-// its first login.
+// its first login from a known city.
 //
 // # Failing closed
 //

@@ -17,8 +17,8 @@ import (
 // abandoned ones, and never from a login whose city is unknown. A login
 // from an unknown city (the GeoLocator returned "" or failed, or none is
 // configured) is always unusual. An account with no recorded city at all
-// has nothing to compare against, so its first successful login is not
-// treated as unusual; this is the only exception.
+// has nothing to compare against, so its first successful login from a
+// known city is not treated as unusual; this is the only exception.
 //
 // Cities are learned whether or not remote-login protection is on, so that
 // turning it on compares against real history.
@@ -38,15 +38,15 @@ func (m *Manager) locate(ctx context.Context, ip string) string {
 
 // unusual reports whether city is not a usual city of the account at now.
 func (m *Manager) unusual(ctx context.Context, accountID, city string, now time.Time) (bool, error) {
+	if city == "" {
+		return true, nil
+	}
 	cities, err := m.store.LoginCities(ctx, accountID)
 	if err != nil {
 		return false, reason.Store(err)
 	}
 	if len(cities) == 0 {
 		return false, nil
-	}
-	if city == "" {
-		return true, nil
 	}
 	return !usual(cities, city, now, m.policy.UsualCities, m.policy.UsualCityWindow), nil
 }
