@@ -10,6 +10,12 @@ import (
 	"github.com/accountsec/accountsec/protection"
 )
 
+// Compile-time checks that the wrappers implement the interfaces they wrap.
+var (
+	_ protection.Store    = (*ProtectionStore)(nil)
+	_ limits.CounterStore = (*CounterStore)(nil)
+)
+
 // ErrInjected is the error a Faults returns for an operation told to fail
 // without a particular error.
 var ErrInjected = errors.New("fakes: injected store failure")

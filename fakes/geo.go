@@ -3,7 +3,12 @@ package fakes
 import (
 	"context"
 	"sync"
+
+	"github.com/accountsec/accountsec/protection"
 )
+
+// Compile-time check that Geo implements the interface it stands for.
+var _ protection.GeoLocator = (*Geo)(nil)
 
 // Geo is a GeoIP table: it implements protection.GeoLocator from a map of
 // IP addresses to cities. Unknown addresses resolve to "". The zero Geo is

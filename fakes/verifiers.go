@@ -9,6 +9,14 @@ import (
 	"github.com/accountsec/accountsec/reason"
 )
 
+// Compile-time checks that the fakes implement the interfaces they stand
+// for.
+var (
+	_ protection.WeChatScanner = (*HostVerifier)(nil)
+	_ protection.FaceVerifier  = (*HostVerifier)(nil)
+	_ protection.MFAVerifier   = (*MFA)(nil)
+)
+
 // HostVerifier stands for the host's WeChat-scan and face verification: it
 // implements protection.WeChatScanner and protection.FaceVerifier. Each
 // start returns a new ticket ("ticket-1", "ticket-2", …) that stays pending

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/limits"
@@ -313,3 +314,9 @@ func eventsOf(e *env, k event.Kind) []event.Event {
 	}
 	return out
 }
+
+// The library's own types implement the consumer interfaces directly.
+var (
+	_ protection.CodeSender       = (*notify.Codes)(nil)
+	_ protection.PasswordVerifier = (*password.Hasher)(nil)
+)
