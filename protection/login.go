@@ -303,6 +303,9 @@ func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (Login
 	}
 	c, err := m.answer(ctx, p, req.Challenge, loginPrefix+pl.ID, PurposeLogin, req.Answer)
 	if err != nil {
+		if errors.Is(err, ErrNotConfirmed) {
+			return LoginResult{}, err // the scan or face check is still running
+		}
 		m.emit(ctx, event.LoginFailed, p.AccountID, "login", time.Time{},
 			map[string]string{"ip": pl.ClientIP, "reason": string(reason.CodeOf(err)), "step": "second"})
 		return LoginResult{}, err

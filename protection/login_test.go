@@ -162,6 +162,8 @@ func TestSecondFactorByMFAAndByWeChatScan(t *testing.T) {
 	assert.Contains(t, c.URL, "wechat")
 	_, err = e.m.CompleteLogin(t.Context(), protection.CompleteRequest{PendingToken: p.Token, Challenge: c.ID})
 	require.ErrorIs(t, err, protection.ErrNotConfirmed, "not scanned yet")
+	assert.Zero(t, e.events.Count(event.LoginFailed), "waiting for a scan is not a failure")
+	assert.Zero(t, e.events.Count(event.VerificationFailed))
 	e.host.Confirm(e.host.LastTicket())
 	res, err = e.m.CompleteLogin(t.Context(), protection.CompleteRequest{PendingToken: p.Token, Challenge: c.ID})
 	require.NoError(t, err)

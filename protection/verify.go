@@ -391,6 +391,9 @@ func (m *Manager) answer(ctx context.Context, p Profile, token, binding, purpose
 		return ChallengeRecord{}, ErrChallengeInvalid
 	}
 	if err := m.check(ctx, p, c, answer); err != nil {
+		if errors.Is(err, ErrNotConfirmed) {
+			return ChallengeRecord{}, err // still waiting: not a failure
+		}
 		m.emit(ctx, event.VerificationFailed, p.AccountID, VerifyScope, time.Time{},
 			map[string]string{"method": string(c.Method), "purpose": purpose, "reason": string(reason.CodeOf(err))})
 		return ChallengeRecord{}, err
