@@ -79,5 +79,5 @@ func BenchmarkUnbind(b *testing.B) {
 // too.
 func quiet(c *account.Config) {
 	c.Events = nil
-	c.Verifier = account.VerifierFunc(func(context.Context, string, account.Operation) error { return nil })
+	c.Verifier = account.VerifierFunc(func(context.Context, string, string) error { return nil })
 }

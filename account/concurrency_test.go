@@ -106,7 +106,7 @@ func TestConcurrentUpdatesOfOneAccountLoseNothing(t *testing.T) {
 			return err // the same change twice is harmless
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{LoginProtection: ptr(account.VerifyMFA)})
+			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{TrustDevices: ptr(true)})
 			return err
 		},
 	}
@@ -130,7 +130,7 @@ func TestConcurrentUpdatesOfOneAccountLoseNothing(t *testing.T) {
 	assert.Equal(t, "nick", got.Nickname)
 	assert.Equal(t, "cloud", got.Industry)
 	assert.Equal(t, account.SecuritySettings{
-		LoginProtection: account.VerifyMFA, OperationProtection: account.VerifyMFA,
+		LoginProtection: account.VerifyMFA, TrustDevices: true, OperationProtection: account.VerifyMFA,
 		RemoteLoginProtection: true, RemoteLoginMethod: account.VerifyMFA, MFABindingMethod: account.VerifyMFA,
 		SessionMaxLifetime: 2 * time.Hour, SessionIdleTimeout: 30 * time.Minute,
 	}, got.Security)

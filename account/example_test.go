@@ -61,7 +61,7 @@ func Example() {
 		Lockout: lockout,
 		Codes:   codes,
 		// The protection package decides in production; this one allows all.
-		Verifier: account.VerifierFunc(func(context.Context, string, account.Operation) error { return nil }),
+		Verifier: account.VerifierFunc(func(context.Context, string, string) error { return nil }),
 		IDs:      &countingIDs{},
 		Secret:   secret,
 		Now:      clock.Now,

@@ -35,10 +35,10 @@ const (
 type fakeVerifier struct {
 	mu   sync.Mutex
 	deny error
-	ops  []account.Operation
+	ops  []string
 }
 
-func (v *fakeVerifier) Verified(_ context.Context, _ string, op account.Operation) error {
+func (v *fakeVerifier) Verified(_ context.Context, _ string, op string) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.ops = append(v.ops, op)
@@ -51,10 +51,10 @@ func (v *fakeVerifier) set(err error) {
 	v.deny = err
 }
 
-func (v *fakeVerifier) asked() []account.Operation {
+func (v *fakeVerifier) asked() []string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return append([]account.Operation(nil), v.ops...)
+	return append([]string(nil), v.ops...)
 }
 
 // fakeWeCom authorises the subjects in allow.

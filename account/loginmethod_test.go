@@ -107,7 +107,7 @@ func TestBindAsksTheVerifierFirst(t *testing.T) {
 	assert.NotErrorIs(t, err, account.ErrVerificationRequired)
 
 	assert.Equal(t, writes, e.store.writes.Load())
-	assert.Equal(t, []account.Operation{account.OpBindLoginMethod, account.OpBindLoginMethod}, e.verifier.asked())
+	assert.Equal(t, []string{account.OpBindLoginMethod, account.OpBindLoginMethod}, e.verifier.asked())
 	assert.False(t, e.get(t, a.ID).HasLoginMethod(account.MethodQQ))
 }
 

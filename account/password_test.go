@@ -30,7 +30,7 @@ func TestChangePasswordWithOldNewAndConfirmation(t *testing.T) {
 	assert.Equal(t, e.clock.Now(), got.Password.ChangedAt)
 	assert.Len(t, got.Password.History, 2)
 	assert.Equal(t, 1, e.events.Count(event.PasswordChanged))
-	assert.Equal(t, []account.Operation{account.OpChangePassword}, e.verifier.asked())
+	assert.Equal(t, []string{account.OpChangePassword}, e.verifier.asked())
 	assert.False(t, got.PasswordRotationDue(e.svc.PasswordPolicy(), e.clock.Now()))
 	assert.True(t, got.PasswordRotationDue(e.svc.PasswordPolicy(), e.clock.Now().Add(90*24*time.Hour)))
 }

@@ -3,10 +3,8 @@ package account
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/reason"
 )
 
@@ -67,6 +65,9 @@ type SecuritySettings struct {
 	// LoginProtection is the second login step: none, wechat_scan, mfa or
 	// sms.
 	LoginProtection VerifyMethod
+	// TrustDevices offers "trust this device" after login protection
+	// (SPEC §7: the device then skips it for 7 days).
+	TrustDevices bool
 	// OperationProtection guards sensitive operations: none, wechat_scan,
 	// mfa or sms.
 	OperationProtection VerifyMethod
@@ -120,6 +121,8 @@ func (s SecuritySettings) uses(m VerifyMethod) []string {
 type SecurityChange struct {
 	// LoginProtection: none, wechat_scan, mfa or sms.
 	LoginProtection *VerifyMethod
+	// TrustDevices turns "trust this device" on or off.
+	TrustDevices *bool
 	// OperationProtection: none, wechat_scan, mfa or sms.
 	OperationProtection *VerifyMethod
 	// RemoteLoginProtection turns remote-login protection on or off.
@@ -137,21 +140,23 @@ type SecurityChange struct {
 // protectionMethods are those login and operation protection accept.
 var protectionMethods = []VerifyMethod{VerifyNone, VerifyWeChatScan, VerifyMFA, VerifySMS}
 
-// UpdateSecurity applies change to the account's security settings, after
-// the Verifier allows OpChangeProtection. Every given method must be known,
-// allowed for its setting, and available to the account (sms needs a
-// security phone, email a security email, wechat_scan a WeChat login
-// method, face a real-name verification; mfa is checked by protection);
-// session times must be in their ranges. New settings apply from the next
-// login.
+// UpdateSecurity applies change to the account's security settings in one
+// atomic update, so concurrent changes of different settings all survive.
+// It is the storage behind protection.Manager.ChangeSettings, which
+// authorises the change (each kind of setting is a sensitive operation) and
+// emits the event; it asks no Verifier and emits nothing itself, so a host
+// without package protection must authorise the change first.
+//
+// It still validates: every given method must be known, allowed for its
+// setting, and available to the account (sms needs a security phone, email
+// a security email, wechat_scan a WeChat login method, face a real-name
+// verification; mfa is checked by protection, which knows the devices);
+// session times must be in their ranges.
 func (s *Service) UpdateSecurity(ctx context.Context, id string, change SecurityChange) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
 	if err := change.check(); err != nil {
-		return Account{}, err
-	}
-	if err := s.verify(ctx, id, OpChangeProtection); err != nil {
 		return Account{}, err
 	}
 	var fields []string
@@ -185,6 +190,10 @@ func (s *Service) UpdateSecurity(ctx context.Context, id string, change Security
 				return err
 			}
 		}
+		if v := change.TrustDevices; v != nil && *v != st.TrustDevices {
+			st.TrustDevices = *v
+			fields = append(fields, "trust_devices")
+		}
 		if v := change.RemoteLoginProtection; v != nil && *v != st.RemoteLoginProtection {
 			st.RemoteLoginProtection = *v
 			fields = append(fields, "remote_login_protection")
@@ -204,9 +213,6 @@ func (s *Service) UpdateSecurity(ctx context.Context, id string, change Security
 	})
 	if err != nil {
 		return Account{}, err
-	}
-	if len(fields) > 0 {
-		s.emit(ctx, event.SecuritySettingsChanged, id, map[string]string{"fields": strings.Join(fields, ",")})
 	}
 	return after, nil
 }
@@ -281,46 +287,40 @@ type MFAFallback struct {
 // Login and operation protection fall back to sms when the account has a
 // security phone and to none otherwise; remote-login protection and MFA
 // binding fall back to none (protection then offers any available method).
-// It asks no Verifier: the caller has just checked an MFA code.
+// It asks no Verifier (the caller has just checked an MFA code) and emits
+// nothing (mfa's MFAUnbound event carries the fallbacks).
 func (s *Service) DisableMFA(ctx context.Context, id string) (MFAFallback, error) {
 	if err := checkID("account_id", id); err != nil {
 		return MFAFallback{}, err
 	}
 	var fb MFAFallback
-	var fields []string
 	_, _, err := s.update(ctx, id, func(a *Account) error {
-		fb, fields = MFAFallback{}, fields[:0]
+		fb = MFAFallback{}
+		changed := false
 		to := VerifyNone
 		if a.SecurityPhone != "" {
 			to = VerifySMS
 		}
 		st := &a.Security
 		if st.LoginProtection == VerifyMFA {
-			st.LoginProtection, fb.Login = to, string(to)
-			fields = append(fields, "login_protection")
+			st.LoginProtection, fb.Login, changed = to, string(to), true
 		}
 		if st.OperationProtection == VerifyMFA {
-			st.OperationProtection, fb.Operation = to, string(to)
-			fields = append(fields, "operation_protection")
+			st.OperationProtection, fb.Operation, changed = to, string(to), true
 		}
 		if st.RemoteLoginMethod == VerifyMFA {
-			st.RemoteLoginMethod = VerifyNone
-			fields = append(fields, "remote_login_method")
+			st.RemoteLoginMethod, changed = VerifyNone, true
 		}
 		if st.MFABindingMethod == VerifyMFA {
-			st.MFABindingMethod = VerifyNone
-			fields = append(fields, "mfa_binding_method")
+			st.MFABindingMethod, changed = VerifyNone, true
 		}
-		if len(fields) == 0 {
+		if !changed {
 			return errNoChange
 		}
 		return nil
 	})
 	if err != nil {
 		return MFAFallback{}, err
-	}
-	if len(fields) > 0 {
-		s.emit(ctx, event.SecuritySettingsChanged, id, map[string]string{"fields": strings.Join(fields, ","), "reason": "mfa_unbound"})
 	}
 	return fb, nil
 }

@@ -74,32 +74,28 @@ var (
 	ErrConfirmMismatch = reason.New(reason.PasswordConfirmMismatch)
 )
 
-// Operation names a sensitive operation for the [Verifier].
-type Operation string
-
-// The operations for which the service asks the Verifier. SPEC §4–§5
-// require identity verification for the first five; the others are in the
-// sensitive-operation catalog of operation protection (SPEC §7). The
-// Verifier decides what each one needs.
+// The operations for which the service asks the Verifier, by their names in
+// the sensitive-operation catalog of package protection (SPEC §7). SPEC
+// §4–§5 require identity verification for the first five; the last two are
+// protected when operation protection is on. The Verifier decides what each
+// one needs.
 const (
 	// OpBindLoginMethod: BindLoginMethod, and SendLoginEmailCode for a
 	// first email.
-	OpBindLoginMethod Operation = "bind_login_method"
-	// OpChangeLoginMethod: ChangeLoginMethod (but email: OpChangeLoginEmail).
-	OpChangeLoginMethod Operation = "change_login_method"
+	OpBindLoginMethod = "bind_login_method"
+	// OpChangeLoginMethod: ChangeLoginMethod (for email: OpChangeLoginEmail).
+	OpChangeLoginMethod = "change_login_method"
 	// OpUnbindLoginMethod: UnbindLoginMethod.
-	OpUnbindLoginMethod Operation = "unbind_login_method"
+	OpUnbindLoginMethod = "unbind_login_method"
 	// OpChangeSecurityPhone: SendSecurityPhoneCode and ChangeSecurityPhone.
-	OpChangeSecurityPhone Operation = "change_security_phone"
+	OpChangeSecurityPhone = "change_security_phone"
 	// OpChangeSecurityEmail: SendSecurityEmailCode and ChangeSecurityEmail.
-	OpChangeSecurityEmail Operation = "change_security_email"
+	OpChangeSecurityEmail = "change_security_email"
 	// OpChangeLoginEmail: ChangeLoginEmail, and SendLoginEmailCode when the
 	// account has an email login method.
-	OpChangeLoginEmail Operation = "change_login_email"
+	OpChangeLoginEmail = "change_login_email"
 	// OpChangePassword: ChangePassword.
-	OpChangePassword Operation = "change_password"
-	// OpChangeProtection: UpdateSecurity.
-	OpChangeProtection Operation = "change_protection"
+	OpChangePassword = "change_password"
 )
 
 // The purposes of the codes the service sends, besides notify's own
@@ -115,23 +111,24 @@ const (
 	PurposeSecurityEmail notify.Purpose = "security_email"
 )
 
-// Verifier says whether the user has passed what operation op on account
-// needs (identity verification, an operation-protection grant). The
-// protection package implements it; the service calls it first in every
-// sensitive flow and refuses when it returns an error. A reason-coded error
+// Verifier says whether the user has passed what the operation purpose (one
+// of the Op constants) on the account needs: identity verification, or an
+// operation-protection grant. *protection.Manager implements it; the
+// service calls it first in every sensitive flow and refuses when it
+// returns an error. A reason-coded error
 // is returned to the caller as is (for example a
 // protection.VerificationRequiredError listing the methods); any other
 // error is wrapped in ErrVerificationRequired.
 type Verifier interface {
-	Verified(ctx context.Context, accountID string, op Operation) error
+	Verified(ctx context.Context, accountID, purpose string) error
 }
 
 // VerifierFunc adapts a function to the Verifier interface.
-type VerifierFunc func(ctx context.Context, accountID string, op Operation) error
+type VerifierFunc func(ctx context.Context, accountID, purpose string) error
 
 // Verified calls f.
-func (f VerifierFunc) Verified(ctx context.Context, accountID string, op Operation) error {
-	return f(ctx, accountID, op)
+func (f VerifierFunc) Verified(ctx context.Context, accountID, purpose string) error {
+	return f(ctx, accountID, purpose)
 }
 
 // WeComAuthorizer asks a WeCom administrator whether the WeCom user subject
@@ -356,8 +353,8 @@ func checkID(field, id string) error {
 	return nil
 }
 
-// verify asks the Verifier about op on account id.
-func (s *Service) verify(ctx context.Context, id string, op Operation) error {
+// verify asks the Verifier about operation op on account id.
+func (s *Service) verify(ctx context.Context, id, op string) error {
 	err := s.verifier.Verified(ctx, id, op)
 	if err == nil {
 		return nil

@@ -3,8 +3,7 @@ package event
 // The kinds of events of the account package. AccountID is always set. Their
 // Attrs carry the login method ("method"), a masked identifier
 // ("identifier", for example "a***e@example.com" or "+86138****8000"), the
-// real-name status ("status") or the names of changed settings ("fields");
-// never a password, a hash, a code or a raw identity number.
+// real-name status ("status"); never a password, a hash, a code or a raw identity number.
 const (
 	// AccountRegistered: an account was created. Attrs: method, identifier.
 	AccountRegistered Kind = "account_registered"
@@ -36,7 +35,4 @@ const (
 	// RealNameVerified: a real-name verification was recorded. Attrs:
 	// status ("personal" or "enterprise").
 	RealNameVerified Kind = "real_name_verified"
-	// SecuritySettingsChanged: protection or session settings changed.
-	// Attrs: fields (comma-separated names of the changed settings).
-	SecuritySettingsChanged Kind = "security_settings_changed"
 )
