@@ -23,7 +23,7 @@
 //
 //	svc, err := account.New(account.Config{
 //		Store: memstore.NewAccountStore(), Hasher: hasher, Lockout: lockout,
-//		Codes: codes, Verifier: verifier, WeCom: wecomAdmin, Secret: key,
+//		Codes: codes, Verifier: protectionManager, WeCom: wecomAdmin, Secret: key,
 //	})
 //
 //	// Register with WeChat (the host completed the OAuth login).
@@ -46,12 +46,39 @@
 //		for _, e := range blocked.Unmet { /* show e.Code */ }
 //	}
 //
-// Sensitive flows ask the host's [Verifier] first (identity verification or
-// operation protection, by [Operation]) and refuse when it says no. Flows
-// that prove an address take two calls: one sends a 6-digit code to the new
-// address, the next submits it. Errors carry reason codes (package reason);
-// store failures are reason.StoreUnavailable errors and the operation is
-// refused. Security-relevant changes are reported as events (package event)
-// carrying masked identifiers only (see [MaskPhone] and the other masking
-// rules).
+// Sensitive flows ask the [Verifier] (*protection.Manager) first, naming the
+// operation (OpBindLoginMethod, …), and refuse when it says no: identity
+// verification or an operation-protection grant. Security settings are
+// stored and validated here ([Service.UpdateSecurity]) and enforced by
+// package protection. Flows that prove an address take two calls: one sends
+// a 6-digit code to the new address, the next submits it. Errors carry
+// reason codes (package reason); store failures are reason.StoreUnavailable
+// errors and the operation is refused. Security-relevant changes are
+// reported as events (package event) carrying masked identifiers only (see
+// [MaskPhone] and the other masking rules).
+//
+// # Masking
+//
+// Masked values are what the library puts in events and what a host may
+// show back to a user (or to someone recovering an account); they keep
+// enough to recognise one's own data and too little to learn someone
+// else's. Each rule works on normalised input and degrades to all stars
+// rather than reveal more on short or odd input. Provider subject IDs in
+// events keep their first and last 2 characters.
+//
+//   - Phone (E.164): the last 4 digits are shown, the 4 before them are
+//     starred, everything before that (the "+", the country code, the
+//     start of the number) is shown: "+8613800138000" → "+86138****8000".
+//   - Email: the domain is shown; of the local part the first and the last
+//     character are shown around a fixed "***" (so its length is hidden);
+//     a local part of one or two characters is all stars:
+//     "alice@example.com" → "a***e@example.com", "al@x.cn" → "**@x.cn".
+//   - Personal name: every character but the last is a star: "张三" → "*三",
+//     "欧阳娜娜" → "***娜"; a single character becomes "*".
+//   - Enterprise name: the first 2 and the last 2 characters are shown,
+//     the rest starred; names of 5 characters or fewer show only the first
+//     and last: "深圳市腾讯计算机系统有限公司" → "深圳**********公司".
+//   - Identity number: only the first and the last character are shown,
+//     every other character is a star (the length is kept, since it is
+//     standard per kind): "11010519491231002X" → "1****************X".
 package account
