@@ -10,8 +10,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/store/memstore"
 	"github.com/accountsec/accountsec/store/storetest"
 )
@@ -216,4 +219,17 @@ func TestCancelledContext(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, notify.Mismatched, out)
 	assert.Equal(t, 1, remaining, "the cancelled ConsumeCode counted a wrong answer")
+}
+
+// The combined Store passes every area's suite, not only the per-area types.
+func TestStoreServesEveryArea(t *testing.T) {
+	t.Run("Account", func(t *testing.T) {
+		storetest.RunAccountStore(t, func(*testing.T) account.Store { return memstore.New() })
+	})
+	t.Run("MFA", func(t *testing.T) {
+		storetest.RunMFAStore(t, func(*testing.T) mfa.Store { return memstore.New() })
+	})
+	t.Run("Protection", func(t *testing.T) {
+		storetest.RunProtectionStore(t, func(*testing.T) protection.Store { return memstore.New() })
+	})
 }

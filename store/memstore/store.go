@@ -5,14 +5,20 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/protection"
 )
 
 // Compile-time checks that Store implements the interfaces it serves.
 var (
 	_ limits.CounterStore = (*Store)(nil)
 	_ notify.CodeStore    = (*Store)(nil)
+	_ account.Store       = (*Store)(nil)
+	_ mfa.Store           = (*Store)(nil)
+	_ protection.Store    = (*Store)(nil)
 )
 
 // Store is an in-memory store. It is safe for concurrent use. The zero Store
@@ -22,9 +28,17 @@ var (
 // Each concern (counters, codes, …) keeps its entries in its own sharded
 // map, declared here and implemented in its own file. A concern whose entries
 // expire adds itself to [Store.Sweep].
+//
+// Store serves every store interface of the library: counters and codes
+// directly, accounts, MFA devices and protection state through the embedded
+// per-area stores (which hosts may also use on their own).
 type Store struct {
 	counters shards[limits.Counter]
 	codes    shards[codeEntry]
+
+	AccountStore
+	MFAStore
+	ProtectionStore
 }
 
 // New returns an empty Store.
@@ -40,6 +54,7 @@ func New() *Store { return new(Store) }
 func (s *Store) Sweep(now time.Time) int {
 	n := s.counters.sweep(func(c limits.Counter) bool { return expired(c.ExpiresAt, now) })
 	n += s.codes.sweep(func(c codeEntry) bool { return expired(c.expiresAt, now) })
+	n += s.ProtectionStore.Sweep(now)
 	return n
 }
 
