@@ -2,13 +2,19 @@ package accountsec
 
 import (
 	"context"
+	"crypto/sha256"
 	"io"
 	"time"
 
+	"golang.org/x/crypto/hkdf"
+
+	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/store/memstore"
 )
@@ -29,13 +35,27 @@ type Config struct {
 	// Hashing configures password hashing; zero means argon2id at the
 	// OWASP parameters.
 	Hashing password.HasherConfig
+	// MFA is the TOTP policy (skew, digits, period, backup codes).
+	MFA mfa.Policy
+	// Issuer names the service in authenticator apps.
+	Issuer string
+	// Protection is the protection policy (step-up lifetime, trusted
+	// devices, usual cities, …).
+	Protection protection.Policy
+	// Catalog lists the sensitive operations; nil means the account-centre
+	// operations. Register the host's own (delete bucket, …) on a catalog
+	// from protection.NewCatalog.
+	Catalog *protection.Catalog
 }
 
 // Store is every store interface the facade needs. memstore.Store
-// implements it; so do the PostgreSQL and Redis adapters.
+// implements it.
 type Store interface {
 	limits.CounterStore
 	notify.CodeStore
+	account.Store
+	mfa.Store
+	protection.Store
 }
 
 // Deps is what the host supplies.
@@ -53,6 +73,23 @@ type Deps struct {
 	Now func() time.Time
 	// Rand is the randomness source; nil means crypto/rand.
 	Rand io.Reader
+
+	// Keyring seals TOTP secrets at rest. Nil means one key derived from
+	// Config.Secret (HKDF-SHA-256); supply a keyring to rotate keys.
+	Keyring mfa.Keyring
+	// QR renders enrolment QR codes; nil means PNG.
+	QR mfa.QRRenderer
+	// WeChat verifies WeChat scans; nil makes wechat_scan unavailable.
+	WeChat protection.WeChatScanner
+	// Face verifies faces; nil makes face verification unavailable.
+	Face protection.FaceVerifier
+	// Geo resolves client IPs to cities for remote-login protection; nil
+	// makes every city unknown (so remote-login protection always asks).
+	Geo protection.GeoLocator
+	// WeCom authorises WeCom bindings; nil refuses them.
+	WeCom account.WeComAuthorizer
+	// IDs generates account IDs and APPIDs; nil means random ones.
+	IDs account.IDGenerator
 }
 
 // Service is the wired library. Its fields are the domain services, ready
@@ -70,6 +107,17 @@ type Service struct {
 	Codes *notify.Codes
 	// Passwords hashes and verifies passwords.
 	Passwords *password.Hasher
+	// Accounts runs registration, login methods, contacts, passwords and
+	// real-name records. Its sensitive flows ask Protection for identity
+	// verification: pass a context from protection.WithSession.
+	Accounts *account.Service
+	// MFA enrols, verifies and unbinds TOTP devices and backup codes. Use
+	// the Service's EnrolMFA, EnableMFA and UnbindMFA, which add operation
+	// protection and the settings changes around it.
+	MFA *mfa.Manager
+	// Protection runs identity verification, the login flow, sessions,
+	// trusted devices and operation protection.
+	Protection *protection.Manager
 }
 
 // New validates cfg and wires the services. A bad policy value is an error
@@ -114,7 +162,68 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if pp == (password.Policy{}) {
 		pp = password.Console()
 	}
-	return &Service{Policy: pol, PasswordPolicy: pp, Lockout: lockout, Sends: sends, Codes: codes, Passwords: hasher}, nil
+	svc := &Service{Policy: pol, PasswordPolicy: pp, Lockout: lockout, Sends: sends, Codes: codes, Passwords: hasher}
+	if err := svc.wire(cfg, deps, store); err != nil {
+		return nil, err
+	}
+	return svc, nil
+}
+
+// wire builds the account, MFA and protection services. They refer to each
+// other (accounts ask protection for verification; protection reads
+// accounts and MFA; MFA turns itself off in the account's settings), so the
+// adapters below hold the Service and reach the others through it.
+func (svc *Service) wire(cfg Config, deps Deps, store Store) error {
+	keyring := deps.Keyring
+	if keyring == nil {
+		k, err := derivedKeyring(cfg.Secret)
+		if err != nil {
+			return err
+		}
+		keyring = k
+	}
+	var err error
+	svc.Accounts, err = account.New(account.Config{
+		Store: store, Limits: svc.Policy, Password: svc.PasswordPolicy, Hasher: svc.Passwords,
+		Lockout: svc.Lockout, LockoutScope: protection.LoginScope, Codes: svc.Codes,
+		Verifier: verifier{svc}, WeCom: deps.WeCom, IDs: deps.IDs,
+		Secret: cfg.Secret, Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
+	})
+	if err != nil {
+		return err
+	}
+	svc.MFA, err = mfa.New(mfa.Config{
+		Store: store, Keyring: keyring, Limiter: svc.Lockout, Secret: cfg.Secret,
+		Protection: mfaSettings{svc}, QR: deps.QR, Issuer: cfg.Issuer, Policy: cfg.MFA,
+		Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
+	})
+	if err != nil {
+		return err
+	}
+	svc.Protection, err = protection.New(protection.Config{
+		Store: store, Accounts: profiles{svc}, Limiter: svc.Lockout,
+		Credentials: credentials{svc}, Passwords: svc.Passwords, Codes: svc.Codes,
+		MFA: protection.MFAFunc(func(ctx context.Context, id, code string) error {
+			_, err := svc.MFA.Verify(ctx, id, code)
+			return err
+		}),
+		WeChat: deps.WeChat, Face: deps.Face, Geo: deps.Geo, Catalog: cfg.Catalog,
+		Policy: cfg.Protection, Secret: cfg.Secret, Events: deps.Events, Now: deps.Now, Rand: deps.Rand,
+	})
+	return err
+}
+
+// derivedKeyring derives the TOTP sealing key from the host secret, with its
+// own HKDF label so it never equals a key used for hashing.
+func derivedKeyring(secret []byte) (mfa.Keyring, error) {
+	if len(secret) < 16 {
+		return nil, reason.New(reason.PolicyInvalid).With("field", "accountsec.Config.Secret").With("value", "too short").With("allowed", "at least 16 bytes")
+	}
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, secret, nil, []byte("accountsec mfa sealing key v1")), key); err != nil {
+		return nil, err
+	}
+	return mfa.NewStaticKeyring("derived-1", map[string][]byte{"derived-1": key})
 }
 
 // ErrWrongPassword is returned by CheckPassword for a wrong password or an

@@ -101,7 +101,11 @@ func (s *Service) Register(ctx context.Context, r Registration) (Account, error)
 			return Account{}, err
 		}
 		a.Password = Password{Hash: hash, History: password.PushHistory(nil, hash, s.policy.History), ChangedAt: now}
+		// The code just proved the address, so it also becomes the
+		// security email: an account registered by email can pass identity
+		// verification from its first day.
 		a.ContactEmail = Contact{Address: ident}
+		a.SecurityEmail = ident
 	default:
 		if r.Password != "" || r.Code != "" {
 			return Account{}, malformed("password")

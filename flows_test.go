@@ -1,0 +1,195 @@
+package accountsec_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accountsec/accountsec"
+	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/account/password"
+	"github.com/accountsec/accountsec/fakes"
+	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/protection"
+)
+
+type world struct {
+	t      *testing.T
+	svc    *accountsec.Service
+	clock  *fakes.Clock
+	outbox *fakes.Outbox
+	events *fakes.Events
+	ctx    context.Context
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{t: t, clock: fakes.NewClock(fakes.Epoch), outbox: &fakes.Outbox{}, events: &fakes.Events{}, ctx: context.Background()}
+	svc, err := accountsec.New(
+		accountsec.Config{Secret: secret, Hashing: password.HasherConfig{Params: password.InsecureTestParams()}},
+		accountsec.Deps{SMS: w.outbox, Email: w.outbox, Events: w.events.Hook, Now: w.clock.Now},
+	)
+	require.NoError(t, err)
+	w.svc = svc
+	return w
+}
+
+func (w *world) register(email, pw string) account.Account {
+	w.t.Helper()
+	_, err := w.svc.Accounts.SendRegistrationCode(w.ctx, email, "203.0.113.1")
+	require.NoError(w.t, err)
+	a, err := w.svc.Accounts.Register(w.ctx, account.Registration{Method: account.MethodEmail, Identifier: email, Password: pw, Code: w.outbox.LastCode(email)})
+	require.NoError(w.t, err)
+	return a
+}
+
+func (w *world) login(email, pw string) protection.LoginResult {
+	w.t.Helper()
+	res, err := w.svc.Protection.Login(w.ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.1", DeviceName: "laptop"})
+	require.NoError(w.t, err)
+	return res
+}
+
+// verify passes identity verification for purpose in session s with the
+// first offered method, answering from the outbox or the authenticator.
+func (w *world) verify(s protection.Session, err error, totpSecret string) {
+	w.t.Helper()
+	var vr *protection.VerificationRequiredError
+	require.ErrorAs(w.t, err, &vr)
+	require.NotEmpty(w.t, vr.Methods)
+	w.clock.Advance(time.Minute) // one code per minute per destination
+	ch, err := w.svc.Protection.StartVerification(w.ctx, protection.StartRequest{AccountID: s.AccountID, Binding: s.Binding(), Purpose: vr.Purpose, Method: vr.Methods[0], ClientIP: "203.0.113.1"})
+	require.NoError(w.t, err)
+	var answer string
+	switch ch.Method {
+	case protection.MFA:
+		answer = w.totp(totpSecret)
+	default:
+		answer = w.outbox.LastCode(ch.SentTo)
+		if answer == "" {
+			for _, m := range w.outbox.Messages() {
+				answer = m.Code
+			}
+		}
+	}
+	_, err = w.svc.Protection.AnswerVerification(w.ctx, protection.AnswerRequest{AccountID: s.AccountID, Binding: s.Binding(), Purpose: vr.Purpose, Challenge: ch.ID, Answer: answer})
+	require.NoError(w.t, err)
+}
+
+// totp moves the clock to the next time step (so the code is fresh) and
+// returns the authenticator's code.
+func (w *world) totp(secret string) string {
+	w.t.Helper()
+	w.clock.Advance(30 * time.Second)
+	code, err := totp.GenerateCodeCustom(secret, w.clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	require.NoError(w.t, err)
+	return code
+}
+
+// The whole console journey through the facade: register, sign in, bind MFA
+// behind identity verification, sign in again with MFA as the second
+// factor, step up for a sensitive operation, sign out everywhere.
+func TestLoginWithMFAAndStepUpThroughTheFacade(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const email, pw = "alice@example.com", "Str0ng!Pass"
+	a := w.register(email, pw)
+
+	first := w.login(email, pw)
+	require.NotNil(t, first.Session, "no login protection yet: a session at once")
+	sess := *first.Session
+
+	_, err := w.svc.EnrolMFA(w.ctx, sess, "alice")
+	w.verify(sess, err, "")
+	enr, err := w.svc.EnrolMFA(w.ctx, sess, "alice")
+	require.NoError(t, err)
+	secret := strings.ReplaceAll(enr.Key(), " ", "")
+	assert.True(t, strings.HasPrefix(enr.URI(), "otpauth://totp/"))
+	assert.NotEmpty(t, enr.QRCode())
+
+	_, err = w.svc.EnableMFA(w.ctx, sess, enr.DeviceID, w.totp(secret), mfa.Usage{Login: true, Operation: true})
+	require.NoError(t, err)
+	acc, err := w.svc.Accounts.Account(w.ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, account.VerifyMFA, acc.Security.LoginProtection)
+	assert.Equal(t, account.VerifyMFA, acc.Security.OperationProtection)
+
+	// A new login now stops at the second factor.
+	second := w.login(email, pw)
+	require.Nil(t, second.Session)
+	require.NotNil(t, second.Pending)
+	require.True(t, second.Pending.SecondFactor)
+	ch, err := w.svc.Protection.StartLoginChallenge(w.ctx, second.Pending.Token, protection.MFA, "203.0.113.1")
+	require.NoError(t, err)
+	done, err := w.svc.Protection.CompleteLogin(w.ctx, protection.CompleteRequest{PendingToken: second.Pending.Token, Challenge: ch.ID, Answer: w.totp(secret)})
+	require.NoError(t, err)
+	require.NotNil(t, done.Session)
+	sess2 := *done.Session
+
+	// Sensitive operation: step up with MFA, valid 30 minutes in this session only.
+	err = w.svc.Protection.Authorize(w.ctx, sess2, protection.OpSignOutAll)
+	w.verify(sess2, err, secret)
+	require.NoError(t, w.svc.Protection.Authorize(w.ctx, sess2, protection.OpSignOutAll))
+	require.Error(t, w.svc.Protection.Authorize(w.ctx, sess, protection.OpSignOutAll), "the grant is bound to its session")
+
+	require.NoError(t, w.svc.Protection.SignOutAll(w.ctx, sess2))
+	for _, tok := range []string{first.Token, done.Token} {
+		_, err := w.svc.Protection.ValidateSession(w.ctx, tok)
+		require.Error(t, err)
+	}
+}
+
+func TestUnbindMFAFallsBackAndEndsOtherSessions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const email, pw = "bob@example.com", "Str0ng!Pass"
+	w.register(email, pw)
+	sess := *w.login(email, pw).Session
+	other := w.login(email, pw)
+
+	_, err := w.svc.EnrolMFA(w.ctx, sess, "bob")
+	w.verify(sess, err, "")
+	enr, err := w.svc.EnrolMFA(w.ctx, sess, "bob")
+	require.NoError(t, err)
+	secret := strings.ReplaceAll(enr.Key(), " ", "")
+	_, err = w.svc.EnableMFA(w.ctx, sess, enr.DeviceID, w.totp(secret), mfa.Usage{Operation: true})
+	require.NoError(t, err)
+	_, err = w.svc.Protection.ValidateSession(w.ctx, other.Token)
+	require.Error(t, err, "binding MFA ends the other sessions")
+
+	third := w.login(email, pw)
+	_, err = w.svc.UnbindMFA(w.ctx, sess, w.totp(secret))
+	w.verify(sess, err, secret)
+	rep, err := w.svc.UnbindMFA(w.ctx, sess, w.totp(secret))
+	require.NoError(t, err)
+	assert.True(t, rep.ProtectionUpdated)
+	assert.Equal(t, "none", rep.Fallback.Operation, "no security phone: operation protection falls back to none")
+	_, err = w.svc.Protection.ValidateSession(w.ctx, third.Token)
+	require.Error(t, err, "unbinding MFA ends the other sessions")
+	_, err = w.svc.Protection.ValidateSession(w.ctx, w.login(email, pw).Token)
+	require.NoError(t, err, "and sign-in works without MFA")
+}
+
+func TestChangePasswordEndsOtherSessions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const email, pw = "carol@example.com", "Str0ng!Pass"
+	w.register(email, pw)
+	sess := *w.login(email, pw).Session
+	other := w.login(email, pw)
+
+	change := account.PasswordChange{Old: pw, New: "N3w!Passw0rd", Confirm: "N3w!Passw0rd"}
+	// Operation protection is "none" by default, so the old password is the
+	// proof here.
+	require.NoError(t, w.svc.ChangePassword(w.ctx, sess, change))
+	_, err := w.svc.Protection.ValidateSession(w.ctx, other.Token)
+	require.Error(t, err)
+	_, err = w.svc.Protection.ValidateSession(w.ctx, w.login(email, "N3w!Passw0rd").Token)
+	require.NoError(t, err)
+}
