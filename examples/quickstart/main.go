@@ -1,6 +1,9 @@
-// Command quickstart walks through what accountsec does today, in a
-// terminal: the password policy, argon2id hashing, the lockout that reserves
-// its budget before hashing, and one-time codes with send-rate limits.
+// Command quickstart walks through accountsec in a terminal: the password
+// policy, argon2id hashing, the lockout that reserves its budget before
+// hashing, one-time codes with send-rate limits, then a whole console
+// journey: register, sign in, bind a TOTP device behind identity
+// verification, sign in with MFA as the second factor, step up for a
+// sensitive operation and sign out everywhere.
 //
 // It uses the in-memory store, a settable clock and an outbox that prints
 // messages instead of sending them, so it runs anywhere:
@@ -13,12 +16,18 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/accountsec/accountsec"
+	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/reason"
 )
 
@@ -90,6 +99,95 @@ func run(ctx context.Context) error {
 	fmt.Printf("   wrong code: %v\n", svc.Codes.Verify(ctx, target, "12345x"))
 	fmt.Printf("   right code: error=%v\n", svc.Codes.Verify(ctx, target, code))
 	fmt.Printf("   same code again: %v\n", reason.CodeOf(svc.Codes.Verify(ctx, target, code)))
+
+	return journey(ctx, svc, clock, outbox)
+}
+
+// journey is the console's account centre end to end.
+func journey(ctx context.Context, svc *accountsec.Service, clock *fakes.Clock, outbox *fakes.Outbox) error {
+	const email, pw = "bob@example.com", "Sup3r!Secret"
+	step("5. Register by email (the code proves the address)")
+	clock.Advance(time.Minute)
+	if _, err := svc.Accounts.SendRegistrationCode(ctx, email, "203.0.113.7"); err != nil {
+		return err
+	}
+	acc, err := svc.Accounts.Register(ctx, account.Registration{Method: account.MethodEmail, Identifier: email, Password: pw, Code: outbox.LastCode(email)})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   account %s (APPID %s), login methods: %d\n", acc.ID, acc.APPID, len(acc.LoginMethods))
+
+	step("6. Sign in: no login protection yet, so a session at once")
+	res, err := svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.7", DeviceName: "laptop"})
+	if err != nil {
+		return err
+	}
+	sess := *res.Session
+	fmt.Printf("   session ends by %s, idles out after %s\n", sess.ExpiresAt.Format(time.DateTime), sess.IdleTimeout)
+
+	step("7. Bind a TOTP device: binding MFA is sensitive, so verify identity first")
+	_, err = svc.EnrolMFA(ctx, sess, "bob")
+	var vr *protection.VerificationRequiredError
+	if !errors.As(err, &vr) {
+		return fmt.Errorf("expected a verification request, got %v", err)
+	}
+	fmt.Printf("   verification required: offer %v\n", vr.Methods)
+	clock.Advance(time.Minute)
+	ch, err := svc.Protection.StartVerification(ctx, protection.StartRequest{AccountID: sess.AccountID, Binding: sess.Binding(), Purpose: vr.Purpose, Method: vr.Methods[0], ClientIP: "203.0.113.7"})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.Protection.AnswerVerification(ctx, protection.AnswerRequest{AccountID: sess.AccountID, Binding: sess.Binding(), Purpose: vr.Purpose, Challenge: ch.ID, Answer: outbox.LastCode(email)}); err != nil {
+		return err
+	}
+	enr, err := svc.EnrolMFA(ctx, sess, "bob")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   scan %s… (QR PNG of %d bytes) or type the key\n", enr.URI()[:32], len(enr.QRCode()))
+	authenticator := func() string { // the user's phone
+		clock.Advance(30 * time.Second)
+		c, _ := totp.GenerateCode(strings.ReplaceAll(enr.Key(), " ", ""), clock.Now())
+		return c
+	}
+	if _, err := svc.EnableMFA(ctx, sess, enr.DeviceID, authenticator(), mfa.Usage{Login: true, Operation: true}); err != nil {
+		return err
+	}
+	fmt.Println("   MFA on for login and operation protection")
+
+	step("8. Sign in again: MFA is the second factor")
+	res, err = svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.7", DeviceName: "phone"})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   password accepted, second factor required: %v\n", res.Pending.SecondFactor)
+	lc, err := svc.Protection.StartLoginChallenge(ctx, res.Pending.Token, protection.MFA, "203.0.113.7")
+	if err != nil {
+		return err
+	}
+	res, err = svc.Protection.CompleteLogin(ctx, protection.CompleteRequest{PendingToken: res.Pending.Token, Challenge: lc.ID, Answer: authenticator()})
+	if err != nil {
+		return err
+	}
+	phone := *res.Session
+	fmt.Println("   signed in on the phone")
+
+	step("9. A sensitive operation steps up for 30 minutes, in this session only")
+	err = svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll)
+	fmt.Printf("   sign out all sessions: %v\n", reason.CodeOf(err))
+	ch, err = svc.Protection.StartVerification(ctx, protection.StartRequest{AccountID: phone.AccountID, Binding: phone.Binding(), Purpose: protection.OpSignOutAll, Method: protection.MFA, ClientIP: "203.0.113.7"})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.Protection.AnswerVerification(ctx, protection.AnswerRequest{AccountID: phone.AccountID, Binding: phone.Binding(), Purpose: protection.OpSignOutAll, Challenge: ch.ID, Answer: authenticator()}); err != nil {
+		return err
+	}
+	fmt.Printf("   after MFA: authorized=%v\n", svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll) == nil)
+	if err := svc.Protection.SignOutAll(ctx, phone); err != nil {
+		return err
+	}
+	_, err = svc.Protection.ValidateSession(ctx, res.Token)
+	fmt.Printf("   signed out everywhere; the phone's session: %v\n", reason.CodeOf(err))
 	return nil
 }
 
