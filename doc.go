@@ -4,29 +4,42 @@
 //
 // New wires the domain packages together from one Config (the policies,
 // every zero field meaning the console default) and one Deps (what the host
-// supplies: a store, SMS and email senders, an event hook, a clock):
+// supplies: a store, SMS and email senders, GeoIP, WeChat-scan and face
+// verifiers, an event hook, a clock):
 //
 //	svc, err := accountsec.New(accountsec.Config{Secret: key}, accountsec.Deps{SMS: sms, Email: mail})
 //
-//	// Check a password behind the lockout: the failure budget is reserved
-//	// before the hash is computed, so parallel guesses never exceed it.
-//	res, err := svc.CheckPassword(ctx, "alice@example.com", typed, storedHash)
+//	// Register, then sign in: lockout before the hash, remote-login check,
+//	// the second factor of login protection, a session.
+//	acct, err := svc.Accounts.Register(ctx, account.Registration{…})
+//	res, err := svc.Protection.Login(ctx, protection.LoginRequest{…})
+//	sess, err := svc.Protection.ValidateSession(ctx, res.Token)
 //
-//	// Send and verify a one-time code, rate limited per destination and IP.
-//	_, err = svc.Codes.Send(ctx, target, clientIP)
-//	err = svc.Codes.Verify(ctx, target, typedCode)
+//	// Sensitive operations ask for identity verification; a success
+//	// grants 30 minutes of step-up to that session only.
+//	err = svc.Protection.Authorize(ctx, sess, protection.OpSignOutAll)
 //
-// The packages below can also be used on their own:
+//	// Account-centre flows that span packages.
+//	enr, err := svc.EnrolMFA(ctx, sess, "alice")
+//	_, err = svc.EnableMFA(ctx, sess, enr.DeviceID, code, mfa.Usage{Login: true})
+//
+// The packages can also be used on their own:
 //
 //   - reason: the reason-coded error every package returns, with English
 //     and Simplified Chinese messages.
 //   - event: the security events and the host's hook.
 //   - limits: the quota table, the lockout limiter and the send-rate limiter.
 //   - notify: senders the host implements and one-time codes.
+//   - account: accounts, identifiers, login methods and their quotas,
+//     contacts, password change, real-name records, security settings.
 //   - account/password: the password policy (console and NIST presets) and
 //     argon2id hashing.
+//   - mfa: TOTP devices, replay-safe verification, QR codes, backup codes.
+//   - protection: identity verification, the login flow, sessions, trusted
+//     devices, operation and remote-login protection.
 //   - store/memstore: the in-memory store (the default); store/pgstore and
-//     store/redisstore: PostgreSQL and Redis adapters (nested modules).
-//   - fakes: a settable clock, a recording outbox and event recorder for
-//     tests and examples.
+//     store/redisstore: PostgreSQL and Redis adapters (nested modules);
+//     store/storetest: the conformance suites every store passes.
+//   - fakes: a settable clock, a recording outbox, verifiers, GeoIP and
+//     fault-injecting stores for tests and examples.
 package accountsec
