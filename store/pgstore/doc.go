@@ -1,5 +1,11 @@
-// Package pgstore keeps accountsec's counters (limits.CounterStore) and
-// one-time codes (notify.CodeStore) in PostgreSQL, through a pgx v5 pool.
+// Package pgstore keeps accountsec's state in PostgreSQL, through a pgx v5
+// pool. One *Store serves:
+//
+//   - limits.CounterStore: expiring counters (lockouts, rate limits);
+//   - notify.CodeStore: one-time codes, as keyed hashes;
+//   - account.Store: accounts and the quota slots they hold;
+//   - mfa.Store: MFA devices and pending enrolments, imported hardware
+//     tokens, and backup codes as keyed hashes.
 //
 // Typical use:
 //
@@ -19,20 +25,34 @@
 //	// Now and then (expired rows are invisible, this only reclaims space):
 //	n, err := store.Sweep(ctx, time.Now())
 //
-// Every check-then-act operation is a single SQL statement whose row lock
+// Every check-then-act operation is atomic across connections and
+// processes. Almost all are a single SQL statement whose row lock
 // serialises concurrent calls on one key, so no interleaving lets more
-// calls through than a limit allows or matches a code twice. Each method
-// is one round trip.
+// calls through than a limit allows, matches a code or a backup code twice,
+// accepts a TOTP step twice or activates two devices; each of those is one
+// round trip.
+//
+// Account writes that take quota slots count the accounts holding each
+// slot, which a row lock cannot protect (the slot may have no rows yet).
+// They run as one short READ COMMITTED transaction of three round trips:
+// the account's row is locked first, then one transaction-level advisory
+// lock per slot, always in the same order so that writes never deadlock,
+// and only then are the holders counted and the new one added. Account
+// records carry a version, and a write based on a stale read is refused
+// (account.WriteConflict). A deleted account stays as a tombstone of its ID
+// and APPID, without its record, so that neither is ever used again.
 //
 // The store never reads a clock, neither its own nor the server's: expiry is
 // always compared with the time the caller passes, so a fake clock in tests
 // works exactly as with the memory store. Times are stored as timestamptz,
-// which keeps microseconds; returned times are in UTC.
+// which keeps microseconds, except in account records, which are JSONB
+// documents and keep nanoseconds; returned times are in UTC.
 //
 // Keys reach the store already hashed (see limits.CounterStore), and codes
 // are stored only as the keyed hashes the caller computes. Keys are stored as
 // text (the contracts limit them to printable ASCII); counters and codes live
 // in separate tables, so their keys never meet.
 //
-// The statements rely on PostgreSQL's default READ COMMITTED isolation.
+// The single statements rely on PostgreSQL's default READ COMMITTED
+// isolation; the transactions set it themselves.
 package pgstore

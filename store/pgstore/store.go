@@ -25,8 +25,9 @@ var (
 	_ notify.CodeStore    = (*Store)(nil)
 )
 
-// Store keeps counters and one-time codes in PostgreSQL. It is safe for
-// concurrent use; every method is a single round trip to the server.
+// Store keeps accountsec's state in PostgreSQL; the package documentation
+// lists the interfaces it serves. It is safe for concurrent use. Almost
+// every method is a single round trip to the server; the exceptions say so.
 type Store struct {
 	pool   *pgxpool.Pool
 	schema string
@@ -37,7 +38,9 @@ type Store struct {
 	migrations string
 
 	// SQL text with the table names filled in.
-	q queries
+	q    queries
+	acct accountQueries
+	mfa  mfaQueries
 }
 
 // Option configures a Store.
@@ -84,6 +87,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		migrations: pgx.Identifier{cfg.schema, "accountsec_schema_migrations"}.Sanitize(),
 	}
 	s.q = newQueries(s.counters, s.codes)
+	s.acct = newAccountQueries(cfg.schema)
+	s.mfa = newMFAQueries(cfg.schema)
 	return s, nil
 }
 
