@@ -61,8 +61,22 @@ type Store interface {
 // Deps is what the host supplies.
 type Deps struct {
 	// Store keeps the state; nil means a new in-memory store, which suits a
-	// single process only.
+	// single process only. The fields below override it area by area, so a
+	// host can keep hot state (counters, codes, sessions) in Redis and
+	// accounts and devices in PostgreSQL; with all five set, Store may be
+	// nil.
 	Store Store
+	// Counters overrides Store for lockout and send-rate counters.
+	Counters limits.CounterStore
+	// Codes overrides Store for one-time codes.
+	Codes notify.CodeStore
+	// Accounts overrides Store for accounts and their quota slots.
+	Accounts account.Store
+	// Devices overrides Store for MFA devices, tokens and backup codes.
+	Devices mfa.Store
+	// Sessions overrides Store for sessions, step-up grants, pending
+	// logins, challenges, trusted devices and login cities.
+	Sessions protection.Store
 	// SMS delivers SMS messages; needed to send codes by SMS.
 	SMS notify.SMSSender
 	// Email delivers emails; needed to send codes by email.
@@ -130,11 +144,8 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if err := cfg.Password.Validate(); err != nil {
 		return nil, err
 	}
-	store := deps.Store
-	if store == nil {
-		store = memstore.New()
-	}
-	lc := limits.Config{Store: store, Secret: cfg.Secret, Now: deps.Now, Events: deps.Events}
+	st := deps.stores()
+	lc := limits.Config{Store: st.counters, Secret: cfg.Secret, Now: deps.Now, Events: deps.Events}
 	lockout, err := limits.NewLimiter(lc, pol.Lockout)
 	if err != nil {
 		return nil, err
@@ -144,7 +155,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		return nil, err
 	}
 	codes, err := notify.NewCodes(notify.CodesConfig{
-		Store: store, SMS: deps.SMS, Email: deps.Email, Gate: sends,
+		Store: st.codes, SMS: deps.SMS, Email: deps.Email, Gate: sends,
 		Secret: cfg.Secret, Policy: cfg.Codes, Now: deps.Now, Rand: deps.Rand,
 	})
 	if err != nil {
@@ -163,7 +174,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		pp = password.Console()
 	}
 	svc := &Service{Policy: pol, PasswordPolicy: pp, Lockout: lockout, Sends: sends, Codes: codes, Passwords: hasher}
-	if err := svc.wire(cfg, deps, store); err != nil {
+	if err := svc.wire(cfg, deps, st); err != nil {
 		return nil, err
 	}
 	return svc, nil
@@ -173,7 +184,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 // other (accounts ask protection for verification; protection reads
 // accounts and MFA; MFA turns itself off in the account's settings), so the
 // adapters below hold the Service and reach the others through it.
-func (svc *Service) wire(cfg Config, deps Deps, store Store) error {
+func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	keyring := deps.Keyring
 	if keyring == nil {
 		k, err := derivedKeyring(cfg.Secret)
@@ -184,7 +195,7 @@ func (svc *Service) wire(cfg Config, deps Deps, store Store) error {
 	}
 	var err error
 	svc.Accounts, err = account.New(account.Config{
-		Store: store, Limits: svc.Policy, Password: svc.PasswordPolicy, Hasher: svc.Passwords,
+		Store: st.accounts, Limits: svc.Policy, Password: svc.PasswordPolicy, Hasher: svc.Passwords,
 		Lockout: svc.Lockout, LockoutScope: protection.LoginScope, Codes: svc.Codes,
 		Verifier: verifier{svc}, WeCom: deps.WeCom, IDs: deps.IDs,
 		Secret: cfg.Secret, Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
@@ -193,7 +204,7 @@ func (svc *Service) wire(cfg Config, deps Deps, store Store) error {
 		return err
 	}
 	svc.MFA, err = mfa.New(mfa.Config{
-		Store: store, Keyring: keyring, Limiter: svc.Lockout, Secret: cfg.Secret,
+		Store: st.devices, Keyring: keyring, Limiter: svc.Lockout, Secret: cfg.Secret,
 		Protection: mfaSettings{svc}, QR: deps.QR, Issuer: cfg.Issuer, Policy: cfg.MFA,
 		Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
 	})
@@ -201,7 +212,7 @@ func (svc *Service) wire(cfg Config, deps Deps, store Store) error {
 		return err
 	}
 	svc.Protection, err = protection.New(protection.Config{
-		Store: store, Accounts: profiles{svc}, Limiter: svc.Lockout,
+		Store: st.sessions, Accounts: profiles{svc}, Limiter: svc.Lockout,
 		Credentials: credentials{svc}, Passwords: svc.Passwords, Codes: svc.Codes,
 		MFA: protection.MFAFunc(func(ctx context.Context, id, code string) error {
 			_, err := svc.MFA.Verify(ctx, id, code)
@@ -211,6 +222,39 @@ func (svc *Service) wire(cfg Config, deps Deps, store Store) error {
 		Policy: cfg.Protection, Secret: cfg.Secret, Events: deps.Events, Now: deps.Now, Rand: deps.Rand,
 	})
 	return err
+}
+
+// stores is the store of each area after Deps' overrides.
+type stores struct {
+	counters limits.CounterStore
+	codes    notify.CodeStore
+	accounts account.Store
+	devices  mfa.Store
+	sessions protection.Store
+}
+
+func (d Deps) stores() stores {
+	base := d.Store
+	if base == nil && (d.Counters == nil || d.Codes == nil || d.Accounts == nil || d.Devices == nil || d.Sessions == nil) {
+		base = memstore.New()
+	}
+	st := stores{counters: base, codes: base, accounts: base, devices: base, sessions: base}
+	if d.Counters != nil {
+		st.counters = d.Counters
+	}
+	if d.Codes != nil {
+		st.codes = d.Codes
+	}
+	if d.Accounts != nil {
+		st.accounts = d.Accounts
+	}
+	if d.Devices != nil {
+		st.devices = d.Devices
+	}
+	if d.Sessions != nil {
+		st.sessions = d.Sessions
+	}
+	return st
 }
 
 // derivedKeyring derives the TOTP sealing key from the host secret, with its

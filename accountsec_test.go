@@ -156,3 +156,17 @@ func Example() {
 	// <nil>
 	// code.invalid
 }
+
+func TestStoresCanBeOverriddenByArea(t *testing.T) {
+	t.Parallel()
+	// Counters elsewhere (here: a broken one) while the rest stays in memory.
+	svc, _ := newService(t, accountsec.Deps{Counters: failingStore{memstore.New()}})
+	_, err := svc.CheckPassword(context.Background(), "erin", "x", "")
+	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
+
+	// Every area given: no Store needed.
+	m := memstore.New()
+	svc, _ = newService(t, accountsec.Deps{Counters: m, Codes: m, Accounts: m, Devices: m, Sessions: m})
+	_, err = svc.CheckPassword(context.Background(), "erin", "x", "")
+	require.ErrorIs(t, err, accountsec.ErrWrongPassword)
+}
