@@ -17,6 +17,7 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/store/memstore"
 )
 
 type world struct {
@@ -192,4 +193,42 @@ func TestChangePasswordEndsOtherSessions(t *testing.T) {
 	require.Error(t, err)
 	_, err = w.svc.Protection.ValidateSession(w.ctx, w.login(email, "N3w!Passw0rd").Token)
 	require.NoError(t, err)
+}
+
+func TestLoginUpgradesAnOutdatedHash(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	store := memstore.New()
+	cheap := password.InsecureTestParams()
+	stronger := cheap
+	stronger.Time = 2
+	mk := func(p password.Params) *accountsec.Service {
+		svc, err := accountsec.New(
+			accountsec.Config{Secret: secret, Hashing: password.HasherConfig{Params: p}},
+			accountsec.Deps{Store: store, Email: w.outbox, Now: w.clock.Now},
+		)
+		require.NoError(t, err)
+		return svc
+	}
+	w.svc = mk(cheap)
+	a := w.register("dora@example.com", "Str0ng!Pass")
+	assert.Contains(t, a.Password.Hash, ",t=1,")
+
+	w.svc = mk(stronger) // the host raised its parameters
+	replaced, err := w.svc.Accounts.UpgradePasswordHash(w.ctx, a.ID, "Wr0ng!Pass")
+	require.NoError(t, err)
+	assert.False(t, replaced, "only the right password upgrades the hash")
+	res, err := w.svc.Login(w.ctx, protection.LoginRequest{Login: "dora@example.com", Password: "Str0ng!Pass", ClientIP: "203.0.113.1"})
+	require.NoError(t, err)
+	require.NotNil(t, res.Session)
+	assert.False(t, res.RehashPassword, "the facade upgraded the hash")
+	after, err := w.svc.Accounts.Account(w.ctx, a.ID)
+	require.NoError(t, err)
+	assert.Contains(t, after.Password.Hash, ",t=2,")
+	assert.Equal(t, after.Password.Hash, after.Password.History[0])
+
+	// The upgraded hash still verifies, and needs no further upgrade.
+	res, err = w.svc.Login(w.ctx, protection.LoginRequest{Login: "dora@example.com", Password: "Str0ng!Pass", ClientIP: "203.0.113.1"})
+	require.NoError(t, err)
+	assert.False(t, res.RehashPassword)
 }
