@@ -5,7 +5,9 @@
 //   - notify.CodeStore: one-time codes, as keyed hashes;
 //   - account.Store: accounts and the quota slots they hold;
 //   - mfa.Store: MFA devices and pending enrolments, imported hardware
-//     tokens, and backup codes as keyed hashes.
+//     tokens, and backup codes as keyed hashes;
+//   - protection.Store: sessions, step-up grants, pending logins,
+//     challenges, trusted devices and login cities.
 //
 // Typical use:
 //
@@ -24,6 +26,7 @@
 //	// ...
 //	// Now and then (expired rows are invisible, this only reclaims space):
 //	n, err := store.Sweep(ctx, time.Now())
+//	n, err = store.SweepProtection(ctx, time.Now())
 //
 // Every check-then-act operation is atomic across connections and
 // processes. Almost all are a single SQL statement whose row lock
@@ -42,6 +45,16 @@
 // (account.WriteConflict). A deleted account stays as a tombstone of its ID
 // and APPID, without its record, so that neither is ever used again.
 //
+// Protection ends every session of an account with one write, whatever the
+// number of sessions: each account has a session generation, every session
+// and grant row carries the generation it was written in, and only rows of
+// the current one are live. EndAllSessions increments the generation (and
+// moves a kept session to the new one) in one transaction and one round
+// trip; the rows it ends stay, invisible, until SweepProtection. The login
+// city trim is serialised per account by a transaction-level advisory lock,
+// also in one round trip. Session, pending-login, challenge and device IDs
+// and grant bindings are bytea, so any byte string round-trips exactly.
+//
 // The store never reads a clock, neither its own nor the server's: expiry is
 // always compared with the time the caller passes, so a fake clock in tests
 // works exactly as with the memory store. Times are stored as timestamptz,
@@ -53,6 +66,8 @@
 // text (the contracts limit them to printable ASCII); counters and codes live
 // in separate tables, so their keys never meet.
 //
-// The single statements rely on PostgreSQL's default READ COMMITTED
-// isolation; the transactions set it themselves.
+// The single statements, and the one-round-trip batches of protection
+// (EndAllSessions keeping a session, RecordLoginCity), rely on PostgreSQL's
+// default READ COMMITTED isolation; the account transactions set it
+// themselves.
 package pgstore

@@ -41,6 +41,7 @@ type Store struct {
 	q    queries
 	acct accountQueries
 	mfa  mfaQueries
+	prot protQueries
 }
 
 // Option configures a Store.
@@ -89,6 +90,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s.q = newQueries(s.counters, s.codes)
 	s.acct = newAccountQueries(cfg.schema)
 	s.mfa = newMFAQueries(cfg.schema)
+	s.prot = newProtQueries(cfg.schema)
 	return s, nil
 }
 

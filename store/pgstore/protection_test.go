@@ -1,0 +1,379 @@
+package pgstore_test
+
+import (
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/store/pgstore"
+	"github.com/accountsec/accountsec/store/storetest"
+)
+
+func TestProtectionConformance(t *testing.T) {
+	pool := testPool(t)
+	storetest.RunProtectionStore(t, func(t *testing.T) protection.Store { return newStore(t, pool) })
+}
+
+// protSession returns a session of account created at base+created, living
+// 48 hours with a 2-hour idle timeout.
+func protSession(account, id string, created time.Duration) protection.SessionRecord {
+	return protection.SessionRecord{
+		ID: id, AccountID: account, LoginMethod: "password",
+		ClientIP: "203.0.113.7", City: "Hangzhou", DeviceName: "Firefox on Linux",
+		CreatedAt: at(created), ExpiresAt: at(created + 48*time.Hour),
+		IdleTimeout: 2 * time.Hour, LastSeenAt: at(created),
+	}
+}
+
+// protTable is the quoted name of one of s's tables.
+func protTable(s *pgstore.Store, name string) string {
+	return pgx.Identifier{s.Schema(), name}.Sanitize()
+}
+
+// TestEndAllSessionsWritesOneRow checks the cost promised by the contract:
+// ending a thousand sessions leaves every session row as it was (same row
+// version) and changes only the account's generation.
+func TestEndAllSessionsWritesOneRow(t *testing.T) {
+	t.Parallel()
+	pool := testPool(t)
+	s := newStore(t, pool)
+	ctx := t.Context()
+	const n = 1000
+	for i := range n {
+		require.NoError(t, s.CreateSession(ctx, protSession("acct", fmt.Sprint("s", i), time.Duration(i)*time.Millisecond)))
+	}
+	versions := func() string {
+		var v string
+		require.NoError(t, pool.QueryRow(ctx, "SELECT string_agg(xmin::text || ':' || generation, ',' ORDER BY id) FROM "+
+			protTable(s, "accountsec_sessions")).Scan(&v))
+		return v
+	}
+	before := versions()
+	require.NoError(t, s.EndAllSessions(ctx, "acct", ""))
+	assert.Equal(t, before, versions(), "no session row was written")
+	rs, err := s.Sessions(ctx, "acct", at(0))
+	require.NoError(t, err)
+	assert.Empty(t, rs)
+
+	// With a session kept, that one row is written too.
+	require.NoError(t, s.CreateSession(ctx, protSession("acct", "keep", time.Hour)))
+	before = versions()
+	require.NoError(t, s.EndAllSessions(ctx, "acct", "keep"))
+	var changed int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM "+protTable(s, "accountsec_sessions")+
+		" WHERE generation = 2").Scan(&changed))
+	assert.Equal(t, 1, changed)
+	assert.NotEqual(t, before, versions())
+}
+
+// TestConcurrentEndAllSessionsKeep races calls that all keep one session
+// with calls that create and touch sessions: the kept session must survive
+// every round, whatever the interleaving.
+func TestConcurrentEndAllSessionsKeep(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	for round := range 10 {
+		acct := fmt.Sprint("acct", round)
+		keep := protSession(acct, fmt.Sprint("keep", round), 0)
+		require.NoError(t, s.CreateSession(ctx, keep))
+		errs := make([]error, 12)
+		race(len(errs), func(i int) {
+			switch i % 3 {
+			case 0:
+				errs[i] = s.EndAllSessions(ctx, acct, keep.ID)
+			case 1:
+				errs[i] = s.TouchSession(ctx, keep.ID, at(time.Duration(i)*time.Second))
+			default:
+				errs[i] = s.CreateSession(ctx, protSession(acct, fmt.Sprint("other", round, "-", i), time.Second))
+			}
+		})
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		_, found, err := s.Session(ctx, keep.ID)
+		require.NoError(t, err)
+		require.True(t, found, "round %d: the kept session ended", round)
+		// Every session is either live in both views or in neither.
+		listed, err := s.Sessions(ctx, acct, at(0))
+		require.NoError(t, err)
+		for _, r := range listed {
+			_, found, err := s.Session(ctx, r.ID)
+			require.NoError(t, err)
+			require.True(t, found, "round %d: listed but not found: %s", round, r.ID)
+		}
+	}
+}
+
+func TestConcurrentEndSession(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	r := protSession("acct", "s", 0)
+	require.NoError(t, s.CreateSession(ctx, r))
+	var wins, errs atomic.Int32
+	race(20, func(int) {
+		ended, err := s.EndSession(ctx, r.AccountID, r.ID)
+		if err != nil {
+			errs.Add(1)
+		}
+		if ended {
+			wins.Add(1)
+		}
+	})
+	assert.Zero(t, errs.Load())
+	assert.Equal(t, int32(1), wins.Load())
+}
+
+// TestProtectionBinaryIDs stores IDs and bindings that are not valid UTF-8
+// and contain NUL bytes: bytea keeps them exactly.
+func TestProtectionBinaryIDs(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	id := "\x00\xff\xfe session \x00"
+	r := protSession("acct", id, 0)
+	require.NoError(t, s.CreateSession(ctx, r))
+	got, found, err := s.Session(ctx, id)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, id, got.ID)
+	_, found, err = s.Session(ctx, "\x00\xff\xfe session ")
+	require.NoError(t, err)
+	assert.False(t, found, "a prefix is another ID")
+	rs, err := s.Sessions(ctx, "acct", at(0))
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	assert.Equal(t, id, rs[0].ID)
+
+	g := protection.GrantRecord{AccountID: "acct", Binding: protection.SessionBinding(id), Scope: protection.ScopeStepUp,
+		Method: protection.SMS, GrantedAt: at(0), ExpiresAt: at(time.Hour)}
+	require.NoError(t, s.PutGrant(ctx, g))
+	_, found, err = s.Grant(ctx, "acct", g.Binding, g.Scope, at(0))
+	require.NoError(t, err)
+	assert.True(t, found)
+	ended, err := s.EndSession(ctx, "acct", id)
+	require.NoError(t, err)
+	assert.True(t, ended)
+	_, found, err = s.Grant(ctx, "acct", g.Binding, g.Scope, at(0))
+	require.NoError(t, err)
+	assert.False(t, found, "the grant ended with its session")
+
+	d := protection.TrustedDevice{ID: "\xff\x00", AccountID: "acct", CreatedAt: at(0), ExpiresAt: at(time.Hour)}
+	require.NoError(t, s.PutTrustedDevice(ctx, d))
+	gotD, found, err := s.TrustedDevice(ctx, "acct", d.ID, at(0))
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, d.ID, gotD.ID)
+}
+
+// TestPendingLoginMethodsNilOrEmpty checks that nil and empty method lists
+// both round-trip.
+func TestPendingLoginMethodsNilOrEmpty(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	for name, ms := range map[string][]protection.Method{"nil": nil, "empty": {}} {
+		p := protection.PendingLogin{ID: name, AccountID: "acct", Methods: ms, CreatedAt: at(0), ExpiresAt: at(time.Minute)}
+		require.NoError(t, s.PutPendingLogin(ctx, p))
+		got, found, err := s.ConsumePendingLogin(ctx, name, at(0))
+		require.NoError(t, err)
+		require.True(t, found)
+		assert.Equal(t, ms, got.Methods, name)
+	}
+}
+
+// TestPendingLoginReplacesExpired follows the memory store: an ID whose
+// pending login has expired by the new one's creation can be reused.
+func TestPendingLoginReplacesExpired(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	p := protection.PendingLogin{ID: "p", AccountID: "a", CreatedAt: at(0), ExpiresAt: at(time.Minute)}
+	require.NoError(t, s.PutPendingLogin(ctx, p))
+	again := protection.PendingLogin{ID: "p", AccountID: "b", CreatedAt: at(time.Minute), ExpiresAt: at(2 * time.Minute)}
+	require.NoError(t, s.PutPendingLogin(ctx, again))
+	got, found, err := s.PendingLogin(ctx, "p", at(time.Minute))
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, "b", got.AccountID)
+
+	c := protection.ChallengeRecord{ID: "c", AccountID: "a", CreatedAt: at(0), ExpiresAt: at(time.Minute)}
+	require.NoError(t, s.PutChallenge(ctx, c))
+	require.Error(t, s.PutChallenge(ctx, c), "a live duplicate")
+	c.AccountID, c.CreatedAt, c.ExpiresAt = "b", at(time.Minute), at(2*time.Minute)
+	require.NoError(t, s.PutChallenge(ctx, c))
+}
+
+func TestProtectionRejectsInvalidArguments(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	require.Error(t, s.CreateSession(ctx, protSession("acct", "", 0)))
+	require.Error(t, s.CreateSession(ctx, protSession("", "s", 0)))
+	require.Error(t, s.EndAllSessions(ctx, "", ""))
+	require.Error(t, s.PutGrant(ctx, protection.GrantRecord{Binding: "b", Scope: "s"}))
+	require.Error(t, s.PutGrant(ctx, protection.GrantRecord{AccountID: "a", Scope: "s"}))
+	require.Error(t, s.PutGrant(ctx, protection.GrantRecord{AccountID: "a", Binding: "b"}))
+	require.Error(t, s.PutPendingLogin(ctx, protection.PendingLogin{AccountID: "a"}))
+	require.Error(t, s.PutChallenge(ctx, protection.ChallengeRecord{AccountID: "a"}))
+	require.Error(t, s.PutTrustedDevice(ctx, protection.TrustedDevice{AccountID: "a"}))
+	require.Error(t, s.PutTrustedDevice(ctx, protection.TrustedDevice{ID: "d"}))
+	require.Error(t, s.RecordLoginCity(ctx, "", "A", at(0), 3))
+	require.Error(t, s.RecordLoginCity(ctx, "a", "", at(0), 3))
+	require.Error(t, s.RecordLoginCity(ctx, "a", "A", at(0), 0))
+}
+
+func TestSweepProtection(t *testing.T) {
+	t.Parallel()
+	pool := testPool(t)
+	s := newStore(t, pool)
+	ctx := t.Context()
+	n, err := s.SweepProtection(ctx, at(0))
+	require.NoError(t, err)
+	require.Zero(t, n)
+
+	long := protSession("a", "long", 0)
+	idle := protSession("a", "idle", 0)
+	idle.IdleTimeout = 15 * time.Minute
+	ended := protSession("b", "ended", 0)
+	for _, r := range []protection.SessionRecord{long, idle, ended} {
+		require.NoError(t, s.CreateSession(ctx, r))
+	}
+	grant := func(acct, binding string, ttl time.Duration) protection.GrantRecord {
+		return protection.GrantRecord{AccountID: acct, Binding: binding, Scope: protection.ScopeStepUp,
+			Method: protection.SMS, GrantedAt: at(0), ExpiresAt: at(ttl)}
+	}
+	require.NoError(t, s.PutGrant(ctx, grant("a", "session:long", 30*time.Minute)))
+	require.NoError(t, s.PutGrant(ctx, grant("a", "session:idle", 2*time.Hour)))
+	require.NoError(t, s.PutGrant(ctx, grant("b", "session:ended", 2*time.Hour)))
+	require.NoError(t, s.EndAllSessions(ctx, "b", ""))
+	require.NoError(t, s.PutPendingLogin(ctx, protection.PendingLogin{ID: "p", AccountID: "a", CreatedAt: at(0), ExpiresAt: at(10 * time.Minute)}))
+	require.NoError(t, s.PutChallenge(ctx, protection.ChallengeRecord{ID: "c", AccountID: "a", CreatedAt: at(0), ExpiresAt: at(10 * time.Minute)}))
+	require.NoError(t, s.PutTrustedDevice(ctx, protection.TrustedDevice{ID: "d", AccountID: "a", CreatedAt: at(0), ExpiresAt: at(7 * 24 * time.Hour)}))
+	require.NoError(t, s.RecordLoginCity(ctx, "a", "Hangzhou", at(0), 5))
+
+	// Only the ended session and its grant are gone at once.
+	n, err = s.SweepProtection(ctx, at(0))
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), n)
+	// At 31 minutes: the idle session, the 30-minute grant, the pending login
+	// and the challenge.
+	n, err = s.SweepProtection(ctx, at(31*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), n)
+	_, found, err := s.Session(ctx, "long")
+	require.NoError(t, err)
+	assert.True(t, found)
+	// After every expiry only the city is left.
+	n, err = s.SweepProtection(ctx, at(8*24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), n, "the long session, its sibling's grant and the device")
+	cities, err := s.LoginCities(ctx, "a")
+	require.NoError(t, err)
+	assert.Len(t, cities, 1)
+}
+
+// TestRecordLoginCityRaceManyRounds repeats the conformance race many times
+// with few cities kept, so a trim that missed a concurrent insert would show.
+func TestRecordLoginCityRaceManyRounds(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	for round := range 10 {
+		acct := "acct" + strconv.Itoa(round)
+		errs := make([]error, 16)
+		race(len(errs), func(i int) {
+			errs[i] = s.RecordLoginCity(ctx, acct, fmt.Sprint("city", i), at(time.Duration(i)*time.Second), 2)
+		})
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		cs, err := s.LoginCities(ctx, acct)
+		require.NoError(t, err)
+		require.Len(t, cs, 2, "round %d", round)
+		assert.Equal(t, "city15", cs[0].City)
+		assert.Equal(t, "city14", cs[1].City)
+	}
+}
+
+// BenchmarkSessionLookup measures Session, which runs on every request:
+// serially, and in parallel (4 callers per CPU, a session each).
+func BenchmarkSessionLookup(b *testing.B) {
+	s := newStore(b, testPool(b))
+	ctx := b.Context()
+	const sessions = 64
+	for i := range sessions {
+		require.NoError(b, s.CreateSession(ctx, protSession(fmt.Sprint("acct", i%8), fmt.Sprint("s", i), 0)))
+	}
+	b.Run("serial", func(b *testing.B) {
+		for b.Loop() {
+			if _, found, err := s.Session(ctx, "s0"); err != nil || !found {
+				b.Fatal(found, err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		var n atomic.Int64
+		b.SetParallelism(4) // I/O bound: more callers than CPUs
+		b.RunParallel(func(pb *testing.PB) {
+			id := fmt.Sprint("s", n.Add(1)%sessions)
+			for pb.Next() {
+				if _, found, err := s.Session(ctx, id); err != nil || !found {
+					b.Error(found, err)
+					return
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkEndAllSessions measures EndAllSessions on an account that holds
+// n sessions. Each timed call ends a live session created (untimed) before
+// it; what the call writes (the generation row) does not depend on n.
+func BenchmarkEndAllSessions(b *testing.B) {
+	pool := testPool(b)
+	for _, n := range []int{1, 1000} {
+		b.Run(fmt.Sprint("sessions=", n), func(b *testing.B) {
+			s := newStore(b, pool)
+			ctx := b.Context()
+			for i := range n {
+				require.NoError(b, s.CreateSession(ctx, protSession("acct", fmt.Sprint("s", i), 0)))
+			}
+			i := 0
+			for b.Loop() {
+				if err := s.EndAllSessions(ctx, "acct", ""); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				i++
+				if err := s.CreateSession(ctx, protSession("acct", fmt.Sprint("new", i), 0)); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// TestLoginCityTies pins the order on equal times, which the Redis store
+// shares: the name that sorts last comes first and is kept.
+func TestLoginCityTies(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, testPool(t))
+	ctx := t.Context()
+	for _, c := range []string{"B", "A", "C"} {
+		require.NoError(t, s.RecordLoginCity(ctx, "acct", c, at(0), 2))
+	}
+	cs, err := s.LoginCities(ctx, "acct")
+	require.NoError(t, err)
+	require.Len(t, cs, 2)
+	assert.Equal(t, []string{"C", "B"}, []string{cs[0].City, cs[1].City})
+}
