@@ -1,6 +1,10 @@
-// Package redisstore keeps accountsec's counters (limits.CounterStore) and
-// one-time codes (notify.CodeStore) in Redis, through go-redis v9. It suits
-// hot, short-lived state: attempt limits, send-rate limits and codes.
+// Package redisstore keeps accountsec's hot, short-lived state in Redis,
+// through go-redis v9. One *Store serves:
+//
+//   - limits.CounterStore: attempt limits, lockouts and send-rate limits;
+//   - notify.CodeStore: one-time codes, as keyed hashes;
+//   - protection.Store: sessions (validated on every request), step-up
+//     grants, pending logins, challenges, trusted devices and login cities.
 //
 // Typical use:
 //
@@ -14,8 +18,21 @@
 //
 // Every check-then-act operation is one Lua script (EVALSHA, falling back to
 // EVAL when Redis has not cached the script), so it runs atomically and costs
-// one round trip. Each operation touches a single key, so the store works on
-// Redis Cluster as well as on a single server.
+// one round trip. Counters and codes touch a single key each. Protection
+// keeps what an account owns under keys that share the account's hash tag
+// ({account ID}), so each of its scripts stays in one Redis Cluster slot;
+// ending every session of an account is one write of a per-account
+// generation, whatever the number of sessions.
+//
+// The exception is finding a session by its ID alone (Session,
+// TouchSession, and CreateSession's duplicate check): the ID's index key
+// cannot share the account's slot, because the account is not known before
+// it is read. With a *redis.Client (one server, or a Sentinel-managed
+// primary) each of those is still one script; with a *redis.ClusterClient
+// or *redis.Ring it is two round trips (read the index, then one script on
+// the account's slot). Both paths run the same conformance suite. Session
+// reads always go to the primary: a replica could still show a session that
+// was just ended.
 //
 // The store never reads a clock. Each key stores its expiry, in Unix
 // milliseconds, as a field, and scripts compare it with the time the caller
@@ -26,5 +43,13 @@
 // precision; returned times are in UTC.
 //
 // Keys reach the store already hashed (see limits.CounterStore), and codes
-// are stored only as the keyed hashes the caller computes.
+// are stored only as the keyed hashes the caller computes. Session,
+// pending-login and device records are keyed by the hashes of their tokens;
+// Redis strings are binary-safe, so any ID is stored exactly.
+//
+// Protection needs Redis 6.0 or later (SET … KEEPTTL). Run Redis with
+// maxmemory-policy noeviction, or with enough memory that nothing is
+// evicted: a lost session generation fails closed (every session and grant
+// of the account ends), but a lost counter restarts its window and lets
+// more attempts through.
 package redisstore

@@ -28,8 +28,8 @@ func Example() {
 	log.Println(ok, err)
 }
 
-// Example_cluster uses Redis Cluster: each operation touches one key, so no
-// hash tags are needed.
+// Example_cluster uses Redis Cluster: each operation touches one key, or
+// keys that share their account's hash tag, so the prefix needs none.
 func Example_cluster() {
 	client := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"}})
 	defer client.Close()

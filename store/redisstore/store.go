@@ -25,9 +25,11 @@ var (
 	_ notify.CodeStore    = (*Store)(nil)
 )
 
-// Store keeps counters and one-time codes in Redis. It is safe for
-// concurrent use. Each method is one round trip and touches one key, so it
-// works unchanged on Redis Cluster.
+// Store keeps counters, one-time codes and protection state in Redis (the
+// package documentation lists the interfaces it serves). It is safe for
+// concurrent use. Each method is one round trip on a single server, and
+// touches one key or keys of one hash tag, so it works on Redis Cluster too;
+// there, the session lookups by ID take two round trips.
 type Store struct {
 	client  redis.UniversalClient
 	prefix  string
