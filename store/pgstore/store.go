@@ -97,17 +97,18 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 // Schema returns the schema the store's tables live in.
 func (s *Store) Schema() string { return s.schema }
 
-// Sweep deletes the counters and codes that have expired at now and returns
-// how many rows it removed. Expired rows are already invisible to every
-// other method; sweeping only reclaims space, so run it now and then (for
-// example every few minutes) with the same clock the rest of the library
-// uses.
+// Sweep deletes the counters, codes and protection rows (see
+// SweepProtection) that no method can see at now and returns how many rows
+// it removed. Expired rows are already invisible to every other method;
+// sweeping only reclaims space, so run it now and then (for example every
+// few minutes) with the same clock the rest of the library uses.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	if err := s.pool.QueryRow(ctx, s.q.sweep, now).Scan(&n); err != nil {
 		return 0, fmt.Errorf("pgstore: sweep: %w", err)
 	}
-	return n, nil
+	p, err := s.SweepProtection(ctx, now)
+	return n + p, err
 }
 
 type queries struct {
