@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -32,81 +33,83 @@ import (
 )
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	if err := run(context.Background(), os.Stdout, accountsec.Deps{}); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
+// run walks through the library on the stores in deps (the in-memory store
+// when deps has none), writing what happens to w.
+func run(ctx context.Context, w io.Writer, deps accountsec.Deps) error {
 	clock := fakes.NewClock(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC))
 	outbox := &fakes.Outbox{}
 	events := &fakes.Events{}
 	svc, err := accountsec.New(
 		accountsec.Config{Secret: []byte("quickstart-secret-change-me-32by")},
-		accountsec.Deps{SMS: outbox, Email: outbox, Now: clock.Now, Events: events.Hook},
+		withFakes(deps, outbox, clock, events),
 	)
 	if err != nil {
 		return err
 	}
 
-	step("1. Password policy (console preset: 8-20 characters, upper, lower, digit, punctuation)")
+	step(w, "1. Password policy (console preset: 8-20 characters, upper, lower, digit, punctuation)")
 	for _, pw := range []string{"password", "密码密码", "Str0ng!Pass"} {
 		if err := svc.PasswordPolicy.Check(pw); err != nil {
-			fmt.Printf("   %q refused: %v\n", pw, reason.Codes(err))
+			fmt.Fprintf(w, "   %q refused: %v\n", pw, reason.Codes(err))
 			var list reason.List
 			if errors.As(err, &list) {
 				for _, e := range list {
-					fmt.Printf("      %s\n", reason.Message(e.Code, reason.SimplifiedChinese, e.Params))
+					fmt.Fprintf(w, "      %s\n", reason.Message(e.Code, reason.SimplifiedChinese, e.Params))
 				}
 			}
 			continue
 		}
-		fmt.Printf("   %q accepted\n", pw)
+		fmt.Fprintf(w, "   %q accepted\n", pw)
 	}
 
-	step("2. Hashing with argon2id (OWASP parameters)")
+	step(w, "2. Hashing with argon2id (OWASP parameters)")
 	hash, err := svc.Passwords.Hash(ctx, "Str0ng!Pass")
 	if err != nil {
 		return err
 	}
-	fmt.Printf("   stored hash: %s…\n", hash[:30])
+	fmt.Fprintf(w, "   stored hash: %s…\n", hash[:30])
 
-	step("3. Lockout: 10 wrong passwords lock the login for 30 minutes")
+	step(w, "3. Lockout: 10 wrong passwords lock the login for 30 minutes")
 	for i := 1; i <= 10; i++ {
 		_, err := svc.CheckPassword(ctx, "alice@example.com", "wrong-guess", hash)
 		var le *limits.LockedError
 		if errors.As(err, &le) {
-			fmt.Printf("   attempt %2d: locked until %s\n", i, le.Until.Format(time.Kitchen))
+			fmt.Fprintf(w, "   attempt %2d: locked until %s\n", i, le.Until.Format(time.Kitchen))
 		}
 	}
 	_, err = svc.CheckPassword(ctx, "alice@example.com", "Str0ng!Pass", hash)
-	fmt.Printf("   right password while locked: %v\n", reason.CodeOf(err))
+	fmt.Fprintf(w, "   right password while locked: %v\n", reason.CodeOf(err))
 	clock.Advance(30 * time.Minute)
 	_, err = svc.CheckPassword(ctx, "alice@example.com", "Str0ng!Pass", hash)
-	fmt.Printf("   30 minutes later, right password: error=%v\n", err)
-	fmt.Printf("   events: %v\n", events.Kinds())
+	fmt.Fprintf(w, "   30 minutes later, right password: error=%v\n", err)
+	fmt.Fprintf(w, "   events: %v\n", events.Kinds())
 
-	step("4. One-time code by SMS (6 digits, 10 minutes, 5 wrong tries, used once)")
+	step(w, "4. One-time code by SMS (6 digits, 10 minutes, 5 wrong tries, used once)")
 	target := notify.Target{Purpose: notify.PurposeBindPhone, Channel: notify.SMS, Destination: "+8613800138000", AccountID: "100012345678"}
 	if _, err := svc.Codes.Send(ctx, target, "203.0.113.7"); err != nil {
 		return err
 	}
 	code := outbox.LastCode(target.Destination)
-	fmt.Printf("   SMS to %s: your code is %s\n", target.Destination, code)
+	fmt.Fprintf(w, "   SMS to %s: your code is %s\n", target.Destination, code)
 	_, err = svc.Codes.Send(ctx, target, "203.0.113.7")
-	fmt.Printf("   second send within 60 s: %v\n", reason.CodeOf(err))
-	fmt.Printf("   wrong code: %v\n", svc.Codes.Verify(ctx, target, "12345x"))
-	fmt.Printf("   right code: error=%v\n", svc.Codes.Verify(ctx, target, code))
-	fmt.Printf("   same code again: %v\n", reason.CodeOf(svc.Codes.Verify(ctx, target, code)))
+	fmt.Fprintf(w, "   second send within 60 s: %v\n", reason.CodeOf(err))
+	fmt.Fprintf(w, "   wrong code: %v\n", svc.Codes.Verify(ctx, target, "12345x"))
+	fmt.Fprintf(w, "   right code: error=%v\n", svc.Codes.Verify(ctx, target, code))
+	fmt.Fprintf(w, "   same code again: %v\n", reason.CodeOf(svc.Codes.Verify(ctx, target, code)))
 
-	return journey(ctx, svc, clock, outbox)
+	return journey(ctx, w, svc, clock, outbox)
 }
 
 // journey is the console's account centre end to end.
-func journey(ctx context.Context, svc *accountsec.Service, clock *fakes.Clock, outbox *fakes.Outbox) error {
+func journey(ctx context.Context, w io.Writer, svc *accountsec.Service, clock *fakes.Clock, outbox *fakes.Outbox) error {
 	const email, pw = "bob@example.com", "Sup3r!Secret"
-	step("5. Register by email (the code proves the address)")
+	step(w, "5. Register by email (the code proves the address)")
 	clock.Advance(time.Minute)
 	if _, err := svc.Accounts.SendRegistrationCode(ctx, email, "203.0.113.7"); err != nil {
 		return err
@@ -115,23 +118,23 @@ func journey(ctx context.Context, svc *accountsec.Service, clock *fakes.Clock, o
 	if err != nil {
 		return err
 	}
-	fmt.Printf("   account %s (APPID %s), login methods: %d\n", acc.ID, acc.APPID, len(acc.LoginMethods))
+	fmt.Fprintf(w, "   account %s (APPID %s), login methods: %d\n", acc.ID, acc.APPID, len(acc.LoginMethods))
 
-	step("6. Sign in: no login protection yet, so a session at once")
+	step(w, "6. Sign in: no login protection yet, so a session at once")
 	res, err := svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.7", DeviceName: "laptop"})
 	if err != nil {
 		return err
 	}
 	sess := *res.Session
-	fmt.Printf("   session ends by %s, idles out after %s\n", sess.ExpiresAt.Format(time.DateTime), sess.IdleTimeout)
+	fmt.Fprintf(w, "   session ends by %s, idles out after %s\n", sess.ExpiresAt.Format(time.DateTime), sess.IdleTimeout)
 
-	step("7. Bind a TOTP device: binding MFA is sensitive, so verify identity first")
+	step(w, "7. Bind a TOTP device: binding MFA is sensitive, so verify identity first")
 	_, err = svc.EnrolMFA(ctx, sess, "bob")
 	var vr *protection.VerificationRequiredError
 	if !errors.As(err, &vr) {
 		return fmt.Errorf("expected a verification request, got %v", err)
 	}
-	fmt.Printf("   verification required: offer %v\n", vr.Methods)
+	fmt.Fprintf(w, "   verification required: offer %v\n", vr.Methods)
 	clock.Advance(time.Minute)
 	ch, err := svc.Protection.StartVerification(ctx, protection.StartRequest{AccountID: sess.AccountID, Binding: sess.Binding(), Purpose: vr.Purpose, Method: vr.Methods[0], ClientIP: "203.0.113.7"})
 	if err != nil {
@@ -144,7 +147,7 @@ func journey(ctx context.Context, svc *accountsec.Service, clock *fakes.Clock, o
 	if err != nil {
 		return err
 	}
-	fmt.Printf("   scan %s… (QR PNG of %d bytes) or type the key\n", enr.URI()[:32], len(enr.QRCode()))
+	fmt.Fprintf(w, "   scan %s… (QR PNG of %d bytes) or type the key\n", enr.URI()[:32], len(enr.QRCode()))
 	authenticator := func() string { // the user's phone
 		clock.Advance(30 * time.Second)
 		c, _ := totp.GenerateCode(strings.ReplaceAll(enr.Key(), " ", ""), clock.Now())
@@ -153,14 +156,14 @@ func journey(ctx context.Context, svc *accountsec.Service, clock *fakes.Clock, o
 	if _, err := svc.EnableMFA(ctx, sess, enr.DeviceID, authenticator(), mfa.Usage{Login: true, Operation: true}); err != nil {
 		return err
 	}
-	fmt.Println("   MFA on for login and operation protection")
+	fmt.Fprintln(w, "   MFA on for login and operation protection")
 
-	step("8. Sign in again: MFA is the second factor")
+	step(w, "8. Sign in again: MFA is the second factor")
 	res, err = svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.7", DeviceName: "phone"})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("   password accepted, second factor required: %v\n", res.Pending.SecondFactor)
+	fmt.Fprintf(w, "   password accepted, second factor required: %v\n", res.Pending.SecondFactor)
 	lc, err := svc.Protection.StartLoginChallenge(ctx, res.Pending.Token, protection.MFA, "203.0.113.7")
 	if err != nil {
 		return err
@@ -170,11 +173,11 @@ func journey(ctx context.Context, svc *accountsec.Service, clock *fakes.Clock, o
 		return err
 	}
 	phone := *res.Session
-	fmt.Println("   signed in on the phone")
+	fmt.Fprintln(w, "   signed in on the phone")
 
-	step("9. A sensitive operation steps up for 30 minutes, in this session only")
+	step(w, "9. A sensitive operation steps up for 30 minutes, in this session only")
 	err = svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll)
-	fmt.Printf("   sign out all sessions: %v\n", reason.CodeOf(err))
+	fmt.Fprintf(w, "   sign out all sessions: %v\n", reason.CodeOf(err))
 	ch, err = svc.Protection.StartVerification(ctx, protection.StartRequest{AccountID: phone.AccountID, Binding: phone.Binding(), Purpose: protection.OpSignOutAll, Method: protection.MFA, ClientIP: "203.0.113.7"})
 	if err != nil {
 		return err
@@ -182,13 +185,20 @@ func journey(ctx context.Context, svc *accountsec.Service, clock *fakes.Clock, o
 	if _, err := svc.Protection.AnswerVerification(ctx, protection.AnswerRequest{AccountID: phone.AccountID, Binding: phone.Binding(), Purpose: protection.OpSignOutAll, Challenge: ch.ID, Answer: authenticator()}); err != nil {
 		return err
 	}
-	fmt.Printf("   after MFA: authorized=%v\n", svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll) == nil)
+	fmt.Fprintf(w, "   after MFA: authorized=%v\n", svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll) == nil)
 	if err := svc.Protection.SignOutAll(ctx, phone); err != nil {
 		return err
 	}
 	_, err = svc.Protection.ValidateSession(ctx, res.Token)
-	fmt.Printf("   signed out everywhere; the phone's session: %v\n", reason.CodeOf(err))
+	fmt.Fprintf(w, "   signed out everywhere; the phone's session: %v\n", reason.CodeOf(err))
 	return nil
 }
 
-func step(title string) { fmt.Println("\n" + title) }
+func step(w io.Writer, title string) { fmt.Fprintln(w, "\n"+title) }
+
+// withFakes completes deps with the outbox (instead of an SMS gateway and a
+// mailer), the settable clock and the event recorder.
+func withFakes(deps accountsec.Deps, outbox *fakes.Outbox, clock *fakes.Clock, events *fakes.Events) accountsec.Deps {
+	deps.SMS, deps.Email, deps.Now, deps.Events = outbox, outbox, clock.Now, events.Hook
+	return deps
+}
