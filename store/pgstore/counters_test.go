@@ -40,24 +40,6 @@ func TestReserveSequence(t *testing.T) {
 	}
 }
 
-func TestReserveRejectsInvalidReservations(t *testing.T) {
-	t.Parallel()
-	s := newStore(t, testPool(t))
-	ctx := t.Context()
-	for name, r := range map[string]limits.Reservation{
-		"limit 0":             {Limit: 0, Now: at(0), ExpiresAt: at(time.Minute)},
-		"expiry equal to now": {Limit: 1, Now: at(0), ExpiresAt: at(0)},
-		"expiry before now":   {Limit: 1, Now: at(0), ExpiresAt: at(-time.Minute)},
-	} {
-		_, ok, err := s.Reserve(ctx, "k", r)
-		require.Error(t, err, name)
-		require.False(t, ok, name)
-	}
-	c, err := s.Get(ctx, "k", at(0))
-	require.NoError(t, err)
-	require.Zero(t, c)
-}
-
 func TestReleaseKeepsExpiryAndStopsAtZero(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, testPool(t))
@@ -97,38 +79,6 @@ func TestReserveMicrosecondPrecision(t *testing.T) {
 	got, err = s.Get(ctx, "k", exp)
 	require.NoError(t, err)
 	require.Zero(t, got)
-}
-
-// TestReserveRaceManyKeys races calls across a few keys, repeatedly, so that
-// both the INSERT path (absent key) and the ON CONFLICT path are contended.
-func TestReserveRaceManyKeys(t *testing.T) {
-	t.Parallel()
-	s := newStore(t, testPool(t))
-	ctx := t.Context()
-	const rounds, goroutines, keys, limit = 5, 60, 3, 4
-	for round := range rounds {
-		now := at(time.Duration(round) * time.Hour)
-		r := limits.Reservation{Limit: limit, Now: now, ExpiresAt: now.Add(time.Minute), FullExpiresAt: now.Add(30 * time.Minute)}
-		oks := make([]bool, goroutines)
-		counters := make([]limits.Counter, goroutines)
-		errs := make([]error, goroutines)
-		race(goroutines, func(i int) {
-			counters[i], oks[i], errs[i] = s.Reserve(ctx, string(rune('a'+i%keys)), r)
-		})
-		taken := map[int]int{}
-		for i := range goroutines {
-			require.NoError(t, errs[i])
-			if oks[i] {
-				taken[i%keys]++
-				continue
-			}
-			// A refused call reports the full counter it was refused by.
-			require.Equal(t, limits.Counter{Count: limit, ExpiresAt: r.FullExpiresAt}, counters[i], "round %d goroutine %d", round, i)
-		}
-		for k := range keys {
-			require.Equal(t, limit, taken[k], "round %d key %d", round, k)
-		}
-	}
 }
 
 func TestSweep(t *testing.T) {

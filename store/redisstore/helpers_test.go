@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -79,20 +78,4 @@ func at(d time.Duration) time.Time { return base.Add(d) }
 func hashOf(s string) []byte {
 	h := sha256.Sum256([]byte(s))
 	return h[:]
-}
-
-// race runs f(i) for i in [0, n) on n goroutines released at once.
-func race(n int, f func(i int)) {
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			f(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
 }

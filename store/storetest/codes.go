@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -37,10 +38,12 @@ func RunCodeStore(t *testing.T, newStore func(t *testing.T) notify.CodeStore) {
 		{"DeleteCode", testDeleteCode},
 		{"DeleteCodeAbsent", testDeleteCodeAbsent},
 		{"KeysAreIndependent", testCodeKeysIndependent},
+		{"InvalidRecordRefused", testInvalidRecordRefused},
 		{"ConcurrentRightAnswers", testConcurrentRightAnswers},
 		{"ConcurrentWrongAnswers", testConcurrentWrongAnswers},
 		{"ConcurrentExactlyMaxWrong", testConcurrentExactlyMaxWrong},
 		{"ConcurrentMixedAnswers", testConcurrentMixedAnswers},
+		{"ConcurrentAnswersAndPut", testConcurrentAnswersAndPut},
 		{"CancelledContext", testCodeCancelledContext},
 	}
 	for _, tc := range tests {
@@ -221,6 +224,23 @@ func testCodeKeysIndependent(t *testing.T, s notify.CodeStore, k keyspace) {
 	consume(t, s, b, other, at(0), notify.Matched, 0)
 }
 
+// testInvalidRecordRefused: a record that breaks the contract (MaxWrong below
+// 1, an empty hash) is an error and stores nothing.
+func testInvalidRecordRefused(t *testing.T, s notify.CodeStore, k keyspace) {
+	key := k.key("code")
+	for _, tc := range []struct {
+		name string
+		rec  notify.CodeRecord
+	}{
+		{"MaxWrong 0", notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: at(time.Minute), MaxWrong: 0}},
+		{"nil hash", notify.CodeRecord{Hash: nil, ExpiresAt: at(time.Minute), MaxWrong: 3}},
+		{"nil hash, MaxWrong 1", notify.CodeRecord{ExpiresAt: at(time.Minute), MaxWrong: 1}},
+	} {
+		require.Error(t, s.PutCode(t.Context(), key, tc.rec), tc.name)
+	}
+	consume(t, s, key, nil, at(0), notify.Missing, 0)
+}
+
 // consumeResult is what one ConsumeCode call returned.
 type consumeResult struct {
 	out       notify.Outcome
@@ -289,16 +309,33 @@ func testConcurrentWrongAnswers(t *testing.T, s notify.CodeStore, k keyspace) {
 	consume(t, s, key, right, at(time.Minute), notify.Missing, 0)
 }
 
-// testConcurrentExactlyMaxWrong races exactly MaxWrong wrong answers: every
-// one must be counted (Mismatched), none lost as Missing while the code
-// survives, or an attacker would get more guesses than MaxWrong.
+// testConcurrentExactlyMaxWrong races exactly MaxWrong wrong answers, round
+// after round, on fresh keys and on one key used again: every answer must
+// be counted (Mismatched, each with a different remaining count), none lost
+// as Missing while the code survives, or an attacker would get more guesses
+// than MaxWrong; together they destroy the code. A store that decided on a
+// stale version of the code, rather than the one it changes, would let some
+// answers through uncounted and leave the code alive.
 func testConcurrentExactlyMaxWrong(t *testing.T, s notify.CodeStore, k keyspace) {
-	const maxWrong = 5
-	for round := range 5 {
-		key := k.key(fmt.Sprintf("code-%d", round))
+	const rounds, maxWrong = 20, 8
+	want := make([]int, maxWrong) // remaining counts 0, 1, …, maxWrong-1
+	for i := range want {
+		want[i] = i
+	}
+	for round := range rounds {
+		key := k.key("code")
+		if round%2 == 0 {
+			key = k.key(fmt.Sprintf("code-%d", round))
+		}
 		putCode(t, s, key, right, at(10*time.Minute), maxWrong)
-		n := tally(t, consumeRace(t, s, key, slices.Repeat([][]byte{wrong}, maxWrong)))
-		require.Equal(t, maxWrong, n[notify.Mismatched], "round %d: every wrong answer is counted", round)
+		results := consumeRace(t, s, key, slices.Repeat([][]byte{wrong}, maxWrong))
+		remaining := make([]int, 0, maxWrong)
+		for i, r := range results {
+			require.Equal(t, "Mismatched", outcomeName(r.out), "round %d goroutine %d: every wrong answer is counted", round, i)
+			remaining = append(remaining, r.remaining)
+		}
+		slices.Sort(remaining)
+		require.Equal(t, want, remaining, "round %d: remaining counts", round)
 		consume(t, s, key, right, at(time.Minute), notify.Missing, 0)
 	}
 }
@@ -321,6 +358,43 @@ func testConcurrentMixedAnswers(t *testing.T, s notify.CodeStore, k keyspace) {
 		require.Equal(t, maxWrong, n[notify.Mismatched], "Mismatched")
 	}
 	consume(t, s, key, right, at(time.Minute), notify.Missing, 0)
+}
+
+// testConcurrentAnswersAndPut replaces the code while right and wrong
+// answers for the old and the new code race against it, round after round.
+// No call may fail, and every outcome must be one a serial order could
+// give: the new code's right answer matches at most once.
+func testConcurrentAnswersAndPut(t *testing.T, s notify.CodeStore, k keyspace) {
+	const rounds, goroutines = 10, 30
+	key := k.key("code")
+	oldHash, newHash := hashOf("111111"), hashOf("222222")
+	ctx := t.Context()
+	for round := range rounds {
+		putCode(t, s, key, oldHash, at(time.Hour), 3)
+		errs := make([]error, goroutines)
+		outs := make([]notify.Outcome, goroutines)
+		hashes := make([][]byte, goroutines)
+		race(goroutines, func(i int) {
+			if i == 0 {
+				errs[i] = s.PutCode(ctx, key, notify.CodeRecord{Hash: newHash, ExpiresAt: at(time.Hour), MaxWrong: 3})
+				return
+			}
+			hashes[i] = newHash
+			if i%2 == 0 {
+				hashes[i] = oldHash
+			}
+			outs[i], _, errs[i] = s.ConsumeCode(ctx, key, hashes[i], at(time.Minute))
+		})
+		newMatches := 0
+		for i := range goroutines {
+			require.NoError(t, errs[i], "round %d goroutine %d", round, i)
+			if outs[i] == notify.Matched && bytes.Equal(hashes[i], newHash) {
+				newMatches++
+			}
+		}
+		require.LessOrEqual(t, newMatches, 1, "round %d: matches of the new code", round)
+		require.NoError(t, s.DeleteCode(ctx, key))
+	}
 }
 
 func testCodeCancelledContext(t *testing.T, s notify.CodeStore, k keyspace) {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -44,7 +45,9 @@ func RunCounterStore(t *testing.T, newStore func(t *testing.T) limits.CounterSto
 		{"Delete", testDelete},
 		{"DeleteAbsent", testDeleteAbsent},
 		{"KeysAreIndependent", testCounterKeysIndependent},
+		{"InvalidReservationRefused", testInvalidReservationRefused},
 		{"ConcurrentReserve", testConcurrentReserve},
+		{"ConcurrentReserveManyKeys", testConcurrentReserveManyKeys},
 		{"ConcurrentReserveRelease", testConcurrentReserveRelease},
 		{"ConcurrentReleaseMix", testConcurrentReleaseMix},
 		{"CancelledContext", testCounterCancelledContext},
@@ -374,6 +377,26 @@ func testCounterKeysIndependent(t *testing.T, s limits.CounterStore, k keyspace)
 	reserve(t, s, k.key("a"), r, true)
 }
 
+// testInvalidReservationRefused: a reservation that breaks the contract
+// (Limit below 1, an expiry not after Now) is an error, takes no slot and
+// creates no counter.
+func testInvalidReservationRefused(t *testing.T, s limits.CounterStore, k keyspace) {
+	key := k.key("c")
+	for _, tc := range []struct {
+		name string
+		r    limits.Reservation
+	}{
+		{"limit 0", limits.Reservation{Limit: 0, Now: at(0), ExpiresAt: at(time.Minute)}},
+		{"expiry equal to now", limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(0)}},
+		{"expiry before now", limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(-time.Minute)}},
+	} {
+		_, ok, err := s.Reserve(t.Context(), key, tc.r)
+		require.Error(t, err, tc.name)
+		require.False(t, ok, tc.name)
+	}
+	requireCounter(t, absent, get(t, s, key, at(0)))
+}
+
 // callResult is what one Reserve call returned.
 type callResult struct {
 	c   limits.Counter
@@ -412,6 +435,37 @@ func testConcurrentReserve(t *testing.T, s limits.CounterStore, k keyspace) {
 	slices.Sort(counts)
 	require.Equal(t, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, counts, "counts returned by successful Reserve calls")
 	requireCounter(t, limits.Counter{Count: limit, ExpiresAt: full}, get(t, s, key, at(0)))
+}
+
+// testConcurrentReserveManyKeys races Reserve calls spread over a few keys,
+// round after round on the same keys (each round after the last one's
+// counters expired), so that creating a counter and taking a slot of an
+// existing one are both contended.
+func testConcurrentReserveManyKeys(t *testing.T, s limits.CounterStore, k keyspace) {
+	const rounds, goroutines, keys, limit = 5, 60, 3, 4
+	ctx := t.Context()
+	for round := range rounds {
+		now := at(time.Duration(round) * time.Hour)
+		r := limits.Reservation{Limit: limit, Now: now, ExpiresAt: now.Add(time.Minute), FullExpiresAt: now.Add(30 * time.Minute)}
+		results := make([]callResult, goroutines)
+		race(goroutines, func(i int) {
+			c, ok, err := s.Reserve(ctx, k.key(fmt.Sprint("c", i%keys)), r)
+			results[i] = callResult{c, ok, err}
+		})
+		taken := make([]int, keys)
+		for i, res := range results {
+			require.NoError(t, res.err, "round %d goroutine %d", round, i)
+			if res.ok {
+				taken[i%keys]++
+				continue
+			}
+			// A refused call reports the full counter it was refused by.
+			requireCounter(t, limits.Counter{Count: limit, ExpiresAt: r.FullExpiresAt}, res.c, "round %d goroutine %d", round, i)
+		}
+		for key, n := range taken {
+			require.Equal(t, limit, n, "round %d key %d: slots taken", round, key)
+		}
+	}
 }
 
 func testConcurrentReserveRelease(t *testing.T, s limits.CounterStore, k keyspace) {

@@ -21,25 +21,30 @@ type protectionTest struct {
 
 // RunProtectionStore runs the conformance suite for [protection.Store]
 // against the stores that newStore returns, one per subtest. It covers
-// sessions (including ending a thousand sessions with EndAllSessions),
-// grants, pending logins and challenges (20 goroutines consuming one: exactly
-// one wins), trusted devices and login cities.
+// sessions (including ending a thousand sessions with EndAllSessions, and
+// races on creating, ending and ending all), grants, pending logins and
+// challenges (20 goroutines consuming one: exactly one wins), trusted
+// devices, login cities, and the refusal of empty IDs and other invalid
+// arguments.
 func RunProtectionStore(t *testing.T, newStore func(t *testing.T) protection.Store) {
 	t.Helper()
 	tests := []protectionTest{
 		{"SessionRoundTrip", testSessionRoundTrip},
 		{"SessionAbsent", testSessionAbsent},
 		{"SessionDuplicateID", testSessionDuplicateID},
+		{"ConcurrentCreateSessionSameID", testConcurrentCreateSessionSameID},
 		{"TouchOnlyForward", testTouchOnlyForward},
 		{"TouchAbsent", testTouchAbsent},
 		{"SessionsListLiveOldestFirst", testSessionsList},
 		{"EndSession", testEndSession},
 		{"EndSessionOfOtherAccount", testEndSessionOfOtherAccount},
+		{"ConcurrentEndSession", testConcurrentEndSession},
 		{"EndAllSessions", testEndAllSessions},
 		{"EndAllSessionsKeepsOne", testEndAllSessionsKeepsOne},
 		{"EndAllSessionsUnknownAccount", testEndAllSessionsUnknown},
 		{"EndAllSessionsThousand", testEndAllSessionsThousand},
 		{"SessionsAfterEndAll", testSessionsAfterEndAll},
+		{"ConcurrentEndAllSessionsKeepingOne", testConcurrentEndAllSessionsKeep},
 		{"GrantRoundTrip", testGrantRoundTrip},
 		{"GrantExpiry", testGrantExpiry},
 		{"GrantReplaced", testGrantReplaced},
@@ -49,9 +54,12 @@ func RunProtectionStore(t *testing.T, newStore func(t *testing.T) protection.Sto
 		{"PendingLoginExpiry", testPendingLoginExpiry},
 		{"PendingLoginCopied", testPendingLoginCopied},
 		{"PendingLoginDuplicateID", testPendingLoginDuplicateID},
+		{"PendingLoginReplacesExpired", testPendingLoginReplacesExpired},
+		{"PendingLoginMethodsNilOrEmpty", testPendingLoginMethodsNilOrEmpty},
 		{"ConcurrentConsumePendingLogin", testConcurrentConsumePending},
 		{"Challenge", testChallenge},
 		{"ChallengeExpiry", testChallengeExpiry},
+		{"ChallengeReplacesExpired", testChallengeReplacesExpired},
 		{"ConcurrentConsumeChallenge", testConcurrentConsumeChallenge},
 		{"TrustedDevices", testTrustedDevices},
 		{"TrustedDeviceExpiry", testTrustedDeviceExpiry},
@@ -60,6 +68,7 @@ func RunProtectionStore(t *testing.T, newStore func(t *testing.T) protection.Sto
 		{"LoginCitiesKeep", testLoginCitiesKeep},
 		{"LoginCitiesOnlyForward", testLoginCitiesOnlyForward},
 		{"ConcurrentRecordLoginCity", testConcurrentRecordLoginCity},
+		{"InvalidArgumentsRefused", testProtectionInvalidArguments},
 		{"CancelledContext", testProtectionCancelledContext},
 	}
 	for _, tc := range tests {
@@ -144,6 +153,15 @@ func testSessionDuplicateID(t *testing.T, s protection.Store, k keyspace) {
 	requireSession(t, r, got)
 }
 
+// testConcurrentCreateSessionSameID races sessions of different accounts
+// that share one ID: exactly one is created.
+func testConcurrentCreateSessionSameID(t *testing.T, s protection.Store, k keyspace) {
+	id := k.key("same")
+	assertOneWinner(t, 20, "sessions created", func(i int) (bool, error) {
+		return s.CreateSession(t.Context(), session(k.key(fmt.Sprint("acct", i)), id, 0)) == nil, nil
+	})
+}
+
 func testTouchOnlyForward(t *testing.T, s protection.Store, k keyspace) {
 	r := session(k.key("acct"), k.key("s1"), 0)
 	createSession(t, s, r)
@@ -201,6 +219,14 @@ func testEndSessionOfOtherAccount(t *testing.T, s protection.Store, k keyspace) 
 	assert.False(t, ended)
 	_, found := getSession(t, s, k.key("s1"))
 	assert.True(t, found)
+}
+
+func testConcurrentEndSession(t *testing.T, s protection.Store, k keyspace) {
+	r := session(k.key("acct"), k.key("s"), 0)
+	createSession(t, s, r)
+	assertOneWinner(t, 20, "calls that ended the session", func(int) (bool, error) {
+		return s.EndSession(t.Context(), r.AccountID, r.ID)
+	})
 }
 
 func testEndAllSessions(t *testing.T, s protection.Store, k keyspace) {
@@ -278,6 +304,40 @@ func testSessionsAfterEndAll(t *testing.T, s protection.Store, k keyspace) {
 	putGrant(t, s, g)
 	assert.True(t, hasGrant(t, s, acct, g.Binding, g.Scope, at(time.Minute)), "a grant stored after ending all is live")
 	assert.Equal(t, []string{fresh.ID}, listSessions(t, s, acct, at(time.Minute)))
+}
+
+// testConcurrentEndAllSessionsKeep races, round after round, EndAllSessions
+// calls that all keep one session with calls that touch it and calls that
+// create other sessions of the account: the kept session survives every
+// round, whatever the interleaving, and every session listed is also found
+// by its ID.
+func testConcurrentEndAllSessionsKeep(t *testing.T, s protection.Store, k keyspace) {
+	ctx := t.Context()
+	for round := range 10 {
+		acct := k.key(fmt.Sprint("acct", round))
+		keep := session(acct, k.key(fmt.Sprint("keep", round)), 0)
+		createSession(t, s, keep)
+		errs := make([]error, 12)
+		race(len(errs), func(i int) {
+			switch i % 3 {
+			case 0:
+				errs[i] = s.EndAllSessions(ctx, acct, keep.ID)
+			case 1:
+				errs[i] = s.TouchSession(ctx, keep.ID, at(time.Duration(i)*time.Second))
+			default:
+				errs[i] = s.CreateSession(ctx, session(acct, k.key(fmt.Sprint("other", round, "-", i)), time.Second))
+			}
+		})
+		for i, err := range errs {
+			require.NoError(t, err, "round %d goroutine %d", round, i)
+		}
+		_, found := getSession(t, s, keep.ID)
+		require.True(t, found, "round %d: the kept session ended", round)
+		for _, id := range listSessions(t, s, acct, at(0)) {
+			_, found := getSession(t, s, id)
+			require.True(t, found, "round %d: listed but not found: %s", round, id)
+		}
+	}
 }
 
 // grant returns a grant granted at base, valid for ttl.
@@ -435,21 +495,44 @@ func testPendingLoginDuplicateID(t *testing.T, s protection.Store, k keyspace) {
 	assert.Equal(t, p.AccountID, got.AccountID, "the first one stays")
 }
 
+// testPendingLoginReplacesExpired: an ID whose pending login has expired by
+// the new one's CreatedAt can be used again, and nothing of the old record
+// is left.
+func testPendingLoginReplacesExpired(t *testing.T, s protection.Store, k keyspace) {
+	ctx := t.Context()
+	p := protection.PendingLogin{ID: k.key("p"), AccountID: k.key("a"), Methods: []protection.Method{protection.SMS},
+		CreatedAt: at(0), ExpiresAt: at(time.Minute)}
+	require.NoError(t, s.PutPendingLogin(ctx, p))
+	again := protection.PendingLogin{ID: p.ID, AccountID: k.key("b"), CreatedAt: at(time.Minute), ExpiresAt: at(2 * time.Minute)}
+	require.NoError(t, s.PutPendingLogin(ctx, again))
+	got, found, err := s.PendingLogin(ctx, p.ID, at(time.Minute))
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.Equal(t, again.AccountID, got.AccountID)
+	assert.Nil(t, got.Methods, "no field of the old record is left")
+}
+
+// testPendingLoginMethodsNilOrEmpty: nil and empty method lists both
+// round-trip as they were.
+func testPendingLoginMethodsNilOrEmpty(t *testing.T, s protection.Store, k keyspace) {
+	ctx := t.Context()
+	for name, ms := range map[string][]protection.Method{"nil": nil, "empty": {}} {
+		p := protection.PendingLogin{ID: k.key(name), AccountID: k.key("acct"), Methods: ms, CreatedAt: at(0), ExpiresAt: at(time.Minute)}
+		require.NoError(t, s.PutPendingLogin(ctx, p))
+		got, found, err := s.ConsumePendingLogin(ctx, p.ID, at(0))
+		require.NoError(t, err)
+		require.True(t, found, name)
+		assert.Equal(t, ms, got.Methods, name)
+	}
+}
+
 func testConcurrentConsumePending(t *testing.T, s protection.Store, k keyspace) {
 	p := pendingLogin(k.key("acct"), k.key("p"))
 	require.NoError(t, s.PutPendingLogin(t.Context(), p))
-	var wins, errs atomic.Int32
-	race(20, func(int) {
+	assertOneWinner(t, 20, "exactly one consumer wins", func(int) (bool, error) {
 		_, found, err := s.ConsumePendingLogin(t.Context(), p.ID, at(time.Minute))
-		if err != nil {
-			errs.Add(1)
-		}
-		if found {
-			wins.Add(1)
-		}
+		return found, err
 	})
-	assert.Zero(t, errs.Load())
-	assert.Equal(t, int32(1), wins.Load(), "exactly one consumer wins")
 }
 
 // challenge returns a challenge created at base, open for 10 minutes.
@@ -496,21 +579,24 @@ func testChallengeExpiry(t *testing.T, s protection.Store, k keyspace) {
 	assert.False(t, found, "gone at ExpiresAt")
 }
 
+// testChallengeReplacesExpired: a live challenge's ID cannot be used again,
+// an expired one's can.
+func testChallengeReplacesExpired(t *testing.T, s protection.Store, k keyspace) {
+	ctx := t.Context()
+	c := protection.ChallengeRecord{ID: k.key("c"), AccountID: k.key("a"), CreatedAt: at(0), ExpiresAt: at(time.Minute)}
+	require.NoError(t, s.PutChallenge(ctx, c))
+	require.Error(t, s.PutChallenge(ctx, c), "a live duplicate")
+	c.AccountID, c.CreatedAt, c.ExpiresAt = k.key("b"), at(time.Minute), at(2*time.Minute)
+	require.NoError(t, s.PutChallenge(ctx, c))
+}
+
 func testConcurrentConsumeChallenge(t *testing.T, s protection.Store, k keyspace) {
 	c := challenge(k.key("acct"), k.key("c"))
 	require.NoError(t, s.PutChallenge(t.Context(), c))
-	var wins, errs atomic.Int32
-	race(20, func(int) {
+	assertOneWinner(t, 20, "exactly one consumer wins", func(int) (bool, error) {
 		_, found, err := s.ConsumeChallenge(t.Context(), c.ID, at(time.Minute))
-		if err != nil {
-			errs.Add(1)
-		}
-		if found {
-			wins.Add(1)
-		}
+		return found, err
 	})
-	assert.Zero(t, errs.Load())
-	assert.Equal(t, int32(1), wins.Load(), "exactly one consumer wins")
 }
 
 // device returns a trusted device trusted at base+created for 7 days.
@@ -645,6 +731,27 @@ func testConcurrentRecordLoginCity(t *testing.T, s protection.Store, k keyspace)
 	// The latest logins were from city19%4=3, city18%4=2, city17%4=1.
 	assert.Equal(t, []string{"city3", "city2", "city1"}, got)
 	assert.False(t, slices.Contains(got, "city0"))
+}
+
+// testProtectionInvalidArguments: records without an ID or an account, grants
+// without an account, binding or scope, and login cities without an account
+// or a city or with keep below 1 are refused with an error.
+func testProtectionInvalidArguments(t *testing.T, s protection.Store, k keyspace) {
+	ctx := t.Context()
+	acct := k.key("acct")
+	require.Error(t, s.CreateSession(ctx, session(acct, "", 0)))
+	require.Error(t, s.CreateSession(ctx, session("", k.key("s"), 0)))
+	require.Error(t, s.EndAllSessions(ctx, "", ""))
+	require.Error(t, s.PutGrant(ctx, protection.GrantRecord{Binding: "b", Scope: "s"}))
+	require.Error(t, s.PutGrant(ctx, protection.GrantRecord{AccountID: acct, Scope: "s"}))
+	require.Error(t, s.PutGrant(ctx, protection.GrantRecord{AccountID: acct, Binding: "b"}))
+	require.Error(t, s.PutPendingLogin(ctx, protection.PendingLogin{AccountID: acct}))
+	require.Error(t, s.PutChallenge(ctx, protection.ChallengeRecord{AccountID: acct}))
+	require.Error(t, s.PutTrustedDevice(ctx, protection.TrustedDevice{AccountID: acct}))
+	require.Error(t, s.PutTrustedDevice(ctx, protection.TrustedDevice{ID: k.key("d")}))
+	require.Error(t, s.RecordLoginCity(ctx, "", "A", at(0), 3))
+	require.Error(t, s.RecordLoginCity(ctx, acct, "", at(0), 3))
+	require.Error(t, s.RecordLoginCity(ctx, acct, "A", at(0), 0))
 }
 
 func testProtectionCancelledContext(t *testing.T, s protection.Store, k keyspace) {
