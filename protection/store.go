@@ -216,7 +216,8 @@ type LoginCityStore interface {
 	// RecordLoginCity notes a successful login from city at at, in one
 	// atomic step: the city's LastAt becomes at if at is later (the city is
 	// added if new), then only the keep cities with the latest LastAt are
-	// kept. keep is at least 1.
+	// kept; among cities with equal LastAt, those whose names sort last (by
+	// bytes) come first. keep is at least 1.
 	RecordLoginCity(ctx context.Context, accountID, city string, at time.Time, keep int) error
 	// LoginCities returns the account's cities, latest LastAt first.
 	LoginCities(ctx context.Context, accountID string) ([]LoginCity, error)

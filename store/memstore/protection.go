@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/accountsec/accountsec/protection"
@@ -459,7 +460,12 @@ func (s *ProtectionStore) RecordLoginCity(ctx context.Context, accountID, city s
 	} else {
 		cities = append(cities, protection.LoginCity{City: city, LastAt: at})
 	}
-	slices.SortStableFunc(cities, func(x, y protection.LoginCity) int { return y.LastAt.Compare(x.LastAt) })
+	slices.SortFunc(cities, func(x, y protection.LoginCity) int {
+		if c := y.LastAt.Compare(x.LastAt); c != 0 {
+			return c
+		}
+		return strings.Compare(y.City, x.City) // ties: the name that sorts last first
+	})
 	if len(cities) > keep {
 		cities = cities[:keep]
 	}

@@ -246,21 +246,3 @@ func BenchmarkEndAllSessions(b *testing.B) {
 		})
 	}
 }
-
-// TestLoginCityTies pins the order on equal times, which the Redis store
-// shares: the name that sorts last comes first and is kept.
-// protection.LoginCityStore leaves ties open, and the memory store lists
-// tied cities in the order they were recorded and keeps the earliest, so
-// this is not part of storetest.
-func TestLoginCityTies(t *testing.T) {
-	t.Parallel()
-	s := newStore(t, testPool(t))
-	ctx := t.Context()
-	for _, c := range []string{"B", "A", "C"} {
-		require.NoError(t, s.RecordLoginCity(ctx, "acct", c, at(0), 2))
-	}
-	cs, err := s.LoginCities(ctx, "acct")
-	require.NoError(t, err)
-	require.Len(t, cs, 2)
-	assert.Equal(t, []string{"C", "B"}, []string{cs[0].City, cs[1].City})
-}

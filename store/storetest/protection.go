@@ -68,6 +68,7 @@ func RunProtectionStore(t *testing.T, newStore func(t *testing.T) protection.Sto
 		{"LoginCitiesKeep", testLoginCitiesKeep},
 		{"LoginCitiesOnlyForward", testLoginCitiesOnlyForward},
 		{"ConcurrentRecordLoginCity", testConcurrentRecordLoginCity},
+		{"LoginCityTies", testLoginCityTies},
 		{"InvalidArgumentsRefused", testProtectionInvalidArguments},
 		{"CancelledContext", testProtectionCancelledContext},
 	}
@@ -715,6 +716,19 @@ func testLoginCitiesOnlyForward(t *testing.T, s protection.Store, k keyspace) {
 	require.Len(t, cs, 2)
 	assert.Equal(t, "A", cs[0].City)
 	assert.True(t, cs[0].LastAt.Equal(at(2*time.Hour)), "an older login does not move LastAt back")
+}
+
+// testLoginCityTies: among cities with equal LastAt, the names that sort
+// last are kept first, so every store keeps the same cities.
+func testLoginCityTies(t *testing.T, s protection.Store, k keyspace) {
+	acct := k.key("acct")
+	for _, c := range []string{"B", "A", "C"} {
+		require.NoError(t, s.RecordLoginCity(t.Context(), acct, c, at(0), 2))
+	}
+	cs, err := s.LoginCities(t.Context(), acct)
+	require.NoError(t, err)
+	require.Len(t, cs, 2)
+	require.Equal(t, []string{"C", "B"}, []string{cs[0].City, cs[1].City})
 }
 
 func testConcurrentRecordLoginCity(t *testing.T, s protection.Store, k keyspace) {
