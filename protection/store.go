@@ -227,7 +227,9 @@ type LoginCityStore interface {
 // implements it.
 //
 // Every method is one atomic operation, takes its times from the caller and
-// returns an error only for a system failure (absence is not an error);
+// returns an error only for a system failure or for arguments that break the
+// contract (an empty ID or account ID, keep below 1); absence is not an
+// error. The ID of an expired pending login or challenge may be put again.
 // protection fails closed on any error.
 type Store interface {
 	SessionStore
