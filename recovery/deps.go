@@ -1,0 +1,60 @@
+package recovery
+
+import (
+	"context"
+
+	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/account/password"
+)
+
+// PurposeResetPassword is the verification purpose of a reset: the name of
+// the operation protection.OpResetPassword, which always asks for identity
+// verification. Start the verification with it and PendingReset.Binding.
+const PurposeResetPassword = "reset_password"
+
+// CausePasswordReset is the cause given to SessionEnder after a reset; the
+// same as protection.CausePasswordReset.
+const CausePasswordReset = "password_reset"
+
+// Verifier says whether the user has passed identity verification for
+// purpose on the account, bound to binding (PendingReset.Binding; a reset
+// is not a session, so the binding is given rather than read from the
+// context). It returns nil when verified. *protection.Manager provides it
+// through an adapter:
+//
+//	recovery.VerifierFunc(func(ctx context.Context, id, binding, purpose string) error {
+//		return pm.Verified(protection.WithBinding(ctx, binding), id, purpose)
+//	})
+type Verifier interface {
+	Verified(ctx context.Context, accountID, binding, purpose string) error
+}
+
+// VerifierFunc adapts a function to the Verifier interface.
+type VerifierFunc func(ctx context.Context, accountID, binding, purpose string) error
+
+// Verified calls f.
+func (f VerifierFunc) Verified(ctx context.Context, accountID, binding, purpose string) error {
+	return f(ctx, accountID, binding, purpose)
+}
+
+// SessionEnder ends the sessions of an account; *protection.Manager
+// implements it. A reset calls it with keepSessionID "" (end them all) and
+// cause CausePasswordReset.
+type SessionEnder interface {
+	EndOtherSessions(ctx context.Context, accountID, keepSessionID, cause string) error
+}
+
+// Accounts is what a reset needs from the accounts; *account.Service
+// implements it.
+type Accounts interface {
+	// PasswordPolicy returns the password policy in force.
+	PasswordPolicy() password.Policy
+	// AccountsByLogin returns the accounts with login method m bound to
+	// the identifier raw.
+	AccountsByLogin(ctx context.Context, m account.Method, raw string) ([]account.Account, error)
+	// ResetPassword sets the password without the old one, calling
+	// r.Claim just before the write.
+	ResetPassword(ctx context.Context, id string, r account.PasswordReset) (account.Account, error)
+}
+
+var _ Accounts = (*account.Service)(nil)

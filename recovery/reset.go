@@ -1,0 +1,393 @@
+package recovery
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/keyhash"
+	"github.com/accountsec/accountsec/internal/policycheck"
+	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/reason"
+)
+
+// The default and bounds of ResetPolicy.TTL (SPEC §3).
+const (
+	// DefaultResetTTL is the lifetime of a reset token when the policy
+	// leaves it zero.
+	DefaultResetTTL = 30 * time.Minute
+	// MinResetTTL is the shortest lifetime a policy may set.
+	MinResetTTL = 5 * time.Minute
+	// MaxResetTTL is the longest lifetime a policy may set.
+	MaxResetTTL = 60 * time.Minute
+)
+
+// GateChannel is the channel under which a reset email is counted by the
+// Gate. It is not notify.Email, so that a reset link does not use up the
+// per-address interval of the email code the verification sends right
+// after; each has its own budget per address.
+const GateChannel = "email_reset"
+
+// MaxClientIPBytes is the longest client IP accepted.
+const MaxClientIPBytes = 128
+
+// Sentinel errors, matched with errors.Is.
+var (
+	// ErrTokenMalformed: the token is not of the form the library issues
+	// (see ParseToken). Nothing was looked up.
+	ErrTokenMalformed = reason.New(reason.RecoveryTokenMalformed)
+	// ErrTokenInvalid: no valid reset exists for the token: never issued,
+	// expired, used, or replaced by a newer request.
+	ErrTokenInvalid = reason.New(reason.RecoveryTokenInvalid)
+	// ErrSessionsNotEnded: the password was reset, but the SessionEnder
+	// failed (the cause is wrapped); end the account's sessions again.
+	ErrSessionsNotEnded = reason.New(reason.RecoverySessionsNotEnded)
+)
+
+// ResetPolicy is the password reset policy. A zero field means its default.
+type ResetPolicy struct {
+	// TTL is how long a reset token is valid (default 30 minutes; allowed
+	// 5 to 60 minutes).
+	TTL time.Duration `validate:"min=0,max=60m"`
+}
+
+// ResetConfig is what Resets needs from the host.
+type ResetConfig struct {
+	// Store keeps the pending resets. Required.
+	Store ResetStore
+	// Accounts finds accounts by login email and writes the new password
+	// (an *account.Service). Required.
+	Accounts Accounts
+	// Email delivers the reset token. Required.
+	Email notify.EmailSender
+	// Gate is asked before every reset email, known address or not, with
+	// channel GateChannel (a *limits.SendLimiter). Required: a reset
+	// request needs no account, so unlimited sending would let anyone
+	// flood an inbox. Pass a gate that always allows to opt out.
+	Gate notify.Gate
+	// Verifier says whether the user passed identity verification for the
+	// reset. Required (fail closed).
+	Verifier Verifier
+	// Sessions ends the account's sessions after a reset (a
+	// *protection.Manager). Required.
+	Sessions SessionEnder
+	// Secret keys the hashes of tokens and email addresses. At least 16
+	// bytes; changing it invalidates pending resets. Required.
+	Secret []byte
+	// Policy is the reset policy (zero means defaults).
+	Policy ResetPolicy
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the randomness source; nil means crypto/rand.
+	Rand io.Reader
+	// Events receives security events; nil discards them.
+	Events event.Hook
+}
+
+// Resets runs the forgotten-password reset of SPEC §3. It is safe for
+// concurrent use; its state is in the store.
+type Resets struct {
+	store    ResetStore
+	accounts Accounts
+	email    notify.EmailSender
+	gate     notify.Gate
+	verifier Verifier
+	sessions SessionEnder
+	keys     *keyhash.Hasher
+	policy   ResetPolicy
+	now      func() time.Time
+	events   event.Hook
+
+	randMu sync.Mutex // an io.Reader need not be safe for concurrent use
+	rand   io.Reader
+}
+
+// NewResets returns a Resets for cfg, or a reason.PolicyInvalid error naming
+// the first missing dependency or the bad policy value.
+func NewResets(cfg ResetConfig) (*Resets, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, missing("Store", "a recovery.ResetStore")
+	case cfg.Accounts == nil:
+		return nil, missing("Accounts", "a recovery.Accounts such as *account.Service")
+	case cfg.Email == nil:
+		return nil, missing("Email", "a notify.EmailSender")
+	case cfg.Gate == nil:
+		return nil, missing("Gate", "a notify.Gate such as *limits.SendLimiter")
+	case cfg.Verifier == nil:
+		return nil, missing("Verifier", "a recovery.Verifier")
+	case cfg.Sessions == nil:
+		return nil, missing("Sessions", "a recovery.SessionEnder such as *protection.Manager")
+	}
+	if err := policycheck.Check("recovery.ResetPolicy", cfg.Policy); err != nil {
+		return nil, err
+	}
+	p := cfg.Policy
+	if p.TTL == 0 {
+		p.TTL = DefaultResetTTL
+	}
+	if err := policycheck.Check("recovery.ResetPolicy", struct {
+		TTL time.Duration `validate:"min=5m,max=60m"`
+	}{p.TTL}); err != nil {
+		return nil, err
+	}
+	keys, err := keyhash.New(cfg.Secret)
+	if err != nil {
+		return nil, err
+	}
+	r := &Resets{
+		store: cfg.Store, accounts: cfg.Accounts, email: cfg.Email, gate: cfg.Gate,
+		verifier: cfg.Verifier, sessions: cfg.Sessions, keys: keys, policy: p,
+		now: cfg.Now, events: cfg.Events, rand: cfg.Rand,
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.rand == nil {
+		r.rand = rand.Reader
+	}
+	return r, nil
+}
+
+func missing(field, allowed string) error {
+	return reason.New(reason.PolicyInvalid).With("field", "recovery.ResetConfig."+field).With("value", "nil").With("allowed", allowed)
+}
+
+// Policy returns the resolved policy.
+func (r *Resets) Policy() ResetPolicy { return r.policy }
+
+// Request asks for a password reset of the account whose login email is
+// email, from clientIP (may be empty; passed to the Gate).
+//
+// It never tells whether the address belongs to an account: for a known
+// address it emails a new token (replacing any older one) and returns nil;
+// for an unknown address, or one whose account has no password, it sends
+// nothing and returns nil all the same, after comparable work (the Gate is
+// asked, a token drawn and hashed, and the store read once instead of
+// written). What still differs is the store write and the host's sender;
+// a sender that queues the email rather than delivering it during the call
+// keeps the difference small.
+//
+// Errors are the same for every address: a reason-coded input error for an
+// empty, too long or malformed address (nothing else was done), the Gate's
+// refusal (for example *limits.RateLimitedError), or a
+// reason.StoreUnavailable error (fail closed). A failure of the email sender
+// is not reported to the caller, who could otherwise tell a known address;
+// the token is deleted and a PasswordResetSendFailed event is emitted.
+//
+// The token travels in Message.Code (which senders must not log), not in
+// Params; Message.ExpiresAt is its expiry.
+func (r *Resets) Request(ctx context.Context, email, clientIP string) error {
+	addr, err := account.Normalize(account.KindEmail, email)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(clientIP) > MaxClientIPBytes:
+		return reason.New(reason.InputTooLong).With("field", "client_ip").With("max", MaxClientIPBytes)
+	case !utf8.ValidString(clientIP):
+		return reason.New(reason.InputInvalidUTF8).With("field", "client_ip")
+	}
+	if err := r.gate.Allow(ctx, GateChannel, addr, clientIP); err != nil {
+		return err
+	}
+	token, err := r.newToken()
+	if err != nil {
+		return err
+	}
+	id := r.tokenID(token)
+	subject := r.keys.Key("reset-email", addr)
+	accs, err := r.accounts.AccountsByLogin(ctx, account.MethodEmail, addr)
+	if err != nil {
+		return err
+	}
+	a, ok := withPassword(accs)
+	if !ok {
+		// The read stands in for the write of a known address.
+		if _, _, err := r.store.Reset(ctx, id, r.now()); err != nil {
+			return reason.Store(err)
+		}
+		r.emit(ctx, event.PasswordResetRequested, "", subject, nil)
+		return nil
+	}
+	rec := ResetRecord{ID: id, AccountID: a.ID, ExpiresAt: r.now().Add(r.policy.TTL)}
+	if err := r.store.PutReset(ctx, rec); err != nil {
+		return reason.Store(err)
+	}
+	m := notify.Message{
+		Channel: notify.Email, To: a.LoginEmail(), Purpose: notify.PurposeResetPassword,
+		AccountID: a.ID, Code: token, ExpiresAt: rec.ExpiresAt,
+	}
+	if err := r.email.SendEmail(ctx, m); err != nil {
+		_ = r.store.DeleteReset(ctx, id) // best effort: the token was never delivered
+		cause := string(reason.CodeOf(err))
+		if cause == "" {
+			cause = "send_failed"
+		}
+		r.emit(ctx, event.PasswordResetSendFailed, a.ID, subject, map[string]string{"reason": cause})
+		return nil
+	}
+	r.emit(ctx, event.PasswordResetRequested, a.ID, subject, nil)
+	return nil
+}
+
+// withPassword returns the first account that has an email login password.
+func withPassword(accs []account.Account) (account.Account, bool) {
+	for _, a := range accs {
+		if a.LoginEmail() != "" && a.Password.Hash != "" {
+			return a, true
+		}
+	}
+	return account.Account{}, false
+}
+
+// PendingReset describes the reset a valid token belongs to.
+type PendingReset struct {
+	// AccountID is the account to reset.
+	AccountID string
+	// Binding binds the identity verification to this reset: start and
+	// answer it with this binding and purpose PurposeResetPassword. It is
+	// a keyed hash of the token (not the token) and changes with each new
+	// request.
+	Binding string
+	// ExpiresAt is when the token stops being valid.
+	ExpiresAt time.Time
+}
+
+// Lookup checks token without spending it, for the page the reset link
+// opens and to start the identity verification. It returns
+// ErrTokenMalformed (nothing looked up), ErrTokenInvalid, or a
+// reason.StoreUnavailable error.
+func (r *Resets) Lookup(ctx context.Context, token string) (PendingReset, error) {
+	rec, err := r.find(ctx, token)
+	if err != nil {
+		return PendingReset{}, err
+	}
+	return PendingReset{AccountID: rec.AccountID, Binding: r.binding(token), ExpiresAt: rec.ExpiresAt}, nil
+}
+
+// find returns the live reset of token.
+func (r *Resets) find(ctx context.Context, token string) (ResetRecord, error) {
+	if !ParseToken(token) {
+		return ResetRecord{}, ErrTokenMalformed
+	}
+	rec, found, err := r.store.Reset(ctx, r.tokenID(token), r.now())
+	switch {
+	case err != nil:
+		return ResetRecord{}, reason.Store(err)
+	case !found:
+		r.emit(ctx, event.PasswordResetRejected, "", "", map[string]string{"reason": string(reason.RecoveryTokenInvalid)})
+		return ResetRecord{}, ErrTokenInvalid
+	}
+	return rec, nil
+}
+
+// Completion is the last step of a reset: the token and the new password.
+type Completion struct {
+	// Token is the reset token from the email.
+	Token string
+	// New is the new password.
+	New string
+	// Confirm repeats New.
+	Confirm string
+}
+
+// Complete finishes a reset: it sets the account's password to c.New and
+// ends all the account's sessions. It checks, in this order, and stops at
+// the first refusal without spending the token:
+//
+//  1. the token's form (ErrTokenMalformed);
+//  2. the new password against the policy (its reason-coded errors) and the
+//     confirmation (account.ErrConfirmMismatch);
+//  3. the token's validity (ErrTokenInvalid);
+//  4. identity verification: the Verifier, asked about the account with
+//     PendingReset.Binding and PurposeResetPassword. Its error is
+//     returned unchanged when reason-coded (protection's
+//     *protection.VerificationRequiredError is) and wrapped in
+//     account.ErrVerificationRequired otherwise. The token stays valid
+//     until its expiry, so the user verifies and submits again;
+//  5. the account: an email login password (account.ErrNoPassword), and a
+//     new password that is none of the recent ones (password.ErrReused).
+//     This comes after verification, so that the token alone does not let
+//     anyone test guesses against the password history.
+//
+// Only then is the token consumed, atomically, and the password written in
+// one version-checked update. Of concurrent submissions of one token exactly
+// one consumes it; the others get ErrTokenInvalid and write nothing. If the
+// write fails after the consume (a store failure, or the password changed
+// in that instant: account.ErrChangedMeanwhile), the token is spent and the
+// user must request a new one.
+//
+// After the write, every session of the account ends (SessionEnder, keep "",
+// cause CausePasswordReset), step-up grants included. If that fails, the
+// password is reset all the same: Complete returns the updated account with
+// ErrSessionsNotEnded wrapping the cause, and the caller should end the
+// sessions again. Store failures are reason.StoreUnavailable errors; the
+// token never appears in an error or event.
+func (r *Resets) Complete(ctx context.Context, c Completion) (account.Account, error) {
+	if !ParseToken(c.Token) {
+		return account.Account{}, ErrTokenMalformed
+	}
+	if c.New == "" {
+		return account.Account{}, reason.New(reason.InputEmpty).With("field", "password")
+	}
+	if err := r.accounts.PasswordPolicy().Check(c.New); err != nil {
+		return account.Account{}, err
+	}
+	if c.Confirm != c.New {
+		return account.Account{}, account.ErrConfirmMismatch
+	}
+	rec, err := r.find(ctx, c.Token)
+	if err != nil {
+		return account.Account{}, err
+	}
+	if err := r.verify(ctx, rec.AccountID, r.binding(c.Token)); err != nil {
+		return account.Account{}, err
+	}
+	a, err := r.accounts.ResetPassword(ctx, rec.AccountID, account.PasswordReset{
+		New: c.New,
+		Claim: func(ctx context.Context) error {
+			got, found, err := r.store.ConsumeReset(ctx, rec.ID, r.now())
+			switch {
+			case err != nil:
+				return reason.Store(err)
+			case !found || got.AccountID != rec.AccountID:
+				// Another submission won, the token expired meanwhile, or
+				// a newer request replaced it.
+				return ErrTokenInvalid
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return account.Account{}, err
+	}
+	if err := r.sessions.EndOtherSessions(ctx, a.ID, "", CausePasswordReset); err != nil {
+		return a, ErrSessionsNotEnded.Wrap(err)
+	}
+	return a, nil
+}
+
+// verify asks the Verifier about the reset of account id.
+func (r *Resets) verify(ctx context.Context, id, binding string) error {
+	err := r.verifier.Verified(ctx, id, binding, PurposeResetPassword)
+	if err == nil {
+		return nil
+	}
+	var re *reason.Error
+	if errors.As(err, &re) {
+		return err
+	}
+	return account.ErrVerificationRequired.Wrap(err)
+}
+
+// emit sends an event of the reset flow.
+func (r *Resets) emit(ctx context.Context, kind event.Kind, accountID, subject string, attrs map[string]string) {
+	r.events.Emit(ctx, event.Event{Kind: kind, At: r.now(), AccountID: accountID, Subject: subject, Scope: "reset", Attrs: attrs})
+}
