@@ -16,6 +16,7 @@ import (
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/recovery"
 	"github.com/accountsec/accountsec/store/memstore"
 )
 
@@ -46,6 +47,8 @@ type Config struct {
 	// operations. Register the host's own (delete bucket, …) on a catalog
 	// from protection.NewCatalog.
 	Catalog *protection.Catalog
+	// Reset is the forgotten-password reset policy (link lifetime).
+	Reset recovery.ResetPolicy
 }
 
 // Store is every store interface the facade needs. memstore.Store
@@ -63,7 +66,7 @@ type Deps struct {
 	// Store keeps the state; nil means a new in-memory store, which suits a
 	// single process only. The fields below override it area by area, so a
 	// host can keep hot state (counters, codes, sessions) in Redis and
-	// accounts and devices in PostgreSQL; with all five set, Store may be
+	// accounts and devices in PostgreSQL; with all six set, Store may be
 	// nil.
 	Store Store
 	// Counters overrides Store for lockout and send-rate counters.
@@ -77,6 +80,9 @@ type Deps struct {
 	// Sessions overrides Store for sessions, step-up grants, pending
 	// logins, challenges, trusted devices and login cities.
 	Sessions protection.Store
+	// Resets overrides Store for pending password resets; nil uses Store
+	// when it serves them.
+	Resets recovery.ResetStore
 	// SMS delivers SMS messages; needed to send codes by SMS.
 	SMS notify.SMSSender
 	// Email delivers emails; needed to send codes by email.
@@ -132,6 +138,11 @@ type Service struct {
 	// Protection runs identity verification, the login flow, sessions,
 	// trusted devices and operation protection.
 	Protection *protection.Manager
+	// Resets runs the forgotten-password reset: a single-use link by email,
+	// the new password, identity verification (Protection with the reset's
+	// Binding and purpose protection.OpResetPassword), then every session
+	// ends. Nil when Deps has no Email sender.
+	Resets *recovery.Resets
 }
 
 // New validates cfg and wires the services. A bad policy value is an error
@@ -221,6 +232,17 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 		WeChat: deps.WeChat, Face: deps.Face, Geo: deps.Geo, Catalog: cfg.Catalog,
 		Policy: cfg.Protection, Secret: cfg.Secret, Events: deps.Events, Now: deps.Now, Rand: deps.Rand,
 	})
+	if err != nil || deps.Email == nil {
+		return err
+	}
+	if st.resets == nil {
+		return reason.New(reason.PolicyInvalid).With("field", "accountsec.Deps.Resets").With("value", "nil").With("allowed", "a recovery.ResetStore (Store does not serve one)")
+	}
+	svc.Resets, err = recovery.NewResets(recovery.ResetConfig{
+		Store: st.resets, Accounts: svc.Accounts, Email: deps.Email, Gate: svc.Sends,
+		Verifier: resetVerifier{svc}, Sessions: svc.Protection, Secret: cfg.Secret,
+		Policy: cfg.Reset, Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
+	})
 	return err
 }
 
@@ -231,11 +253,12 @@ type stores struct {
 	accounts account.Store
 	devices  mfa.Store
 	sessions protection.Store
+	resets   recovery.ResetStore
 }
 
 func (d Deps) stores() stores {
 	base := d.Store
-	if base == nil && (d.Counters == nil || d.Codes == nil || d.Accounts == nil || d.Devices == nil || d.Sessions == nil) {
+	if base == nil && (d.Counters == nil || d.Codes == nil || d.Accounts == nil || d.Devices == nil || d.Sessions == nil || d.Resets == nil) {
 		base = memstore.New()
 	}
 	st := stores{counters: base, codes: base, accounts: base, devices: base, sessions: base}
@@ -253,6 +276,12 @@ func (d Deps) stores() stores {
 	}
 	if d.Sessions != nil {
 		st.sessions = d.Sessions
+	}
+	if rs, ok := base.(recovery.ResetStore); ok {
+		st.resets = rs
+	}
+	if d.Resets != nil {
+		st.resets = d.Resets
 	}
 	return st
 }

@@ -121,3 +121,11 @@ func isInputError(err error) bool {
 	}
 	return false
 }
+
+// resetVerifier lets recovery ask protection whether the identity
+// verification bound to a reset was passed.
+type resetVerifier struct{ svc *Service }
+
+func (v resetVerifier) Verified(ctx context.Context, accountID, binding, purpose string) error {
+	return v.svc.Protection.Verified(protection.WithBinding(ctx, binding), accountID, purpose)
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/recovery"
 	"github.com/accountsec/accountsec/store/memstore"
 )
 
@@ -231,4 +232,46 @@ func TestLoginUpgradesAnOutdatedHash(t *testing.T) {
 	res, err = w.svc.Login(w.ctx, protection.LoginRequest{Login: "dora@example.com", Password: "Str0ng!Pass", ClientIP: "203.0.113.1"})
 	require.NoError(t, err)
 	assert.False(t, res.RehashPassword)
+}
+
+// The forgotten-password reset through the facade: a link by email, the new
+// password, identity verification bound to the reset, every session ended.
+func TestPasswordResetThroughTheFacade(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const email, pw, newPw = "erin@example.com", "Str0ng!Pass", "N3w!Passw0rd"
+	w.register(email, pw)
+	open := w.login(email, pw)
+
+	w.clock.Advance(time.Minute)
+	require.NoError(t, w.svc.Resets.Request(w.ctx, email, "203.0.113.1"))
+	require.NoError(t, w.svc.Resets.Request(w.ctx, "nobody@example.com", "203.0.113.1"), "unknown addresses look the same")
+	token := w.outbox.LastCode(email)
+	require.NotEmpty(t, token)
+	assert.Empty(t, w.outbox.LastCode("nobody@example.com"), "but get no email")
+
+	pending, err := w.svc.Resets.Lookup(w.ctx, token)
+	require.NoError(t, err)
+	completion := recovery.Completion{Token: token, New: newPw, Confirm: newPw}
+	_, err = w.svc.Resets.Complete(w.ctx, completion)
+	require.Error(t, err, "identity verification comes first")
+
+	// Verify by the email code, bound to this reset.
+	w.clock.Advance(time.Minute)
+	opts, err := w.svc.Protection.Options(w.ctx, pending.AccountID, protection.OpResetPassword)
+	require.NoError(t, err)
+	ch, err := w.svc.Protection.StartVerification(w.ctx, protection.StartRequest{AccountID: pending.AccountID, Binding: pending.Binding, Purpose: protection.OpResetPassword, Method: opts.Preferred, ClientIP: "203.0.113.1"})
+	require.NoError(t, err)
+	_, err = w.svc.Protection.AnswerVerification(w.ctx, protection.AnswerRequest{AccountID: pending.AccountID, Binding: pending.Binding, Purpose: protection.OpResetPassword, Challenge: ch.ID, Answer: w.outbox.LastCode(email)})
+	require.NoError(t, err)
+
+	_, err = w.svc.Resets.Complete(w.ctx, completion)
+	require.NoError(t, err)
+	_, err = w.svc.Resets.Complete(w.ctx, completion)
+	require.ErrorIs(t, err, recovery.ErrTokenInvalid, "the link works once")
+	_, err = w.svc.Protection.ValidateSession(w.ctx, open.Token)
+	require.Error(t, err, "every session ended")
+	_, err = w.svc.Protection.Login(w.ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.1"})
+	require.Error(t, err, "the old password is gone")
+	w.login(email, newPw)
 }

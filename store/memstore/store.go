@@ -10,6 +10,7 @@ import (
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/recovery"
 )
 
 // Compile-time checks that Store implements the interfaces it serves.
@@ -19,6 +20,7 @@ var (
 	_ account.Store       = (*Store)(nil)
 	_ mfa.Store           = (*Store)(nil)
 	_ protection.Store    = (*Store)(nil)
+	_ recovery.ResetStore = (*Store)(nil)
 )
 
 // Store is an in-memory store. It is safe for concurrent use. The zero Store
@@ -30,7 +32,8 @@ var (
 // expire adds itself to [Store.Sweep].
 //
 // Store serves every store interface of the library: counters and codes
-// directly, accounts, MFA devices and protection state through the embedded
+// directly, accounts, MFA devices, protection state and password resets
+// through the embedded
 // per-area stores (which hosts may also use on their own).
 type Store struct {
 	counters shards[limits.Counter]
@@ -39,6 +42,7 @@ type Store struct {
 	AccountStore
 	MFAStore
 	ProtectionStore
+	ResetStore
 }
 
 // New returns an empty Store.
@@ -55,6 +59,7 @@ func (s *Store) Sweep(now time.Time) int {
 	n := s.counters.sweep(func(c limits.Counter) bool { return expired(c.ExpiresAt, now) })
 	n += s.codes.sweep(func(c codeEntry) bool { return expired(c.expiresAt, now) })
 	n += s.ProtectionStore.Sweep(now)
+	n += s.ResetStore.Sweep(now)
 	return n
 }
 
