@@ -37,6 +37,7 @@
 //   - mfa: TOTP devices, replay-safe verification, QR codes, backup codes.
 //   - protection: identity verification, the login flow, sessions, trusted
 //     devices, operation and remote-login protection.
+//   - recovery: the forgotten-password reset.
 //   - store/memstore: the in-memory store (the default); store/pgstore and
 //     store/redisstore: PostgreSQL and Redis adapters (nested modules);
 //     store/storetest: the conformance suites every store passes.
