@@ -7,7 +7,9 @@
 //   - mfa.Store: MFA devices and pending enrolments, imported hardware
 //     tokens, and backup codes as keyed hashes;
 //   - protection.Store: sessions, step-up grants, pending logins,
-//     challenges, trusted devices and login cities.
+//     challenges, trusted devices and login cities;
+//   - recovery.ResetStore: pending password resets, one per account, as
+//     keyed hashes of their tokens.
 //
 // Typical use:
 //
@@ -32,8 +34,8 @@
 // processes. Almost all are a single SQL statement whose row lock
 // serialises concurrent calls on one key, so no interleaving lets more
 // calls through than a limit allows, matches a code or a backup code twice,
-// accepts a TOTP step twice or activates two devices; each of those is one
-// round trip.
+// consumes a password reset twice, accepts a TOTP step twice or activates
+// two devices; each of those is one round trip.
 //
 // Account writes that take quota slots count the accounts holding each
 // slot, which a row lock cannot protect (the slot may have no rows yet).

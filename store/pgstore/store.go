@@ -42,6 +42,7 @@ type Store struct {
 	acct accountQueries
 	mfa  mfaQueries
 	prot protQueries
+	rec  resetQueries
 }
 
 // Option configures a Store.
@@ -87,19 +88,20 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		codes:      pgx.Identifier{cfg.schema, "accountsec_codes"}.Sanitize(),
 		migrations: pgx.Identifier{cfg.schema, "accountsec_schema_migrations"}.Sanitize(),
 	}
-	s.q = newQueries(s.counters, s.codes)
+	s.q = newQueries(s.counters, s.codes, resetTable(cfg.schema))
 	s.acct = newAccountQueries(cfg.schema)
 	s.mfa = newMFAQueries(cfg.schema)
 	s.prot = newProtQueries(cfg.schema)
+	s.rec = newResetQueries(cfg.schema)
 	return s, nil
 }
 
 // Schema returns the schema the store's tables live in.
 func (s *Store) Schema() string { return s.schema }
 
-// Sweep deletes the counters, codes and protection rows (see
-// SweepProtection) that no method can see at now and returns how many rows
-// it removed. Expired rows are already invisible to every other method;
+// Sweep deletes the counters, codes, password resets and protection rows
+// (see SweepProtection) that no method can see at now and returns how many
+// rows it removed. Expired rows are already invisible to every other method;
 // sweeping only reclaims space, so run it now and then (for example every
 // few minutes) with the same clock the rest of the library uses.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (int64, error) {
@@ -117,7 +119,7 @@ type queries struct {
 	sweep                                              string
 }
 
-func newQueries(counters, codes string) queries {
+func newQueries(counters, codes, resets string) queries {
 	return queries{
 		reserve:       fmt.Sprintf(reserveSQL, counters),
 		counterAfter:  fmt.Sprintf(counterAfterSQL, counters),
@@ -127,12 +129,13 @@ func newQueries(counters, codes string) queries {
 		putCode:       fmt.Sprintf(putCodeSQL, codes),
 		consumeCode:   fmt.Sprintf(consumeCodeSQL, codes),
 		deleteCode:    fmt.Sprintf(deleteCodeSQL, codes),
-		sweep:         fmt.Sprintf(sweepSQL, counters, codes),
+		sweep:         fmt.Sprintf(sweepSQL, counters, codes, resets),
 	}
 }
 
-// sweepSQL deletes from both tables in one statement.
+// sweepSQL deletes from the three tables in one statement.
 const sweepSQL = `
 WITH c AS (DELETE FROM %[1]s WHERE expires_at <= $1::timestamptz RETURNING 1),
-     k AS (DELETE FROM %[2]s WHERE expires_at <= $1::timestamptz RETURNING 1)
-SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM k)`
+     k AS (DELETE FROM %[2]s WHERE expires_at <= $1::timestamptz RETURNING 1),
+     r AS (DELETE FROM %[3]s WHERE expires_at <= $1::timestamptz RETURNING 1)
+SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM k) + (SELECT count(*) FROM r)`
