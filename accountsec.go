@@ -51,14 +51,16 @@ type Config struct {
 	Reset recovery.ResetPolicy
 }
 
-// Store is every store interface the facade needs. memstore.Store
-// implements it.
+// Store is every store interface the facade needs. memstore.Store and
+// pgstore.Store implement it; redisstore.Store serves the hot state
+// (counters, codes, sessions, resets) for Deps' per-area fields.
 type Store interface {
 	limits.CounterStore
 	notify.CodeStore
 	account.Store
 	mfa.Store
 	protection.Store
+	recovery.ResetStore
 }
 
 // Deps is what the host supplies.
@@ -80,8 +82,7 @@ type Deps struct {
 	// Sessions overrides Store for sessions, step-up grants, pending
 	// logins, challenges, trusted devices and login cities.
 	Sessions protection.Store
-	// Resets overrides Store for pending password resets; nil uses Store
-	// when it serves them.
+	// Resets overrides Store for pending password resets.
 	Resets recovery.ResetStore
 	// SMS delivers SMS messages; needed to send codes by SMS.
 	SMS notify.SMSSender
@@ -235,9 +236,6 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	if err != nil || deps.Email == nil {
 		return err
 	}
-	if st.resets == nil {
-		return reason.New(reason.PolicyInvalid).With("field", "accountsec.Deps.Resets").With("value", "nil").With("allowed", "a recovery.ResetStore (Store does not serve one)")
-	}
 	svc.Resets, err = recovery.NewResets(recovery.ResetConfig{
 		Store: st.resets, Accounts: svc.Accounts, Email: deps.Email, Gate: svc.Sends,
 		Verifier: resetVerifier{svc}, Sessions: svc.Protection, Secret: cfg.Secret,
@@ -261,7 +259,7 @@ func (d Deps) stores() stores {
 	if base == nil && (d.Counters == nil || d.Codes == nil || d.Accounts == nil || d.Devices == nil || d.Sessions == nil || d.Resets == nil) {
 		base = memstore.New()
 	}
-	st := stores{counters: base, codes: base, accounts: base, devices: base, sessions: base}
+	st := stores{counters: base, codes: base, accounts: base, devices: base, sessions: base, resets: base}
 	if d.Counters != nil {
 		st.counters = d.Counters
 	}
@@ -276,9 +274,6 @@ func (d Deps) stores() stores {
 	}
 	if d.Sessions != nil {
 		st.sessions = d.Sessions
-	}
-	if rs, ok := base.(recovery.ResetStore); ok {
-		st.resets = rs
 	}
 	if d.Resets != nil {
 		st.resets = d.Resets

@@ -17,6 +17,9 @@ import (
 	"github.com/accountsec/accountsec/store/redisstore"
 )
 
+// PostgreSQL serves every store interface of the facade.
+var _ accountsec.Store = (*pgstore.Store)(nil)
+
 // The same walk-through on the stores a fleet of machines would share:
 // PostgreSQL for everything, or PostgreSQL for records and Redis for hot
 // state. It reads the adapters' environment variables, and never skips in CI.
@@ -33,7 +36,7 @@ func TestQuickstartOnPostgresAndRedis(t *testing.T) {
 		"postgres": func(t *testing.T) accountsec.Deps { return accountsec.Deps{Store: postgres(t, ctx, dsn)} },
 		"postgres+redis": func(t *testing.T) accountsec.Deps {
 			rd := redisStore(t, addr)
-			return accountsec.Deps{Store: postgres(t, ctx, dsn), Counters: rd, Codes: rd, Sessions: rd}
+			return accountsec.Deps{Store: postgres(t, ctx, dsn), Counters: rd, Codes: rd, Sessions: rd, Resets: rd}
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
