@@ -3,7 +3,7 @@
 // hashing, one-time codes with send-rate limits, then a whole console
 // journey: register, sign in, bind a TOTP device behind identity
 // verification, sign in with MFA as the second factor, step up for a
-// sensitive operation and sign out everywhere.
+// sensitive operation, sign out everywhere and reset a forgotten password.
 //
 // It uses the in-memory store, a settable clock and an outbox that prints
 // messages instead of sending them, so it runs anywhere:
@@ -30,6 +30,7 @@ import (
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/recovery"
 )
 
 func main() {
@@ -191,6 +192,41 @@ func journey(ctx context.Context, w io.Writer, svc *accountsec.Service, clock *f
 	}
 	_, err = svc.Protection.ValidateSession(ctx, res.Token)
 	fmt.Fprintf(w, "   signed out everywhere; the phone's session: %v\n", reason.CodeOf(err))
+
+	step(w, "10. Forgotten password: a single-use link, then identity verification bound to it")
+	clock.Advance(time.Minute)
+	if err := svc.Resets.Request(ctx, email, "203.0.113.7"); err != nil {
+		return err
+	}
+	token := outbox.LastCode(email) // the host puts it in a link
+	pending, err := svc.Resets.Lookup(ctx, token)
+	if err != nil {
+		return err
+	}
+	opts, err := svc.Protection.Options(ctx, pending.AccountID, protection.OpResetPassword)
+	if err != nil {
+		return err
+	}
+	ch, err = svc.Protection.StartVerification(ctx, protection.StartRequest{AccountID: pending.AccountID, Binding: pending.Binding, Purpose: protection.OpResetPassword, Method: opts.Preferred, ClientIP: "203.0.113.7"})
+	if err != nil {
+		return err
+	}
+	answer := authenticator()
+	if ch.Method != protection.MFA {
+		answer = outbox.LastCode(email)
+	}
+	if _, err := svc.Protection.AnswerVerification(ctx, protection.AnswerRequest{AccountID: pending.AccountID, Binding: pending.Binding, Purpose: protection.OpResetPassword, Challenge: ch.ID, Answer: answer}); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   verified by %s\n", ch.Method)
+	const newPw = "N3w!Secret"
+	if _, err := svc.Resets.Complete(ctx, recovery.Completion{Token: token, New: newPw, Confirm: newPw}); err != nil {
+		return err
+	}
+	_, err = svc.Resets.Complete(ctx, recovery.Completion{Token: token, New: newPw, Confirm: newPw})
+	fmt.Fprintf(w, "   password reset; the same link again: %v\n", reason.CodeOf(err))
+	_, err = svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.7"})
+	fmt.Fprintf(w, "   the old password: %v\n", reason.CodeOf(err))
 	return nil
 }
 
