@@ -3,7 +3,6 @@ package pgstore_test
 import (
 	"fmt"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -185,64 +184,5 @@ func TestRecordLoginCityRaceManyRounds(t *testing.T) {
 		require.Len(t, cs, 2, "round %d", round)
 		assert.Equal(t, "city15", cs[0].City)
 		assert.Equal(t, "city14", cs[1].City)
-	}
-}
-
-// BenchmarkSessionLookup measures Session, which runs on every request:
-// serially, and in parallel (4 callers per CPU, a session each).
-func BenchmarkSessionLookup(b *testing.B) {
-	s := newStore(b, testPool(b))
-	ctx := b.Context()
-	const sessions = 64
-	for i := range sessions {
-		require.NoError(b, s.CreateSession(ctx, protSession(fmt.Sprint("acct", i%8), fmt.Sprint("s", i), 0)))
-	}
-	b.Run("serial", func(b *testing.B) {
-		for b.Loop() {
-			if _, found, err := s.Session(ctx, "s0"); err != nil || !found {
-				b.Fatal(found, err)
-			}
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		var n atomic.Int64
-		b.SetParallelism(4) // I/O bound: more callers than CPUs
-		b.RunParallel(func(pb *testing.PB) {
-			id := fmt.Sprint("s", n.Add(1)%sessions)
-			for pb.Next() {
-				if _, found, err := s.Session(ctx, id); err != nil || !found {
-					b.Error(found, err)
-					return
-				}
-			}
-		})
-	})
-}
-
-// BenchmarkEndAllSessions measures EndAllSessions on an account that holds
-// n sessions. Each timed call ends a live session created (untimed) before
-// it; what the call writes (the generation row) does not depend on n.
-func BenchmarkEndAllSessions(b *testing.B) {
-	pool := testPool(b)
-	for _, n := range []int{1, 1000} {
-		b.Run(fmt.Sprint("sessions=", n), func(b *testing.B) {
-			s := newStore(b, pool)
-			ctx := b.Context()
-			for i := range n {
-				require.NoError(b, s.CreateSession(ctx, protSession("acct", fmt.Sprint("s", i), 0)))
-			}
-			i := 0
-			for b.Loop() {
-				if err := s.EndAllSessions(ctx, "acct", ""); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				i++
-				if err := s.CreateSession(ctx, protSession("acct", fmt.Sprint("new", i), 0)); err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-			}
-		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -326,71 +325,4 @@ func TestProtectionScriptCacheFlushed(t *testing.T) {
 	_, found, err = s.Session(ctx, "s")
 	require.NoError(t, err)
 	require.False(t, found)
-}
-
-// BenchmarkSessionLookup measures Session, which runs on every request: on
-// one server (one script) and on the cluster path (GET of the index, then a
-// script), serially and in parallel (4 callers per CPU, a session each).
-func BenchmarkSessionLookup(b *testing.B) {
-	client := testClient(b)
-	for _, mode := range []struct {
-		name  string
-		slots bool
-	}{{"one-server", false}, {"slot-by-slot", true}} {
-		s := protStore(b, client, mode.slots)
-		ctx := b.Context()
-		const sessions = 64
-		for i := range sessions {
-			require.NoError(b, s.CreateSession(ctx, protSession(fmt.Sprint("acct", i%8), fmt.Sprint("s", i), 0)))
-		}
-		b.Run(mode.name+"/serial", func(b *testing.B) {
-			for b.Loop() {
-				if _, found, err := s.Session(ctx, "s0"); err != nil || !found {
-					b.Fatal(found, err)
-				}
-			}
-		})
-		b.Run(mode.name+"/parallel", func(b *testing.B) {
-			var n atomic.Int64
-			b.SetParallelism(4) // I/O bound: more callers than CPUs
-			b.RunParallel(func(pb *testing.PB) {
-				id := fmt.Sprint("s", n.Add(1)%sessions)
-				for pb.Next() {
-					if _, found, err := s.Session(ctx, id); err != nil || !found {
-						b.Error(found, err)
-						return
-					}
-				}
-			})
-		})
-	}
-}
-
-// BenchmarkEndAllSessions measures EndAllSessions on an account that holds
-// n sessions. Each timed call ends a live session created (untimed) before
-// it; what the call writes does not depend on n: the first call also drops
-// the list of n sessions, which UNLINK frees off the main thread.
-func BenchmarkEndAllSessions(b *testing.B) {
-	client := testClient(b)
-	for _, n := range []int{1, 1000} {
-		b.Run(fmt.Sprint("sessions=", n), func(b *testing.B) {
-			s := protStore(b, client, false)
-			ctx := b.Context()
-			for i := range n {
-				require.NoError(b, s.CreateSession(ctx, protSession("acct", fmt.Sprint("s", i), 0)))
-			}
-			i := 0
-			for b.Loop() {
-				if err := s.EndAllSessions(ctx, "acct", ""); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				i++
-				if err := s.CreateSession(ctx, protSession("acct", fmt.Sprint("new", i), 0)); err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
-			}
-		})
-	}
 }
