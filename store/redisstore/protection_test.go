@@ -40,12 +40,21 @@ func protStore(tb testing.TB, client *redis.Client, slots bool, opts ...redissto
 }
 
 func TestProtectionConformance(t *testing.T) {
+	onEveryPath(t, func(t *testing.T, newStore func(*testing.T) *redisstore.Store) {
+		storetest.RunProtectionStore(t, func(t *testing.T) protection.Store { return newStore(t) })
+	})
+}
+
+// onEveryPath runs suite on each way the store reaches Redis: one server
+// (one script per operation), slot by slot (the cluster code path on one
+// server), and a real Redis Cluster when clusterAddrsVar names one.
+func onEveryPath(t *testing.T, suite func(t *testing.T, newStore func(*testing.T) *redisstore.Store)) {
 	client := testClient(t)
 	t.Run("OneServer", func(t *testing.T) {
-		storetest.RunProtectionStore(t, func(t *testing.T) protection.Store { return protStore(t, client, false) })
+		suite(t, func(t *testing.T) *redisstore.Store { return protStore(t, client, false) })
 	})
 	t.Run("SlotBySlot", func(t *testing.T) {
-		storetest.RunProtectionStore(t, func(t *testing.T) protection.Store { return protStore(t, client, true) })
+		suite(t, func(t *testing.T) *redisstore.Store { return protStore(t, client, true) })
 	})
 	t.Run("Cluster", func(t *testing.T) {
 		addrs := os.Getenv(clusterAddrsVar)
@@ -55,7 +64,7 @@ func TestProtectionConformance(t *testing.T) {
 		cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(addrs, ","), PoolSize: 32})
 		t.Cleanup(func() { _ = cluster.Close() })
 		require.NoError(t, cluster.Ping(t.Context()).Err())
-		storetest.RunProtectionStore(t, func(t *testing.T) protection.Store {
+		suite(t, func(t *testing.T) *redisstore.Store {
 			prefix := "accountsec-test:" + rand.Text() + ":"
 			t.Cleanup(func() { cleanCluster(t, cluster, prefix) })
 			return redisstore.New(cluster, redisstore.WithKeyPrefix(prefix))

@@ -1,10 +1,7 @@
 package redisstore_test
 
 import (
-	"crypto/rand"
 	"fmt"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,26 +15,8 @@ import (
 )
 
 func TestResetConformance(t *testing.T) {
-	client := testClient(t)
-	t.Run("OneServer", func(t *testing.T) {
-		storetest.RunResetStore(t, func(t *testing.T) recovery.ResetStore { return protStore(t, client, false) })
-	})
-	t.Run("SlotBySlot", func(t *testing.T) {
-		storetest.RunResetStore(t, func(t *testing.T) recovery.ResetStore { return protStore(t, client, true) })
-	})
-	t.Run("Cluster", func(t *testing.T) {
-		addrs := os.Getenv(clusterAddrsVar)
-		if addrs == "" {
-			t.Skipf("%s is not set; set it (for example 127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002) to run the suite on Redis Cluster", clusterAddrsVar)
-		}
-		cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(addrs, ","), PoolSize: 32})
-		t.Cleanup(func() { _ = cluster.Close() })
-		require.NoError(t, cluster.Ping(t.Context()).Err())
-		storetest.RunResetStore(t, func(t *testing.T) recovery.ResetStore {
-			prefix := "accountsec-test:" + rand.Text() + ":"
-			t.Cleanup(func() { cleanCluster(t, cluster, prefix) })
-			return redisstore.New(cluster, redisstore.WithKeyPrefix(prefix))
-		})
+	onEveryPath(t, func(t *testing.T, newStore func(*testing.T) *redisstore.Store) {
+		storetest.RunResetStore(t, func(t *testing.T) recovery.ResetStore { return newStore(t) })
 	})
 }
 
