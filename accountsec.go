@@ -21,7 +21,7 @@ import (
 )
 
 // Config holds the policies. Every zero field means the console default of
-// SPEC (see README's policy table); every value is validated by New.
+// docs/RULES.md (see README's policy table); every value is validated by New.
 type Config struct {
 	// Secret keys every HMAC the library computes (store keys, code hashes).
 	// At least 16 bytes; 32 random bytes recommended. Required. Keep it

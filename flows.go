@@ -11,7 +11,7 @@ import (
 // The account-centre flows below span several packages: each authorises the
 // operation for the signed-in session (operation protection), makes the
 // change, updates what depends on it, and ends the account's other sessions
-// where SPEC asks for it. Each returns *protection.VerificationRequiredError
+// where docs/RULES.md asks for it. Each returns *protection.VerificationRequiredError
 // when the session must first pass identity verification (see
 // Protection.StartVerification with the operation as purpose).
 

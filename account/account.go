@@ -67,7 +67,7 @@ const (
 	// StateActive is a normal account.
 	StateActive State = "active"
 	// StateCancelling is an account in its cancellation cooling-off period:
-	// it keeps account-centre access (SPEC §9).
+	// it keeps account-centre access (docs/RULES.md §9).
 	StateCancelling State = "cancelling"
 )
 
@@ -204,7 +204,7 @@ func firstSet(first, second string) string {
 }
 
 // PasswordRotationDue reports whether the password should be changed under
-// policy p at now (SPEC §3: advice only). It is false without a password.
+// policy p at now (docs/RULES.md §3: advice only). It is false without a password.
 func (a Account) PasswordRotationDue(p password.Policy, now time.Time) bool {
 	return a.Password.Hash != "" && password.RotationDue(p, a.Password.ChangedAt, now)
 }

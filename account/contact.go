@@ -145,7 +145,7 @@ func (s *Service) SendSecurityPhoneCode(ctx context.Context, id, phone, clientIP
 	return s.sendCode(ctx, notify.PurposeBindPhone, notify.SMS, p, id, clientIP)
 }
 
-// ChangeSecurityPhone sets the security phone to phone (SPEC §4), after the
+// ChangeSecurityPhone sets the security phone to phone (docs/RULES.md §4), after the
 // Verifier allows OpChangeSecurityPhone and with the code
 // SendSecurityPhoneCode sent to it. The phone quota (5 accounts per number
 // by default) is taken and the old number's slot released atomically.
@@ -219,7 +219,7 @@ func (s *Service) SendSecurityEmailCode(ctx context.Context, id, email, clientIP
 	return s.sendCode(ctx, PurposeSecurityEmail, notify.Email, e, id, clientIP)
 }
 
-// ChangeSecurityEmail sets the security email (SPEC §4), after the Verifier
+// ChangeSecurityEmail sets the security email (docs/RULES.md §4), after the Verifier
 // allows OpChangeSecurityEmail and with the code SendSecurityEmailCode sent
 // to the new address; optionally the contact email too.
 func (s *Service) ChangeSecurityEmail(ctx context.Context, id string, c SecurityEmailChange) (Account, error) {

@@ -1,5 +1,5 @@
 // Package account holds main accounts, their identifiers and login methods,
-// the quotas of SPEC §1, password changes, contacts and security contacts,
+// the quotas of docs/RULES.md §1, password changes, contacts and security contacts,
 // real-name records and the security settings that package protection
 // enforces.
 //

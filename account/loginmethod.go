@@ -70,7 +70,7 @@ func (s *Service) SendLoginEmailCode(ctx context.Context, id, email, clientIP st
 }
 
 // BindLoginMethod binds a login method the account does not have yet, after
-// the Verifier allows OpBindLoginMethod (SPEC §5). The identifier's binding
+// the Verifier allows OpBindLoginMethod (docs/RULES.md §5). The identifier's binding
 // quota (WeChat 50, WeCom 20, QQ, email and Official Account 1 by default)
 // is enforced atomically with the write. An email needs the code from
 // SendLoginEmailCode and a new password under the policy (it must also
@@ -196,7 +196,7 @@ func checkChange(a Account, m Method, ident string) error {
 }
 
 // LoginEmailChange is a request to change the email login method's address
-// (SPEC §4: new address + new password + 6-digit code).
+// (docs/RULES.md §4: new address + new password + 6-digit code).
 type LoginEmailChange struct {
 	// Email is the new address.
 	Email string
@@ -291,7 +291,7 @@ func (s *Service) ChangeLoginEmail(ctx context.Context, id string, c LoginEmailC
 type UnbindBlockedError struct {
 	// Method is the login method that was to be unbound.
 	Method Method
-	// Unmet are the unmet conditions, in the order of SPEC §5.
+	// Unmet are the unmet conditions, in the order of docs/RULES.md §5.
 	Unmet []*reason.Error
 }
 
@@ -323,7 +323,7 @@ func scanMethod(m Method) VerifyMethod {
 	return ""
 }
 
-// UnbindBlockers returns every condition of SPEC §5 that unbinding login
+// UnbindBlockers returns every condition of docs/RULES.md §5 that unbinding login
 // method m from a would break, or nil when it may be unbound. It does not
 // say whether m is bound.
 //

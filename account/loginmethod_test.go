@@ -314,7 +314,7 @@ func TestUnbindNonRegistrationMethodNeedsOnlyAnotherMethod(t *testing.T) {
 	e := newEnv(t)
 	a := e.register(t, account.MethodQQ, "q")
 	e.bind(t, a.ID, account.MethodWeChat, "wx")
-	// No security phone; SPEC §5 asks conditions 2 and 3 only of the
+	// No security phone; docs/RULES.md §5 asks conditions 2 and 3 only of the
 	// registration method.
 	got, err := e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodWeChat)
 	require.NoError(t, err)

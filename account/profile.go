@@ -53,8 +53,8 @@ func (s *Service) UpdateProfile(ctx context.Context, id string, p ProfileChange)
 // Delete removes the account and releases every quota slot it holds
 // (registration, login methods, security phone, real-name identities), in
 // one atomic store operation, so the identifiers can serve other accounts
-// (SPEC §1). It is the last step of a cancellation that has passed its
-// checks and review (SPEC §9); it asks no Verifier. The ID and APPID stay
+// (docs/RULES.md §1). It is the last step of a cancellation that has passed its
+// checks and review (docs/RULES.md §9); it asks no Verifier. The ID and APPID stay
 // reserved and are never given to another account.
 func (s *Service) Delete(ctx context.Context, id string) error {
 	if err := checkID("account_id", id); err != nil {

@@ -39,7 +39,7 @@ type EnterpriseIdentity struct {
 
 // RecordPersonal records a successful personal real-name verification that
 // the host performed. The identity number is kept only masked and as a
-// keyed hash. Rules (SPEC §1): one personal identity verifies at most 3
+// keyed hash. Rules (docs/RULES.md §1): one personal identity verifies at most 3
 // accounts by default (ErrQuotaExceeded); a verified account may change its
 // real-name information only once the change interval (30 days by default)
 // has passed since the last verification (ErrRealNameTooSoon, with the
@@ -68,7 +68,7 @@ func (s *Service) RecordPersonal(ctx context.Context, id string, p PersonalIdent
 }
 
 // RecordEnterprise records a successful enterprise real-name verification
-// that the host performed. Rules (SPEC §1): the name has at least the
+// that the host performed. Rules (docs/RULES.md §1): the name has at least the
 // minimum number of Unicode characters (5 by default, so four CJK
 // characters are too few: ErrEnterpriseNameTooShort); one enterprise
 // identity verifies at most 10 accounts and one legal person at most 20

@@ -55,7 +55,7 @@ func (s *Service) SendRegistrationCode(ctx context.Context, email, clientIP stri
 // WeComAuthorizer (with an empty account ID).
 //
 // The account, its registration slot and its login-method slot are written
-// in one atomic store operation: the registration quota of SPEC §1 and the
+// in one atomic store operation: the registration quota of docs/RULES.md §1 and the
 // binding quota of §5 are both enforced (ErrQuotaExceeded), and a refusal
 // or failure leaves nothing behind. The registration slot stays with the
 // account until it is deleted. An email registration also makes the address

@@ -8,7 +8,7 @@ import (
 )
 
 // PasswordReset is a request to set the email login password without the
-// old one (SPEC §3, forgotten password).
+// old one (docs/RULES.md §3, forgotten password).
 type PasswordReset struct {
 	// New is the new password.
 	New string

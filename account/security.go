@@ -8,7 +8,7 @@ import (
 	"github.com/accountsec/accountsec/reason"
 )
 
-// VerifyMethod is a way to verify the owner's identity (SPEC, "identity
+// VerifyMethod is a way to verify the owner's identity (docs/RULES.md, "identity
 // verification"), or VerifyNone.
 type VerifyMethod string
 
@@ -41,7 +41,7 @@ func ParseVerifyMethod(s string) (VerifyMethod, error) {
 	return "", reason.New(reason.AccountUnknownVerifyMethod).With("allowed", allowedVerifyMethods)
 }
 
-// Session bounds of SPEC §7: the defaults a new account gets and the
+// Session bounds of docs/RULES.md §7: the defaults a new account gets and the
 // allowed ranges.
 const (
 	// DefaultSessionMaxLifetime is a new account's session lifetime.
@@ -66,7 +66,7 @@ type SecuritySettings struct {
 	// sms.
 	LoginProtection VerifyMethod
 	// TrustDevices offers "trust this device" after login protection
-	// (SPEC §7: the device then skips it for 7 days).
+	// (docs/RULES.md §7: the device then skips it for 7 days).
 	TrustDevices bool
 	// OperationProtection guards sensitive operations: none, wechat_scan,
 	// mfa or sms.

@@ -75,7 +75,7 @@ var (
 )
 
 // The operations for which the service asks the Verifier, by their names in
-// the sensitive-operation catalog of package protection (SPEC §7). SPEC
+// the sensitive-operation catalog of package protection (docs/RULES.md §7). docs/RULES.md
 // §4–§5 require identity verification for the first five; the last two are
 // protected when operation protection is on. The Verifier decides what each
 // one needs.
@@ -132,7 +132,7 @@ func (f VerifierFunc) Verified(ctx context.Context, accountID, purpose string) e
 }
 
 // WeComAuthorizer asks a WeCom administrator whether the WeCom user subject
-// may be bound to the account (SPEC §5). It returns nil when authorised.
+// may be bound to the account (docs/RULES.md §5). It returns nil when authorised.
 // accountID is empty when the account is being registered with WeCom.
 type WeComAuthorizer interface {
 	AuthorizeWeCom(ctx context.Context, accountID, subject string) error
@@ -148,7 +148,7 @@ type CodeSender interface {
 type Config struct {
 	// Store keeps accounts and quota slots. Required.
 	Store Store
-	// Limits holds the quotas of SPEC §1; the zero Policy means the
+	// Limits holds the quotas of docs/RULES.md §1; the zero Policy means the
 	// defaults. Only its Quotas are used here (the lockout policy is
 	// Lockout's own).
 	Limits limits.Policy

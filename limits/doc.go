@@ -1,7 +1,7 @@
 // Package limits holds the quota table of the console, the attempt limiter
 // behind lockout and the send-rate limiter for verification codes.
 //
-// [Policy] is the table of SPEC §1 (accounts per email, phone, WeChat, …,
+// [Policy] is the table of docs/RULES.md §1 (accounts per email, phone, WeChat, …,
 // the real-name change interval, the lockout and the send rates). Its zero
 // value means the console defaults; [Policy.Resolve] fills them in and
 // validates every field.

@@ -87,7 +87,7 @@ type Send struct {
 	PerIPPerHour int `validate:"min=0,max=100000"`
 }
 
-// Policy gathers the limits of SPEC §1 and the send rates. The zero Policy
+// Policy gathers the limits of docs/RULES.md §1 and the send rates. The zero Policy
 // means the console defaults; set only the fields you want to change.
 type Policy struct {
 	Quotas  Quotas

@@ -11,7 +11,7 @@ import (
 // (Zero means the default of one step.)
 const NoSkew = -1
 
-// Policy is the MFA policy. The zero Policy means the defaults of SPEC §6;
+// Policy is the MFA policy. The zero Policy means the defaults of docs/RULES.md §6;
 // set only the fields you want to change. New validates it: a bad value is a
 // reason.List of reason.PolicyInvalid errors naming the field, the value and
 // the allowed range.

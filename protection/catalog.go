@@ -9,7 +9,7 @@ import (
 	"github.com/accountsec/accountsec/reason"
 )
 
-// The sensitive operations of the account centre (SPEC §7), built into every
+// The sensitive operations of the account centre (docs/RULES.md §7), built into every
 // [Catalog].
 const (
 	OpBindMFA                   = "bind_mfa"
@@ -43,7 +43,7 @@ type Operation struct {
 	Name string
 	// AlwaysVerify makes the operation need identity verification even
 	// when the account's operation protection is None. The account-centre
-	// operations that SPEC introduces with "identity verification first"
+	// operations that docs/RULES.md introduces with "identity verification first"
 	// have it; operations without it are protected only when operation
 	// protection is on.
 	AlwaysVerify bool

@@ -1,6 +1,6 @@
 // Package protection is the account's guard: identity verification, the
 // login flow with login protection and remote-login protection, trusted
-// devices, sessions and operation protection (SPEC §7, and the identity
+// devices, sessions and operation protection (docs/RULES.md §7, and the identity
 // verification that §4–§9 ask for).
 //
 // One [Manager] does it all. The host supplies a [Store] (memstore's

@@ -5,7 +5,7 @@ import "slices"
 // Method is an identity verification method.
 type Method string
 
-// The verification methods of SPEC's glossary, and None for a protection that
+// The verification methods of the glossary of docs/RULES.md, and None for a protection that
 // is turned off.
 const (
 	// None turns a protection off. It is a setting, never a way to verify.

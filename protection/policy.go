@@ -10,7 +10,7 @@ import (
 const Day = 24 * time.Hour
 
 // Policy is the protection policy. A zero field means its default (in the
-// comment); the zero Policy is SPEC's console behaviour.
+// comment); the zero Policy is the console behaviour of docs/RULES.md.
 type Policy struct {
 	// StepUpTTL is how long a successful identity verification lets a
 	// session perform sensitive operations without verifying again. It runs
@@ -39,7 +39,7 @@ type Policy struct {
 	UsualCityWindow time.Duration `validate:"omitempty,min=24h,max=8760h"`
 	// StrictMethods, when true, offers only the preferred method (the one
 	// the account's settings name) and no alternatives. The default
-	// (false) follows SPEC: the user may pick any other method the account
+	// (false) follows docs/RULES.md: the user may pick any other method the account
 	// has.
 	StrictMethods bool
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/accountsec/accountsec/reason"
 )
 
-// Session time defaults and bounds (SPEC §7).
+// Session time defaults and bounds (docs/RULES.md §7).
 const (
 	DefaultSessionLifetime = 48 * time.Hour
 	MinSessionLifetime     = time.Hour

@@ -1,6 +1,6 @@
 // Package recovery lets users regain access to their accounts. It holds the
-// forgotten-password reset of SPEC §3; finding a forgotten account and the
-// login appeals of SPEC §8 belong here too.
+// forgotten-password reset of docs/RULES.md §3; finding a forgotten account and the
+// login appeals of docs/RULES.md §8 belong here too.
 //
 // # Password reset
 //

@@ -17,7 +17,7 @@ import (
 	"github.com/accountsec/accountsec/reason"
 )
 
-// The default and bounds of ResetPolicy.TTL (SPEC §3).
+// The default and bounds of ResetPolicy.TTL (docs/RULES.md §3).
 const (
 	// DefaultResetTTL is the lifetime of a reset token when the policy
 	// leaves it zero.
@@ -90,7 +90,7 @@ type ResetConfig struct {
 	Events event.Hook
 }
 
-// Resets runs the forgotten-password reset of SPEC §3. It is safe for
+// Resets runs the forgotten-password reset of docs/RULES.md §3. It is safe for
 // concurrent use; its state is in the store.
 type Resets struct {
 	store    ResetStore
