@@ -1,10 +1,29 @@
 // Package event defines the security events accountsec emits and the hook a
 // host supplies to receive them.
 //
-// Every security decision (a lock, an unlock, and in later packages logins,
-// MFA changes, step-up grants, …) is reported as an [Event] to the host's
-// [Hook]. Events never carry passwords, codes, secrets or raw tokens: the
-// subject of a limiter is reported only as its keyed hash.
+// Every security decision is reported as an [Event] to the host's [Hook].
+// The kinds are defined here, grouped by the package that emits them:
+//
+//   - limits: a subject locked by its failure limit, and an operator's
+//     early unlock ([Locked], [Unlocked]);
+//   - account: registration and deletion, login methods bound, changed and
+//     unbound, password changes (and refused old passwords), security
+//     phone and email, contact changes, real-name records
+//     ([AccountRegistered], [LoginMethodBound], [PasswordChanged], …);
+//   - mfa: devices bound and unbound, hardware tokens imported, codes
+//     accepted and refused, backup codes regenerated, used and refused
+//     ([MFABound], [MFAFailed], [BackupCodeUsed], …);
+//   - protection: logins (succeeded, failed, locked, second factor
+//     required, unusual location), identity verifications, step-up grants,
+//     sensitive operations authorised or refused, sessions ended, trusted
+//     devices, protection settings changed ([LoginSucceeded],
+//     [StepUpGranted], [AllSessionsEnded], …);
+//   - the password reset (package recovery, and account's ResetPassword):
+//     requested, send failed, token rejected, password reset
+//     ([PasswordResetRequested], [PasswordReset], …).
+//
+// Events never carry passwords, codes, secrets or raw tokens: identifiers
+// appear masked, and the subject of a limiter only as its keyed hash.
 package event
 
 import (
