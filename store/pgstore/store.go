@@ -43,6 +43,7 @@ type Store struct {
 	mfa  mfaQueries
 	prot protQueries
 	rec  resetQueries
+	st   stateQueries
 }
 
 // Option configures a Store.
@@ -93,14 +94,16 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s.mfa = newMFAQueries(cfg.schema)
 	s.prot = newProtQueries(cfg.schema)
 	s.rec = newResetQueries(cfg.schema)
+	s.st = newStateQueries(cfg.schema)
 	return s, nil
 }
 
 // Schema returns the schema the store's tables live in.
 func (s *Store) Schema() string { return s.schema }
 
-// Sweep deletes the counters, codes, password resets and protection rows
-// (see SweepProtection) that no method can see at now and returns how many
+// Sweep deletes the counters, codes, password resets, protection rows (see
+// SweepProtection) and state rows (expired records and onces, records of
+// ended generations) that no method can see at now and returns how many
 // rows it removed. Expired rows are already invisible to every other method;
 // sweeping only reclaims space, so run it now and then (for example every
 // few minutes) with the same clock the rest of the library uses.
@@ -110,7 +113,11 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (int64, error) {
 		return 0, fmt.Errorf("pgstore: sweep: %w", err)
 	}
 	p, err := s.SweepProtection(ctx, now)
-	return n + p, err
+	if err != nil {
+		return n, err
+	}
+	st, err := s.sweepState(ctx, now)
+	return n + p + st, err
 }
 
 type queries struct {
