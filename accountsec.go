@@ -225,7 +225,7 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	}
 	svc.Protection, err = protection.New(protection.Config{
 		Store: st.sessions, Accounts: profiles{svc}, Limiter: svc.Lockout,
-		Credentials: credentials{svc}, Passwords: svc.Passwords, Codes: svc.Codes,
+		Credentials: svc.Accounts, Passwords: svc.Passwords, Codes: svc.Codes,
 		MFA: protection.MFAFunc(func(ctx context.Context, id, code string) error {
 			_, err := svc.MFA.Verify(ctx, id, code)
 			return err

@@ -93,25 +93,6 @@ func method(m *protection.Method) *account.VerifyMethod {
 	return &v
 }
 
-// credentials finds the password hash of an email login.
-type credentials struct{ svc *Service }
-
-func (c credentials) PasswordHash(ctx context.Context, login string) (string, string, bool, error) {
-	accs, err := c.svc.Accounts.AccountsByLogin(ctx, account.MethodEmail, login)
-	if isInputError(err) {
-		return "", "", false, nil // a malformed login is an unknown one
-	}
-	if err != nil {
-		return "", "", false, err
-	}
-	for _, a := range accs {
-		if a.Password.Hash != "" {
-			return a.ID, a.Password.Hash, true, nil
-		}
-	}
-	return "", "", false, nil
-}
-
 // isInputError reports whether err is about the caller's input rather than
 // the system.
 func isInputError(err error) bool {

@@ -73,28 +73,3 @@ func (s *Service) ChangePassword(ctx context.Context, sess protection.Session, c
 	}
 	return s.Protection.EndOtherSessions(ctx, sess.AccountID, sess.ID, protection.CausePasswordChanged)
 }
-
-// Login is protection's password login plus the hash upgrade it may ask
-// for: when the stored hash is out of date (a migrated bcrypt hash, weaker
-// argon2id parameters), the account's hash is replaced while the password is
-// at hand. A failed upgrade does not fail the login; the next login tries
-// again.
-func (s *Service) Login(ctx context.Context, req protection.LoginRequest) (protection.LoginResult, error) {
-	res, err := s.Protection.Login(ctx, req)
-	if err != nil || !res.RehashPassword {
-		return res, err
-	}
-	var id string
-	switch {
-	case res.Session != nil:
-		id = res.Session.AccountID
-	case res.Pending != nil:
-		id = res.Pending.AccountID
-	}
-	if id != "" {
-		if ok, _ := s.Accounts.UpgradePasswordHash(ctx, id, req.Password); ok {
-			res.RehashPassword = false
-		}
-	}
-	return res, nil
-}

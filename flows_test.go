@@ -10,10 +10,12 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/accountsec/accountsec"
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/account/password"
+	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/protection"
@@ -27,15 +29,16 @@ type world struct {
 	clock  *fakes.Clock
 	outbox *fakes.Outbox
 	events *fakes.Events
+	store  *memstore.Store
 	ctx    context.Context
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, clock: fakes.NewClock(fakes.Epoch), outbox: &fakes.Outbox{}, events: &fakes.Events{}, ctx: context.Background()}
+	w := &world{t: t, clock: fakes.NewClock(fakes.Epoch), outbox: &fakes.Outbox{}, events: &fakes.Events{}, store: memstore.New(), ctx: context.Background()}
 	svc, err := accountsec.New(
 		accountsec.Config{Secret: secret, Hashing: password.HasherConfig{Params: password.InsecureTestParams()}},
-		accountsec.Deps{SMS: w.outbox, Email: w.outbox, Events: w.events.Hook, Now: w.clock.Now},
+		accountsec.Deps{Store: w.store, SMS: w.outbox, Email: w.outbox, Events: w.events.Hook, Now: w.clock.Now},
 	)
 	require.NoError(t, err)
 	w.svc = svc
@@ -49,6 +52,20 @@ func (w *world) register(email, pw string) account.Account {
 	a, err := w.svc.Accounts.Register(w.ctx, account.Registration{Method: account.MethodEmail, Identifier: email, Password: pw, Code: w.outbox.LastCode(email)})
 	require.NoError(w.t, err)
 	return a
+}
+
+// setPasswordHash stores hash as the account's password hash, as a host
+// migrating hashes from another system would.
+func (w *world) setPasswordHash(id, hash string) {
+	w.t.Helper()
+	a, found, err := w.store.Account(w.ctx, id)
+	require.NoError(w.t, err)
+	require.True(w.t, found)
+	a.Password.Hash = hash
+	a.Password.History = []string{hash}
+	res, err := w.store.UpdateAccount(w.ctx, a, nil, nil)
+	require.NoError(w.t, err)
+	require.Equal(w.t, account.WriteOK, res.Status)
 }
 
 func (w *world) login(email, pw string) protection.LoginResult {
@@ -216,22 +233,51 @@ func TestLoginUpgradesAnOutdatedHash(t *testing.T) {
 	assert.Contains(t, a.Password.Hash, ",t=1,")
 
 	w.svc = mk(stronger) // the host raised its parameters
-	replaced, err := w.svc.Accounts.UpgradePasswordHash(w.ctx, a.ID, "Wr0ng!Pass")
+	login := func(pw string) (protection.LoginResult, error) {
+		return w.svc.Protection.Login(w.ctx, protection.LoginRequest{Login: "dora@example.com", Password: pw, ClientIP: "203.0.113.1"})
+	}
+	_, err := login("Wr0ng!Pass")
+	require.ErrorIs(t, err, protection.ErrWrongCredentials)
+	unchanged, err := w.svc.Accounts.Account(w.ctx, a.ID)
 	require.NoError(t, err)
-	assert.False(t, replaced, "only the right password upgrades the hash")
-	res, err := w.svc.Login(w.ctx, protection.LoginRequest{Login: "dora@example.com", Password: "Str0ng!Pass", ClientIP: "203.0.113.1"})
+	assert.Equal(t, a.Password.Hash, unchanged.Password.Hash, "only the right password upgrades the hash")
+
+	before := w.svc.Passwords.Computed()
+	res, err := login("Str0ng!Pass")
 	require.NoError(t, err)
 	require.NotNil(t, res.Session)
-	assert.False(t, res.RehashPassword, "the facade upgraded the hash")
+	assert.Equal(t, uint64(2), w.svc.Passwords.Computed()-before, "verify the old hash, hash the new one: nothing more")
 	after, err := w.svc.Accounts.Account(w.ctx, a.ID)
 	require.NoError(t, err)
 	assert.Contains(t, after.Password.Hash, ",t=2,")
 	assert.Equal(t, after.Password.Hash, after.Password.History[0])
 
 	// The upgraded hash still verifies, and needs no further upgrade.
-	res, err = w.svc.Login(w.ctx, protection.LoginRequest{Login: "dora@example.com", Password: "Str0ng!Pass", ClientIP: "203.0.113.1"})
+	before = w.svc.Passwords.Computed()
+	_, err = login("Str0ng!Pass")
 	require.NoError(t, err)
-	assert.False(t, res.RehashPassword)
+	assert.Equal(t, uint64(1), w.svc.Passwords.Computed()-before)
+}
+
+// A bcrypt hash (migrated from another system) is verified once and replaced
+// by argon2id in the same login: two key derivations in all.
+func TestLoginMigratesABcryptHash(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a := w.register("erin@example.com", "Str0ng!Pass")
+	bc, err := bcrypt.GenerateFromPassword([]byte("Str0ng!Pass"), bcrypt.MinCost)
+	require.NoError(t, err)
+	w.setPasswordHash(a.ID, string(bc))
+
+	before := w.svc.Passwords.Computed()
+	res, err := w.svc.Protection.Login(w.ctx, protection.LoginRequest{Login: "erin@example.com", Password: "Str0ng!Pass"})
+	require.NoError(t, err)
+	require.NotNil(t, res.Session)
+	assert.Equal(t, uint64(2), w.svc.Passwords.Computed()-before)
+	after, err := w.svc.Accounts.Account(w.ctx, a.ID)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(after.Password.Hash, "$argon2id$"), after.Password.Hash)
+	assert.Equal(t, 1, w.events.Count(event.PasswordRehashed))
 }
 
 // The forgotten-password reset through the facade: a link by email, the new

@@ -8,7 +8,7 @@ import (
 	"github.com/accountsec/accountsec/reason"
 )
 
-// PasswordChange is a request to change the email login password (SPEC §3).
+// PasswordChange is a request to change the email login password (docs/RULES.md §3).
 type PasswordChange struct {
 	// Old is the current password.
 	Old string
@@ -116,48 +116,4 @@ func (s *Service) hashPassword(ctx context.Context, pw string) (Password, error)
 		return Password{}, err
 	}
 	return Password{Hash: hash, ChangedAt: s.now()}, nil
-}
-
-// UpgradePasswordHash replaces the account's stored password hash by a fresh
-// one at the hasher's current parameters when pw is the current password and
-// its hash is out of date (a migrated bcrypt hash, or weaker argon2id
-// parameters). A login flow calls it after a successful password check that
-// reported a rehash hint; it reports whether the hash was replaced. The
-// password history keeps pointing at the same password.
-func (s *Service) UpgradePasswordHash(ctx context.Context, id, pw string) (bool, error) {
-	a, err := s.Account(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	old := a.Password.Hash
-	if old == "" {
-		return false, ErrNoPassword
-	}
-	ok, rehash, err := s.hasher.Verify(ctx, pw, old)
-	if err != nil || !ok || !rehash {
-		return false, err
-	}
-	fresh, err := s.hasher.Hash(ctx, pw)
-	if err != nil {
-		return false, err
-	}
-	replaced := false
-	_, _, err = s.update(ctx, id, func(a *Account) error {
-		replaced = false
-		if a.Password.Hash != old {
-			return errNoChange // the password changed meanwhile: leave it
-		}
-		a.Password.Hash = fresh
-		for i, h := range a.Password.History {
-			if h == old {
-				a.Password.History[i] = fresh
-			}
-		}
-		replaced = true
-		return nil
-	})
-	if err != nil {
-		return false, err
-	}
-	return replaced, nil
 }

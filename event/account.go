@@ -20,6 +20,10 @@ const (
 	// PasswordChanged: the email login password was changed (by a password
 	// change or a login email change).
 	PasswordChanged Kind = "password_changed"
+	// PasswordRehashed: a login replaced an outdated password hash (a
+	// migrated bcrypt hash, weaker argon2id parameters) by a fresh hash of
+	// the same password.
+	PasswordRehashed Kind = "password_rehashed"
 	// PasswordChangeFailed: a password change was refused because the old
 	// password was wrong; it counted towards the lockout.
 	PasswordChangeFailed Kind = "password_change_failed"

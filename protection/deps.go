@@ -3,6 +3,8 @@ package protection
 import (
 	"context"
 
+	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/notify"
 )
 
@@ -22,16 +24,23 @@ type Accounts interface {
 }
 
 // Credentials finds the password of a login identifier, for the first step
-// of a password login.
+// of a password login, and replaces an outdated hash. *account.Service
+// implements it.
 type Credentials interface {
-	// PasswordHash returns the account ID and the stored password hash of
-	// the login identifier login (an email login, normalised by the
-	// implementation). found is false when no account has this login or the
-	// account has no password; err is for system failures only.
-	PasswordHash(ctx context.Context, login string) (accountID, hash string, found bool, err error)
+	// PasswordCredential returns the account and the stored password hash
+	// of the login identifier login (an email login, normalised by the
+	// implementation). found is false when no account has this login, the
+	// account has no password or the login is malformed; err is for system
+	// failures only.
+	PasswordCredential(ctx context.Context, login string) (c account.Credential, found bool, err error)
+	// UpgradePasswordHash replaces c's hash by fresh (a new hash of the
+	// password just checked) unless the account changed since c was read.
+	// p proves account.OpUpgradePasswordHash; the login mints it.
+	UpgradePasswordHash(ctx context.Context, p proof.Proof, c account.Credential, fresh string) (replaced bool, err error)
 }
 
-// PasswordVerifier checks passwords. *password.Hasher implements it.
+// PasswordVerifier checks and hashes passwords. *password.Hasher
+// implements it.
 type PasswordVerifier interface {
 	// Verify reports whether pw matches the stored hash encoded, and
 	// whether the hash should be replaced by a fresh one.
@@ -39,6 +48,8 @@ type PasswordVerifier interface {
 	// VerifyDummy does the work of a failing Verify, for an unknown login,
 	// so that timing does not reveal which logins exist. It reports false.
 	VerifyDummy(ctx context.Context, pw string) (bool, error)
+	// Hash returns a fresh hash of pw at the current parameters.
+	Hash(ctx context.Context, pw string) (string, error)
 }
 
 // MFAVerifier checks a TOTP code of the account's MFA device, once: a code

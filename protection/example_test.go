@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/internal/proof"
 	"time"
 
 	"github.com/accountsec/accountsec/account/password"
@@ -30,8 +32,12 @@ func (a *oneAccount) UpdateSettings(_ context.Context, id string, c protection.S
 	return id == a.profile.AccountID, nil
 }
 
-func (a *oneAccount) PasswordHash(_ context.Context, login string) (string, string, bool, error) {
-	return a.profile.AccountID, a.hash, login == "alice@example.com", nil
+func (a *oneAccount) PasswordCredential(_ context.Context, login string) (account.Credential, bool, error) {
+	return account.Credential{AccountID: a.profile.AccountID, Hash: a.hash}, login == "alice@example.com", nil
+}
+
+func (a *oneAccount) UpgradePasswordHash(context.Context, proof.Proof, account.Credential, string) (bool, error) {
+	return false, nil
 }
 
 // exampleManager wires a Manager on in-memory stores, a fake clock and an

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/internal/proof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,6 +44,7 @@ type accounts struct {
 	profiles map[string]protection.Profile
 	logins   map[string][2]string // login → account ID, hash
 	fail     error
+	upgrades int
 }
 
 func (a *accounts) Profile(_ context.Context, id string) (protection.Profile, bool, error) {
@@ -69,14 +72,32 @@ func (a *accounts) UpdateSettings(_ context.Context, id string, c protection.Set
 	return true, nil
 }
 
-func (a *accounts) PasswordHash(_ context.Context, login string) (string, string, bool, error) {
+func (a *accounts) PasswordCredential(_ context.Context, login string) (account.Credential, bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.fail != nil {
-		return "", "", false, a.fail
+		return account.Credential{}, false, a.fail
 	}
 	v, ok := a.logins[strings.ToLower(strings.TrimSpace(login))]
-	return v[0], v[1], ok, nil
+	return account.Credential{AccountID: v[0], Hash: v[1]}, ok, nil
+}
+
+// UpgradePasswordHash stores fresh as the login's hash when p proves the
+// upgrade, and counts the upgrades.
+func (a *accounts) UpgradePasswordHash(_ context.Context, p proof.Proof, c account.Credential, fresh string) (bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !p.Valid(c.AccountID, account.OpUpgradePasswordHash, p.ExpiresAt().Add(-time.Second)) {
+		return false, errors.New("upgrade without its proof")
+	}
+	for login, v := range a.logins {
+		if v[0] == c.AccountID && v[1] == c.Hash {
+			a.logins[login] = [2]string{v[0], fresh}
+			a.upgrades++
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // update changes an account's profile.
@@ -98,6 +119,7 @@ func (a *accounts) failWith(err error) {
 // "fake$" followed by the password. It counts the checks it makes.
 type hasher struct {
 	checks atomic.Int32
+	hashes atomic.Int32
 	rehash bool
 }
 
@@ -110,6 +132,11 @@ func (h *hasher) Verify(_ context.Context, pw, encoded string) (bool, bool, erro
 func (h *hasher) VerifyDummy(_ context.Context, _ string) (bool, error) {
 	h.checks.Add(1)
 	return false, nil
+}
+
+func (h *hasher) Hash(_ context.Context, pw string) (string, error) {
+	h.hashes.Add(1)
+	return "fake$" + pw, nil
 }
 
 // codeStore wraps a notify.CodeStore and fails the operations named in

@@ -7,8 +7,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/internal/keyhash"
+	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/reason"
 )
@@ -84,9 +86,6 @@ type LoginResult struct {
 	// DeviceToken is set when CompleteLogin trusted the device: give it to
 	// the client in a long-lived cookie and pass it back at later logins.
 	DeviceToken string
-	// RehashPassword is true when the password's stored hash should be
-	// replaced by a fresh hash of the password just checked.
-	RehashPassword bool
 }
 
 // Login is the first step of a password login. In this order:
@@ -94,7 +93,9 @@ type LoginResult struct {
 //  1. a failure slot of the login identifier is reserved (LoginScope);
 //     a locked identifier gets *limits.LockedError before any hashing;
 //  2. the password is checked (an unknown identifier does the same hashing
-//     work against a dummy hash and gets the same ErrWrongCredentials);
+//     work against a dummy hash and gets the same ErrWrongCredentials); an
+//     outdated hash of a right password is replaced by a fresh one (one
+//     more hash, no second check);
 //  3. remote-login protection, if on, resolves the client's city;
 //  4. login protection, unless the device is trusted.
 //
@@ -121,7 +122,7 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 		}
 		return LoginResult{}, err
 	}
-	accountID, rehash, err := m.checkPassword(ctx, a, req.Login, req.Password)
+	accountID, err := m.checkPassword(ctx, a, req.Login, req.Password)
 	if err != nil {
 		if errors.Is(err, ErrWrongCredentials) {
 			m.emitLogin(ctx, event.LoginFailed, accountID, subject, time.Time{}, req.ClientIP, string(reason.PasswordWrong))
@@ -137,42 +138,56 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 		// The account went away between the two look-ups.
 		return LoginResult{}, ErrWrongCredentials
 	}
-	if err != nil {
-		return LoginResult{}, err
-	}
-	res.RehashPassword = rehash
-	return res, nil
+	return res, err
 }
 
 // checkPassword runs the password check under the reserved attempt a and
 // ends it: a wrong password keeps the slot as a failure (and may lock), a
 // right one gives it back, an error gives it back. It returns the account
-// ID (when the login exists) and the rehash hint.
-func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, login, pw string) (string, bool, error) {
-	accountID, hash, found, err := m.creds.PasswordHash(ctx, login)
+// ID when the login exists. When the stored hash is out of date (a migrated
+// bcrypt hash, weaker argon2id parameters) it is replaced while the password
+// is at hand: one more hash and one version-checked write of the record the
+// look-up read, never a second check of the password.
+func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, login, pw string) (string, error) {
+	cred, found, err := m.creds.PasswordCredential(ctx, login)
 	if err != nil {
-		return "", false, errors.Join(reason.Store(err), a.Succeed(ctx))
+		return "", errors.Join(reason.Store(err), a.Succeed(ctx))
 	}
 	var ok, rehash bool
 	if found {
-		ok, rehash, err = m.pw.Verify(ctx, pw, hash)
+		ok, rehash, err = m.pw.Verify(ctx, pw, cred.Hash)
 	} else {
-		accountID = ""
 		ok, err = m.pw.VerifyDummy(ctx, pw)
 	}
 	switch {
 	case err != nil:
-		return "", false, errors.Join(err, a.Succeed(ctx))
+		return "", errors.Join(err, a.Succeed(ctx))
 	case !ok || !found:
 		if lock := a.Fail(ctx); lock != nil {
-			return accountID, false, errors.Join(ErrWrongCredentials, lock)
+			return cred.AccountID, errors.Join(ErrWrongCredentials, lock)
 		}
-		return accountID, false, ErrWrongCredentials
+		return cred.AccountID, ErrWrongCredentials
 	}
 	if err := a.Succeed(ctx); err != nil {
-		return "", false, err
+		return "", err
 	}
-	return accountID, rehash, nil
+	if rehash {
+		m.upgradeHash(ctx, cred, pw)
+	}
+	return cred.AccountID, nil
+}
+
+// upgradeHash replaces an outdated password hash. A failure does not fail
+// the login: the next login tries again.
+func (m *Manager) upgradeHash(ctx context.Context, cred account.Credential, pw string) {
+	fresh, err := m.pw.Hash(ctx, pw)
+	if err != nil {
+		return
+	}
+	p := proof.Mint(cred.AccountID, LoginMethodPassword, account.OpUpgradePasswordHash, m.now().Add(time.Minute))
+	if ok, err := m.creds.UpgradePasswordHash(ctx, p, cred, fresh); err == nil && ok {
+		m.emit(ctx, event.PasswordRehashed, cred.AccountID, "login", time.Time{}, nil)
+	}
 }
 
 // LoginWith is the first step of a third-party login the host has

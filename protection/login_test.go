@@ -25,7 +25,7 @@ func TestLoginWithoutProtectionGivesASession(t *testing.T) {
 	assert.Equal(t, aliceID, res.Session.AccountID)
 	assert.Equal(t, protection.LoginMethodPassword, res.Session.LoginMethod)
 	assert.Equal(t, "Hangzhou", res.Session.City)
-	assert.False(t, res.RehashPassword)
+	assert.Zero(t, e.hasher.hashes.Load(), "an up-to-date hash is not replaced")
 	assert.Equal(t, 1, e.events.Count(event.LoginSucceeded))
 }
 
@@ -46,12 +46,16 @@ func TestWrongPasswordAndUnknownLoginLookAlike(t *testing.T) {
 	assert.NotContains(t, failed[1].Subject, "nobody")
 }
 
-func TestRehashHint(t *testing.T) {
+func TestLoginReplacesAnOutdatedHash(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.hasher.rehash = true
 	res := e.login(t, "", "")
-	assert.True(t, res.RehashPassword)
+	require.NotNil(t, res.Session)
+	assert.Equal(t, int32(1), e.hasher.checks.Load(), "the password is checked once")
+	assert.Equal(t, int32(1), e.hasher.hashes.Load(), "and hashed once more")
+	assert.Equal(t, 1, e.accounts.upgrades)
+	assert.Equal(t, 1, e.events.Count(event.PasswordRehashed))
 }
 
 func TestLoginInputIsChecked(t *testing.T) {

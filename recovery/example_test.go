@@ -54,7 +54,7 @@ func ExampleResets() {
 	if _, err := svc.Accounts.Register(ctx, account.Registration{Method: account.MethodEmail, Identifier: email, Password: "Old-Passw0rd!", Code: mail.LastCode(email)}); err != nil {
 		panic(err)
 	}
-	old, err := svc.Login(ctx, protection.LoginRequest{Login: email, Password: "Old-Passw0rd!"})
+	old, err := svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: "Old-Passw0rd!"})
 	if err != nil {
 		panic(err)
 	}
@@ -99,7 +99,7 @@ func ExampleResets() {
 	// The old session has ended; the new password works.
 	_, err = svc.Protection.ValidateSession(ctx, old.Token)
 	fmt.Println(reason.CodeOf(err))
-	res, err := svc.Login(ctx, protection.LoginRequest{Login: email, Password: "New-Passw0rd!"})
+	res, err := svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: "New-Passw0rd!"})
 	fmt.Println(err, res.Session != nil)
 	// Output:
 	// <nil> <nil>

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
@@ -92,6 +93,9 @@ type Hasher struct {
 	dummy string
 
 	kdf kdfFunc
+
+	// computed counts the key derivations run (argon2id and bcrypt).
+	computed atomic.Uint64
 }
 
 // NewHasher returns a Hasher configured by cfg, or the reason.PolicyInvalid
@@ -120,6 +124,14 @@ func NewHasher(cfg HasherConfig) (*Hasher, error) {
 	h.dummy = dummy
 	return h, nil
 }
+
+// Computed returns how many key derivations (argon2id or bcrypt) the Hasher
+// has run since it was made, the dummy hash of NewHasher included. Every
+// Hash, Verify and VerifyDummy that gets a hashing slot runs exactly one; a
+// refused input (over the byte cap, a malformed hash) runs none. It is for
+// monitoring: a rise beyond the number of logins means something hashes more
+// than it should.
+func (h *Hasher) Computed() uint64 { return h.computed.Load() }
 
 // Params returns the argon2id parameters of new hashes.
 func (h *Hasher) Params() Params { return h.params }
@@ -235,6 +247,7 @@ func (h *Hasher) verifyBcrypt(ctx context.Context, pw, encoded string) (ok, need
 		return false, false, err
 	}
 	defer h.release()
+	h.computed.Add(1)
 	err = bcrypt.CompareHashAndPassword([]byte(encoded), []byte(pw))
 	switch {
 	case err == nil:
@@ -252,6 +265,7 @@ func (h *Hasher) derive(ctx context.Context, pw, salt []byte, p Params) ([]byte,
 		return nil, err
 	}
 	defer h.release()
+	h.computed.Add(1)
 	return h.kdf(pw, salt, p.Time, p.Memory, p.Threads, p.KeyLen), nil
 }
 
