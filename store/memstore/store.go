@@ -11,6 +11,7 @@ import (
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/recovery"
+	"github.com/accountsec/accountsec/state"
 )
 
 // Compile-time checks that Store implements the interfaces it serves.
@@ -21,6 +22,7 @@ var (
 	_ mfa.Store           = (*Store)(nil)
 	_ protection.Store    = (*Store)(nil)
 	_ recovery.ResetStore = (*Store)(nil)
+	_ state.Store         = (*Store)(nil)
 )
 
 // Store is an in-memory store. It is safe for concurrent use. The zero Store
@@ -38,6 +40,12 @@ var (
 type Store struct {
 	counters shards[limits.Counter]
 	codes    shards[codeEntry]
+
+	// The state primitives (state.go): records by owner, single-use
+	// records and documents by ID.
+	records   shards[ownerRecords]
+	onces     shards[onceEntry]
+	documents shards[state.Document]
 
 	AccountStore
 	MFAStore
@@ -60,6 +68,7 @@ func (s *Store) Sweep(now time.Time) int {
 	n += s.codes.sweep(func(c codeEntry) bool { return expired(c.expiresAt, now) })
 	n += s.ProtectionStore.Sweep(now)
 	n += s.ResetStore.Sweep(now)
+	n += s.sweepState(now)
 	return n
 }
 

@@ -1,0 +1,307 @@
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accountsec/accountsec/state"
+)
+
+// recordEntry is one stored record of an owner's set. Its data is never
+// modified in place: a put replaces the entry, so readers may share it.
+type recordEntry struct {
+	data      []byte
+	order     int64
+	expiresAt time.Time
+}
+
+// ownerRecords holds one owner's records, by set and then by ID. Ending an
+// owner's set drops that set's map (one write whatever its size), so no
+// ended record lingers and no generation is needed.
+type ownerRecords map[string]map[string]recordEntry
+
+// onceEntry is one stored single-use record.
+type onceEntry struct {
+	data      []byte
+	expiresAt time.Time
+}
+
+// byOrder orders records by (Order, ID) ascending.
+func byOrder(ao int64, aid string, bo int64, bid string) int {
+	return cmp.Or(cmp.Compare(ao, bo), strings.Compare(aid, bid))
+}
+
+// lockSet returns the locked shard of owner and the owner's map of set,
+// creating the maps when create is true (else the map may be nil). The
+// caller must unlock the shard.
+func (s *Store) lockSet(set, owner string, create bool) (*shard[ownerRecords], map[string]recordEntry) {
+	sh := s.records.lock(owner)
+	sets := sh.m[owner]
+	if sets == nil && create {
+		sets = ownerRecords{}
+		sh.m[owner] = sets
+	}
+	recs := sets[set]
+	if recs == nil && create {
+		recs = map[string]recordEntry{}
+		sets[set] = recs
+	}
+	return sh, recs
+}
+
+// tidy removes owner's map of set when it is empty, and the owner when it
+// has no set left. The caller holds the shard's lock.
+func tidy(sh *shard[ownerRecords], set, owner string) {
+	if sets := sh.m[owner]; len(sets[set]) == 0 {
+		delete(sets, set)
+		if len(sets) == 0 {
+			delete(sh.m, owner)
+		}
+	}
+}
+
+// PutRecord stores r and applies keep; see [state.Records].
+func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := state.CheckRecord(r, keep, now); err != nil {
+		return err
+	}
+	sh, recs := s.lockSet(r.Set, r.Owner, true)
+	defer sh.mu.Unlock()
+	recs[r.ID] = recordEntry{data: r.Data, order: r.Order, expiresAt: r.ExpiresAt}
+	if keep == 0 || len(recs) <= keep {
+		return nil
+	}
+	type ranked struct {
+		id    string
+		order int64
+	}
+	live := make([]ranked, 0, len(recs))
+	for id, e := range recs {
+		if state.Live(e.expiresAt, now) {
+			live = append(live, ranked{id, e.order})
+		} else {
+			delete(recs, id)
+		}
+	}
+	slices.SortFunc(live, func(a, b ranked) int { return byOrder(a.order, a.id, b.order, b.id) })
+	for _, x := range live[:max(0, len(live)-keep)] {
+		delete(recs, x.id)
+	}
+	tidy(sh, r.Set, r.Owner)
+	return nil
+}
+
+// GetRecord returns the live record; see [state.Records]. It does not
+// allocate: the returned Data is the stored slice, which must not be
+// modified.
+func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return state.Record{}, false, err
+	}
+	if err := state.CheckRecordKey(set, owner, id); err != nil {
+		return state.Record{}, false, err
+	}
+	sh, recs := s.lockSet(set, owner, false)
+	defer sh.mu.Unlock()
+	e, ok := recs[id]
+	if !ok || !state.Live(e.expiresAt, now) {
+		return state.Record{}, false, nil
+	}
+	return state.Record{Set: set, Owner: owner, ID: id, Data: e.data, Order: e.order, ExpiresAt: e.expiresAt}, true, nil
+}
+
+// ListRecords returns the owner's live records in set, ordered by (Order,
+// ID); see [state.Records]. It reads only that owner's records, and removes
+// the expired ones it meets.
+func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Time) ([]state.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := state.CheckOwner(set, owner); err != nil {
+		return nil, err
+	}
+	sh, recs := s.lockSet(set, owner, false)
+	out := make([]state.Record, 0, len(recs))
+	for id, e := range recs {
+		if state.Live(e.expiresAt, now) {
+			out = append(out, state.Record{Set: set, Owner: owner, ID: id, Data: e.data, Order: e.order, ExpiresAt: e.expiresAt})
+		} else {
+			delete(recs, id)
+		}
+	}
+	tidy(sh, set, owner)
+	sh.mu.Unlock()
+	slices.SortFunc(out, func(a, b state.Record) int { return byOrder(a.Order, a.ID, b.Order, b.ID) })
+	return out, nil
+}
+
+// TouchRecord raises the live record's Order; see [state.Records].
+func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order int64, now time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := state.CheckRecordKey(set, owner, id); err != nil {
+		return false, err
+	}
+	sh, recs := s.lockSet(set, owner, false)
+	defer sh.mu.Unlock()
+	e, ok := recs[id]
+	if !ok || !state.Live(e.expiresAt, now) {
+		return false, nil
+	}
+	if order > e.order {
+		e.order = order
+		recs[id] = e
+	}
+	return true, nil
+}
+
+// DeleteRecord removes the record and reports whether it was live; see
+// [state.Records].
+func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := state.CheckRecordKey(set, owner, id); err != nil {
+		return false, err
+	}
+	sh, recs := s.lockSet(set, owner, false)
+	defer sh.mu.Unlock()
+	e, ok := recs[id]
+	delete(recs, id)
+	tidy(sh, set, owner)
+	return ok && state.Live(e.expiresAt, now), nil
+}
+
+// EndRecords ends every record of the owner in set but the live one named
+// keep; see [state.Records]. It costs the same whatever their number: the
+// set's map is dropped whole (or replaced by one holding the kept record).
+func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := state.CheckOwner(set, owner); err != nil {
+		return err
+	}
+	if keep != "" {
+		if err := state.CheckKey("keep", keep); err != nil {
+			return err
+		}
+	}
+	sh, recs := s.lockSet(set, owner, false)
+	defer sh.mu.Unlock()
+	if e, ok := recs[keep]; ok && keep != "" && state.Live(e.expiresAt, now) {
+		sh.m[owner][set] = map[string]recordEntry{keep: e}
+		return nil
+	}
+	delete(sh.m[owner], set)
+	tidy(sh, set, owner)
+	return nil
+}
+
+// PutOnce stores r unless a live record with its ID exists; see
+// [state.Onces].
+func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := state.CheckOnce(r, now); err != nil {
+		return false, err
+	}
+	sh := s.onces.lock(r.ID)
+	defer sh.mu.Unlock()
+	if e, ok := sh.m[r.ID]; ok && state.Live(e.expiresAt, now) {
+		return false, nil
+	}
+	sh.m[r.ID] = onceEntry{data: r.Data, expiresAt: r.ExpiresAt}
+	return true, nil
+}
+
+// GetOnce returns the live record with id; see [state.Onces].
+func (s *Store) GetOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
+	return s.once(ctx, id, now, false)
+}
+
+// TakeOnce returns and removes the live record with id; see [state.Onces].
+func (s *Store) TakeOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
+	return s.once(ctx, id, now, true)
+}
+
+// once serves GetOnce and TakeOnce. An expired record it meets is removed.
+func (s *Store) once(ctx context.Context, id string, now time.Time, take bool) (state.Once, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return state.Once{}, false, err
+	}
+	if err := state.CheckKey("id", id); err != nil {
+		return state.Once{}, false, err
+	}
+	sh := s.onces.lock(id)
+	defer sh.mu.Unlock()
+	e, ok := sh.m[id]
+	live := ok && state.Live(e.expiresAt, now)
+	if ok && (take || !live) {
+		delete(sh.m, id)
+	}
+	if !live {
+		return state.Once{}, false, nil
+	}
+	return state.Once{ID: id, Data: e.data, ExpiresAt: e.expiresAt}, true, nil
+}
+
+// GetDocument returns the document with id; see [state.Documents].
+func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return state.Document{}, false, err
+	}
+	if err := state.CheckKey("id", id); err != nil {
+		return state.Document{}, false, err
+	}
+	sh := s.documents.lock(id)
+	defer sh.mu.Unlock()
+	d, ok := sh.m[id]
+	return d, ok, nil
+}
+
+// PutDocument writes d over version d.Version-1; see [state.Documents].
+func (s *Store) PutDocument(ctx context.Context, d state.Document) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if err := state.CheckDocument(d); err != nil {
+		return false, err
+	}
+	sh := s.documents.lock(d.ID)
+	defer sh.mu.Unlock()
+	if sh.m[d.ID].Version != d.Version-1 {
+		return false, nil
+	}
+	sh.m[d.ID] = d
+	return true, nil
+}
+
+// sweepState removes the expired records and single-use records at now and
+// returns how many it removed.
+func (s *Store) sweepState(now time.Time) int {
+	n := s.onces.sweep(func(e onceEntry) bool { return !state.Live(e.expiresAt, now) })
+	s.records.sweep(func(sets ownerRecords) bool {
+		for set, recs := range sets {
+			for id, e := range recs {
+				if !state.Live(e.expiresAt, now) {
+					delete(recs, id)
+					n++
+				}
+			}
+			if len(recs) == 0 {
+				delete(sets, set)
+			}
+		}
+		return len(sets) == 0
+	})
+	return n
+}
