@@ -50,7 +50,7 @@ func BenchmarkAuthorize(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if err := e.m.Authorize(ctx, s, protection.OpViewAPIKey); err != nil {
+					if err := errOf(e.m.Authorize(ctx, s, protection.OpViewAPIKey)); err != nil {
 						b.Error(err)
 						return
 					}

@@ -7,29 +7,48 @@ import (
 	"unicode/utf8"
 
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
-// The sensitive operations of the account centre (docs/RULES.md §7), built into every
-// [Catalog].
+// The sensitive operations of the account centre (docs/RULES.md §7), built
+// into every [Catalog]. They are the names of package vocab.
 const (
-	OpBindMFA                   = "bind_mfa"
-	OpUnbindMFA                 = "unbind_mfa"
-	OpBindLoginMethod           = "bind_login_method"
-	OpChangeLoginMethod         = "change_login_method"
-	OpUnbindLoginMethod         = "unbind_login_method"
-	OpViewAPIKey                = "view_api_key"
-	OpChangeLoginProtection     = "change_login_protection"
-	OpChangeOperationProtection = "change_operation_protection"
-	OpChangeRemoteLogin         = "change_remote_login"
-	OpChangeSessionSettings     = "change_session_settings"
-	OpChangeProtection          = "change_protection"
-	OpApplyCancellation         = "apply_cancellation"
-	OpSignOutAll                = "sign_out_all"
-	OpChangeSecurityPhone       = "change_security_phone"
-	OpChangeSecurityEmail       = "change_security_email"
-	OpChangeLoginEmail          = "change_login_email"
-	OpChangePassword            = "change_password"
-	OpResetPassword             = "reset_password"
+	// OpBindMFA is [vocab.OpBindMFA].
+	OpBindMFA = vocab.OpBindMFA
+	// OpUnbindMFA is [vocab.OpUnbindMFA].
+	OpUnbindMFA = vocab.OpUnbindMFA
+	// OpBindLoginMethod is [vocab.OpBindLoginMethod].
+	OpBindLoginMethod = vocab.OpBindLoginMethod
+	// OpChangeLoginMethod is [vocab.OpChangeLoginMethod].
+	OpChangeLoginMethod = vocab.OpChangeLoginMethod
+	// OpUnbindLoginMethod is [vocab.OpUnbindLoginMethod].
+	OpUnbindLoginMethod = vocab.OpUnbindLoginMethod
+	// OpViewAPIKey is [vocab.OpViewAPIKey].
+	OpViewAPIKey = vocab.OpViewAPIKey
+	// OpChangeLoginProtection is [vocab.OpChangeLoginProtection].
+	OpChangeLoginProtection = vocab.OpChangeLoginProtection
+	// OpChangeOperationProtection is [vocab.OpChangeOperationProtection].
+	OpChangeOperationProtection = vocab.OpChangeOperationProtection
+	// OpChangeRemoteLogin is [vocab.OpChangeRemoteLogin].
+	OpChangeRemoteLogin = vocab.OpChangeRemoteLogin
+	// OpChangeSessionSettings is [vocab.OpChangeSessionSettings].
+	OpChangeSessionSettings = vocab.OpChangeSessionSettings
+	// OpChangeProtection is [vocab.OpChangeProtection].
+	OpChangeProtection = vocab.OpChangeProtection
+	// OpApplyCancellation is [vocab.OpApplyCancellation].
+	OpApplyCancellation = vocab.OpApplyCancellation
+	// OpSignOutAll is [vocab.OpSignOutAll].
+	OpSignOutAll = vocab.OpSignOutAll
+	// OpChangeSecurityPhone is [vocab.OpChangeSecurityPhone].
+	OpChangeSecurityPhone = vocab.OpChangeSecurityPhone
+	// OpChangeSecurityEmail is [vocab.OpChangeSecurityEmail].
+	OpChangeSecurityEmail = vocab.OpChangeSecurityEmail
+	// OpChangeLoginEmail is [vocab.OpChangeLoginEmail].
+	OpChangeLoginEmail = vocab.OpChangeLoginEmail
+	// OpChangePassword is [vocab.OpChangePassword].
+	OpChangePassword = vocab.OpChangePassword
+	// OpResetPassword is [vocab.OpResetPassword].
+	OpResetPassword = vocab.OpResetPassword
 )
 
 // MaxOperationBytes is the longest operation name a catalog accepts.

@@ -6,6 +6,7 @@ import (
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // Accounts gives protection the accounts' security profiles and stores
@@ -19,8 +20,10 @@ type Accounts interface {
 	// UpdateSettings applies c to the account's protection settings in one
 	// atomic update (fields left nil are unchanged), so that two concurrent
 	// changes of different fields both survive. It returns found false when
-	// there is no such account. Values reach it already validated.
-	UpdateSettings(ctx context.Context, accountID string, c SettingsChange) (found bool, err error)
+	// there is no such account. Values reach it already validated. proofs
+	// are the proofs of the operations the change needs (see
+	// vocab.SettingOperation), for account.Service.UpdateSecurity.
+	UpdateSettings(ctx context.Context, proofs []vocab.Proof, accountID string, c SettingsChange) (found bool, err error)
 }
 
 // Credentials finds the password of a login identifier, for the first step

@@ -1,6 +1,9 @@
 package protection
 
-import "github.com/accountsec/accountsec/reason"
+import (
+	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
+)
 
 // Sentinel errors, matched with errors.Is.
 var (
@@ -9,7 +12,7 @@ var (
 	// reason.PasswordWrong, so it matches the facade's ErrWrongPassword.
 	ErrWrongCredentials = reason.New(reason.PasswordWrong)
 	// ErrVerificationRequired matches *VerificationRequiredError.
-	ErrVerificationRequired = reason.New(reason.ProtectionVerificationRequired)
+	ErrVerificationRequired = vocab.ErrVerificationRequired
 	// ErrMethodUnavailable: the account cannot use the chosen method.
 	ErrMethodUnavailable = reason.New(reason.ProtectionMethodUnavailable)
 	// ErrNoMethod: the account has no usable verification method.
@@ -40,23 +43,7 @@ var (
 )
 
 // VerificationRequiredError says an operation (or a login) needs identity
-// verification first, and which methods the account can use.
-type VerificationRequiredError struct {
-	// Purpose is the operation or purpose to verify for.
-	Purpose string
-	// Methods are the methods to offer first: the one the account's
-	// settings name, or the first available when that one is not.
-	Methods []Method
-	// Alternatives are the other methods the account has, which the user
-	// may pick instead (empty under Policy.StrictMethods).
-	Alternatives []Method
-}
-
-// Error renders the English message.
-func (e *VerificationRequiredError) Error() string { return e.Unwrap().Error() }
-
-// Unwrap returns the reason-coded form (code
-// protection.verification_required, param operation).
-func (e *VerificationRequiredError) Unwrap() error {
-	return ErrVerificationRequired.With("operation", e.Purpose)
-}
+// verification first, and which methods the account can use. It is
+// [vocab.VerificationRequiredError], which the guarded methods of the other
+// packages return too.
+type VerificationRequiredError = vocab.VerificationRequiredError

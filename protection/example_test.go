@@ -13,6 +13,7 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/store/memstore"
 )
 
@@ -27,7 +28,7 @@ func (a *oneAccount) Profile(_ context.Context, id string) (protection.Profile, 
 	return a.profile, id == a.profile.AccountID, nil
 }
 
-func (a *oneAccount) UpdateSettings(_ context.Context, id string, c protection.SettingsChange) (bool, error) {
+func (a *oneAccount) UpdateSettings(_ context.Context, _ []vocab.Proof, id string, c protection.SettingsChange) (bool, error) {
 	a.profile.Settings = c.Apply(a.profile.Settings)
 	return id == a.profile.AccountID, nil
 }
@@ -125,7 +126,7 @@ func ExampleManager_Authorize() {
 	res, _ := m.Login(ctx, protection.LoginRequest{Login: "alice@example.com", Password: "Correct-horse1!"})
 	s := *res.Session
 
-	err := m.Authorize(ctx, s, protection.OpViewAPIKey)
+	err := errOf(m.Authorize(ctx, s, protection.OpViewAPIKey))
 	var vr *protection.VerificationRequiredError
 	if errors.As(err, &vr) {
 		fmt.Println("verify by:", vr.Methods, "first")
@@ -143,7 +144,7 @@ func ExampleManager_Authorize() {
 		return
 	}
 	fmt.Println("step-up until:", v.ExpiresAt.Format(time.TimeOnly))
-	fmt.Println("view API key:", m.Authorize(ctx, s, protection.OpViewAPIKey))
+	fmt.Println("view API key:", errOf(m.Authorize(ctx, s, protection.OpViewAPIKey)))
 	fmt.Println("sign out all:", m.SignOutAll(ctx, s))
 	_, err = m.ValidateSession(ctx, res.Token)
 	fmt.Println("session after sign-out-all:", err)

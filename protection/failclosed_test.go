@@ -121,15 +121,15 @@ func TestSessionsAndStepUpFailClosed(t *testing.T) {
 		s, _ := e.session(t)
 		e.stepUp(t, s, protection.OpViewAPIKey)
 		e.store.FailOn("Grant", nil)
-		requireStoreError(t, e.m.Authorize(t.Context(), s, protection.OpViewAPIKey))
-		requireStoreError(t, e.m.Verified(protection.WithSession(t.Context(), s), aliceID, protection.OpViewAPIKey))
+		requireStoreError(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)))
+		requireStoreError(t, errOf(e.m.Verified(protection.WithSession(t.Context(), s), aliceID, protection.OpViewAPIKey)))
 	})
 	t.Run("Authorize/Profile", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		s, _ := e.session(t)
 		e.accounts.failWith(errors.New("db down"))
-		requireStoreError(t, e.m.Authorize(t.Context(), s, protection.OpViewAPIKey))
+		requireStoreError(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)))
 	})
 	t.Run("AnswerVerification/PutGrant", func(t *testing.T) {
 		t.Parallel()
@@ -141,7 +141,7 @@ func TestSessionsAndStepUpFailClosed(t *testing.T) {
 		_, err = e.m.AnswerVerification(t.Context(), protection.AnswerRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: protection.OpSignOutAll, Challenge: c.ID, Answer: aliceMFA})
 		requireStoreError(t, err)
 		e.store.Heal()
-		requireVerificationRequired(t, e.m.Authorize(t.Context(), s, protection.OpSignOutAll))
+		requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpSignOutAll)))
 	})
 	t.Run("SignOutAll/EndAllSessions", func(t *testing.T) {
 		t.Parallel()

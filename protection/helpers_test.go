@@ -20,6 +20,7 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/store/memstore"
 )
@@ -57,7 +58,7 @@ func (a *accounts) Profile(_ context.Context, id string) (protection.Profile, bo
 	return p, ok, nil
 }
 
-func (a *accounts) UpdateSettings(_ context.Context, id string, c protection.SettingsChange) (bool, error) {
+func (a *accounts) UpdateSettings(_ context.Context, _ []vocab.Proof, id string, c protection.SettingsChange) (bool, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.fail != nil {

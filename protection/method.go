@@ -1,39 +1,32 @@
 package protection
 
-import "slices"
+import "github.com/accountsec/accountsec/vocab"
 
-// Method is an identity verification method.
-type Method string
+// Method is an identity verification method: [vocab.VerifyMethod].
+type Method = vocab.VerifyMethod
 
-// The verification methods of the glossary of docs/RULES.md, and None for a protection that
-// is turned off.
+// The verification methods of docs/RULES.md's glossary, and None for a
+// protection that is turned off, under protection's short names.
 const (
 	// None turns a protection off. It is a setting, never a way to verify.
-	None Method = "none"
+	None = vocab.VerifyNone
 	// MFA is a TOTP code of the account's MFA device.
-	MFA Method = "mfa"
+	MFA = vocab.VerifyMFA
 	// SMS is a 6-digit code sent to the security phone.
-	SMS Method = "sms"
+	SMS = vocab.VerifySMS
 	// Email is a 6-digit code sent to the security email.
-	Email Method = "email"
+	Email = vocab.VerifyEmail
 	// WeChatScan is a scan by the account's linked WeChat, confirmed by the
 	// host.
-	WeChatScan Method = "wechat_scan"
+	WeChatScan = vocab.VerifyWeChatScan
 	// Face is a face verification of the account's real-name person,
 	// performed by the host.
-	Face Method = "face"
+	Face = vocab.VerifyFace
 )
 
 // defaultOrder is the order in which methods are preferred when the
 // account's settings name none: the strongest and cheapest first.
-var defaultOrder = []Method{MFA, SMS, Email, WeChatScan, Face}
-
-// Valid reports whether m is one of the five verification methods (None is
-// not one).
-func (m Method) Valid() bool { return slices.Contains(defaultOrder, m) }
-
-// String returns the method's name.
-func (m Method) String() string { return string(m) }
+var defaultOrder = vocab.VerifyMethods()
 
 // Profile is what protection needs to know about an account. The host's
 // [Accounts] builds it from the account record.

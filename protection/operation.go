@@ -5,60 +5,86 @@ import (
 	"time"
 
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
+// ProofTTL is how long a proof that Authorize or Verified returns stays
+// valid: long enough for the change it was asked for, short enough that it
+// cannot be kept for later. A proof never outlives the step-up grant it came
+// from. It does not depend on the Policy.
+const ProofTTL = 2 * time.Minute
+
 // Authorize decides whether session s may perform the sensitive operation
-// now. Pass the Session that ValidateSession returned for this request. It
-// returns nil when s holds a step-up grant (a verification in this session
-// within Policy.StepUpTTL, 30 minutes by default, not renewed by activity
-// and never shared with another session), or when the account's operation
-// protection is None and the operation is not AlwaysVerify. Otherwise it
-// returns *VerificationRequiredError naming the methods: start a
-// verification with Purpose set to the operation and Binding to
-// s.Binding(), answer it, and call Authorize again.
+// now, and if so returns the [vocab.Proof] to hand to the method that makes
+// the change (account, mfa and the host's own guarded code check it). Pass
+// the Session that ValidateSession returned for this request. The session
+// may perform the operation when it holds a step-up grant (a verification in
+// this session within Policy.StepUpTTL, 30 minutes by default, not renewed
+// by activity and never shared with another session), or when the account's
+// operation protection is None and the operation is not AlwaysVerify. The
+// proof is for s.AccountID, s.Binding() and operation, and is valid for
+// ProofTTL, never beyond the grant's end. Otherwise it returns
+// *VerificationRequiredError naming the methods: start a verification with
+// Purpose set to the operation and Binding to s.Binding(), answer it, and
+// call Authorize again.
 //
 // An operation missing from the catalog is ErrOperationUnknown (refused);
-// a store failure is a reason.StoreUnavailable error (refused).
-func (m *Manager) Authorize(ctx context.Context, s Session, operation string) error {
+// a store failure is a reason.StoreUnavailable error (refused). On every
+// error the proof is the zero Proof.
+func (m *Manager) Authorize(ctx context.Context, s Session, operation string) (vocab.Proof, error) {
 	op, ok := m.catalog.Lookup(operation)
 	if !ok {
-		return ErrOperationUnknown.With("operation", operation)
+		return vocab.Proof{}, ErrOperationUnknown.With("operation", operation)
 	}
 	if s.ID == "" || s.AccountID == "" {
-		return ErrSessionInvalid
+		return vocab.Proof{}, ErrSessionInvalid
 	}
 	return m.authorize(ctx, s.AccountID, s.Binding(), op)
 }
 
-func (m *Manager) authorize(ctx context.Context, accountID, binding string, op Operation) error {
+// authorize decides operation op for the account in binding and mints its
+// proof.
+func (m *Manager) authorize(ctx context.Context, accountID, binding string, op Operation) (vocab.Proof, error) {
+	now := m.now()
 	g, found, err := m.store.Grant(ctx, accountID, binding, ScopeStepUp, m.now())
 	if err != nil {
-		return reason.Store(err)
+		return vocab.Proof{}, reason.Store(err)
 	}
 	if found {
 		if m.events != nil { // spare the hot path the map when nobody listens
 			m.emit(ctx, event.OperationAuthorized, accountID, "operation", g.ExpiresAt,
 				map[string]string{"operation": op.Name, "via": "step_up"})
 		}
-		return nil
+		return mint(accountID, binding, op.Name, now, g.ExpiresAt), nil
 	}
 	p, err := m.profile(ctx, accountID)
 	if err != nil {
-		return err
+		return vocab.Proof{}, err
 	}
 	if p.Settings.resolved().OperationProtection == None && !op.AlwaysVerify {
 		if m.events != nil {
 			m.emit(ctx, event.OperationAuthorized, accountID, "operation", time.Time{},
 				map[string]string{"operation": op.Name, "via": "not_required"})
 		}
-		return nil
+		return mint(accountID, binding, op.Name, now, time.Time{}), nil
 	}
 	o, err := m.options(p, op.Name, m.preferredFor(p, op.Name))
 	if err != nil {
-		return err
+		return vocab.Proof{}, err
 	}
 	m.emit(ctx, event.VerificationRequired, accountID, "operation", time.Time{},
 		map[string]string{"operation": op.Name, "method": string(o.Preferred)})
-	return &VerificationRequiredError{Purpose: op.Name, Methods: []Method{o.Preferred}, Alternatives: o.Alternatives}
+	return vocab.Proof{}, &VerificationRequiredError{Purpose: op.Name, Methods: []Method{o.Preferred}, Alternatives: o.Alternatives}
+}
+
+// mint returns the proof of operation for the account in binding, valid for
+// ProofTTL from now but never after grantEnd (when it is not zero).
+func mint(accountID, binding, operation string, now, grantEnd time.Time) vocab.Proof {
+	exp := now.Add(ProofTTL)
+	if !grantEnd.IsZero() && grantEnd.Before(exp) {
+		exp = grantEnd
+	}
+	return proof.Mint(accountID, binding, operation, exp)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 func TestStepUpLastsThirtyMinutes(t *testing.T) {
@@ -19,15 +20,15 @@ func TestStepUpLastsThirtyMinutes(t *testing.T) {
 	e.settings(aliceID, func(s *protection.Settings) { s.OperationProtection = protection.SMS })
 	s, token := e.session(t)
 
-	vr := requireVerificationRequired(t, e.m.Authorize(t.Context(), s, protection.OpViewAPIKey))
+	vr := requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)))
 	assert.Equal(t, protection.OpViewAPIKey, vr.Purpose)
 	assert.Equal(t, []protection.Method{protection.SMS}, vr.Methods, "operation protection's method first")
 	assert.Equal(t, []protection.Method{protection.MFA, protection.Email, protection.WeChatScan}, vr.Alternatives)
 
 	v := e.stepUp(t, s, protection.OpViewAPIKey)
 	assert.Equal(t, fakes.Epoch.Add(30*time.Minute), v.ExpiresAt)
-	require.NoError(t, e.m.Authorize(t.Context(), s, protection.OpViewAPIKey))
-	require.NoError(t, e.m.Authorize(t.Context(), s, protection.OpUnbindMFA), "a step-up covers every operation of the catalog")
+	require.NoError(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)))
+	require.NoError(t, errOf(e.m.Authorize(t.Context(), s, protection.OpUnbindMFA)), "a step-up covers every operation of the catalog")
 
 	// Activity does not renew the grant.
 	for range 29 {
@@ -36,9 +37,9 @@ func TestStepUpLastsThirtyMinutes(t *testing.T) {
 		require.NoError(t, err)
 	}
 	e.clock.Advance(59 * time.Second)
-	require.NoError(t, e.m.Authorize(t.Context(), s, protection.OpViewAPIKey), "valid at 29 min 59 s")
+	require.NoError(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)), "valid at 29 min 59 s")
 	e.clock.Advance(time.Second)
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), s, protection.OpViewAPIKey))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)))
 	assert.Equal(t, 1, e.events.Count(event.StepUpGranted))
 }
 
@@ -49,13 +50,13 @@ func TestStepUpIsBoundToItsSession(t *testing.T) {
 	a, _ := e.session(t)
 	b, _ := e.session(t)
 	e.stepUp(t, a, protection.OpViewAPIKey)
-	require.NoError(t, e.m.Authorize(t.Context(), a, protection.OpViewAPIKey))
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), b, protection.OpViewAPIKey))
+	require.NoError(t, errOf(e.m.Authorize(t.Context(), a, protection.OpViewAPIKey)))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), b, protection.OpViewAPIKey)))
 
 	// A session of another account with a forged account ID gets nothing.
 	forged := a
 	forged.AccountID = bobID
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), forged, protection.OpSignOutAll))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), forged, protection.OpSignOutAll)))
 }
 
 func TestEndingASessionEndsItsStepUp(t *testing.T) {
@@ -64,16 +65,16 @@ func TestEndingASessionEndsItsStepUp(t *testing.T) {
 	s, _ := e.session(t)
 	e.stepUp(t, s, protection.OpSignOutAll)
 	require.NoError(t, e.m.EndSession(t.Context(), aliceID, s.ID))
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), s, protection.OpSignOutAll))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpSignOutAll)))
 }
 
 func TestOperationProtectionNone(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	s, _ := e.session(t)
-	require.NoError(t, e.m.Authorize(t.Context(), s, protection.OpViewAPIKey), "not AlwaysVerify: allowed")
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), s, protection.OpChangeSecurityPhone))
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), s, protection.OpChangeLoginProtection)) // changing protection is itself sensitive
+	require.NoError(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)), "not AlwaysVerify: allowed")
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpChangeSecurityPhone)))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpChangeLoginProtection))) // changing protection is itself sensitive
 	assert.Equal(t, 1, e.events.Count(event.OperationAuthorized))
 	assert.Equal(t, 2, e.events.Count(event.VerificationRequired))
 }
@@ -82,9 +83,9 @@ func TestUnknownOperationIsRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	s, _ := e.session(t)
-	err := e.m.Authorize(t.Context(), s, "delete_bucket")
+	err := errOf(e.m.Authorize(t.Context(), s, "delete_bucket"))
 	require.ErrorIs(t, err, protection.ErrOperationUnknown)
-	require.ErrorIs(t, e.m.Authorize(t.Context(), protection.Session{}, protection.OpViewAPIKey), protection.ErrSessionInvalid)
+	require.ErrorIs(t, errOf(e.m.Authorize(t.Context(), protection.Session{}, protection.OpViewAPIKey)), protection.ErrSessionInvalid)
 }
 
 func TestHostOperations(t *testing.T) {
@@ -95,12 +96,12 @@ func TestHostOperations(t *testing.T) {
 	require.NoError(t, cat.Register(protection.Operation{Name: "registered_later"}))
 	s, _ := e.session(t)
 
-	require.NoError(t, e.m.Authorize(t.Context(), s, "delete_bucket"))
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), s, "terminate_instance"))
-	require.ErrorIs(t, e.m.Authorize(t.Context(), s, "registered_later"), protection.ErrOperationUnknown, "the Manager keeps its own copy")
+	require.NoError(t, errOf(e.m.Authorize(t.Context(), s, "delete_bucket")))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, "terminate_instance")))
+	require.ErrorIs(t, errOf(e.m.Authorize(t.Context(), s, "registered_later")), protection.ErrOperationUnknown, "the Manager keeps its own copy")
 
 	e.settings(aliceID, func(st *protection.Settings) { st.OperationProtection = protection.WeChatScan })
-	vr := requireVerificationRequired(t, e.m.Authorize(t.Context(), s, "delete_bucket"))
+	vr := requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, "delete_bucket")))
 	assert.Equal(t, []protection.Method{protection.WeChatScan}, vr.Methods)
 }
 
@@ -131,4 +132,73 @@ func TestCatalog(t *testing.T) {
 	for i := 1; i < len(ops); i++ {
 		assert.Less(t, ops[i-1].Name, ops[i].Name)
 	}
+}
+
+// errOf drops the proof of an Authorize or Verified call, for tests of the
+// decision alone.
+func errOf(_ vocab.Proof, err error) error { return err }
+
+func TestAuthorizeMintsAShortProofForTheSessionAndOperation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s, _ := e.session(t)
+
+	// Not AlwaysVerify under operation protection none: a proof without a
+	// grant, for ProofTTL.
+	p, err := e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)
+	require.NoError(t, err)
+	now := e.clock.Now()
+	assert.True(t, p.Valid(aliceID, protection.OpViewAPIKey, now))
+	assert.False(t, p.Valid(aliceID, protection.OpSignOutAll, now), "for its operation only")
+	assert.False(t, p.Valid(bobID, protection.OpViewAPIKey, now), "for its account only")
+	assert.Equal(t, s.Binding(), p.Binding())
+	assert.Equal(t, now.Add(protection.ProofTTL), p.ExpiresAt())
+	assert.False(t, p.Valid(aliceID, protection.OpViewAPIKey, now.Add(protection.ProofTTL)), "expires after ProofTTL")
+
+	// Refused: the zero proof.
+	p, err = e.m.Authorize(t.Context(), s, protection.OpSignOutAll)
+	requireVerificationRequired(t, err)
+	assert.Equal(t, vocab.Proof{}, p)
+
+	// With a step-up: the proof never outlives the grant.
+	v := e.stepUp(t, s, protection.OpSignOutAll)
+	e.clock.Set(v.ExpiresAt.Add(-time.Minute))
+	p, err = e.m.Authorize(t.Context(), s, protection.OpSignOutAll)
+	require.NoError(t, err)
+	assert.Equal(t, v.ExpiresAt, p.ExpiresAt(), "capped at the grant's end")
+	assert.True(t, p.Valid(aliceID, protection.OpSignOutAll, e.clock.Now()))
+}
+
+func TestVerifiedMintsTheProofOfAFlowBinding(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	reset := protection.WithBinding(t.Context(), "reset:r1")
+	p, err := e.m.Verified(reset, aliceID, protection.OpResetPassword)
+	requireVerificationRequired(t, err)
+	assert.Equal(t, vocab.Proof{}, p)
+
+	ch, err := e.m.StartVerification(t.Context(), protection.StartRequest{AccountID: aliceID, Binding: "reset:r1", Purpose: protection.OpResetPassword, Method: protection.SMS})
+	require.NoError(t, err)
+	_, err = e.m.AnswerVerification(t.Context(), protection.AnswerRequest{AccountID: aliceID, Binding: "reset:r1", Purpose: protection.OpResetPassword, Challenge: ch.ID, Answer: e.outbox.LastCode(alicePhone)})
+	require.NoError(t, err)
+	p, err = e.m.Verified(reset, aliceID, protection.OpResetPassword)
+	require.NoError(t, err)
+	assert.True(t, p.Valid(aliceID, protection.OpResetPassword, e.clock.Now()))
+	assert.Equal(t, "reset:r1", p.Binding())
+
+	// A host purpose outside the catalog: the proof of that purpose.
+	p, err = e.m.Verified(reset, aliceID, "export_data")
+	requireVerificationRequired(t, err)
+	assert.Equal(t, vocab.Proof{}, p)
+}
+
+func TestBuiltinCatalogIsTheVocabulary(t *testing.T) {
+	t.Parallel()
+	c, err := protection.NewCatalog()
+	require.NoError(t, err)
+	var names []string
+	for _, op := range c.Operations() {
+		names = append(names, op.Name)
+	}
+	assert.ElementsMatch(t, vocab.Operations(), names)
 }

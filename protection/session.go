@@ -163,7 +163,7 @@ func (m *Manager) EndSession(ctx context.Context, accountID, sessionID string) e
 // (OpSignOutAll): without a step-up of s it returns
 // *VerificationRequiredError.
 func (m *Manager) SignOutAll(ctx context.Context, s Session) error {
-	if err := m.Authorize(ctx, s, OpSignOutAll); err != nil {
+	if _, err := m.Authorize(ctx, s, OpSignOutAll); err != nil {
 		return err
 	}
 	if err := m.store.EndAllSessions(ctx, s.AccountID, ""); err != nil {

@@ -207,7 +207,7 @@ func TestSignOutAllEndsAThousandSessionsWithOneWrite(t *testing.T) {
 
 	// The step-up ended too: a new session has none, and the old one is
 	// refused even if its value is replayed.
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), current, protection.OpSignOutAll))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), current, protection.OpSignOutAll)))
 }
 
 func TestEndOtherSessionsKeepsTheCurrentOne(t *testing.T) {
@@ -221,7 +221,7 @@ func TestEndOtherSessionsKeepsTheCurrentOne(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.m.ValidateSession(t.Context(), other)
 	require.ErrorIs(t, err, protection.ErrSessionInvalid)
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), cur, protection.OpSignOutAll))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), cur, protection.OpSignOutAll)))
 	others := eventsOf(e, event.OtherSessionsEnded)
 	require.Len(t, others, 1)
 	assert.Equal(t, protection.CausePasswordChanged, others[0].Attrs["reason"])

@@ -9,16 +9,24 @@ import (
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/internal/policycheck"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
-// Session time defaults and bounds (docs/RULES.md §7).
+// Session time defaults and bounds (docs/RULES.md §7): those of package
+// vocab.
 const (
-	DefaultSessionLifetime = 48 * time.Hour
-	MinSessionLifetime     = time.Hour
-	MaxSessionLifetime     = 48 * time.Hour
-	DefaultIdleTimeout     = 120 * time.Minute
-	MinIdleTimeout         = 15 * time.Minute
-	MaxIdleTimeout         = 720 * time.Minute
+	// DefaultSessionLifetime is [vocab.DefaultSessionLifetime].
+	DefaultSessionLifetime = vocab.DefaultSessionLifetime
+	// MinSessionLifetime is [vocab.MinSessionLifetime].
+	MinSessionLifetime = vocab.MinSessionLifetime
+	// MaxSessionLifetime is [vocab.MaxSessionLifetime].
+	MaxSessionLifetime = vocab.MaxSessionLifetime
+	// DefaultIdleTimeout is [vocab.DefaultIdleTimeout].
+	DefaultIdleTimeout = vocab.DefaultIdleTimeout
+	// MinIdleTimeout is [vocab.MinIdleTimeout].
+	MinIdleTimeout = vocab.MinIdleTimeout
+	// MaxIdleTimeout is [vocab.MaxIdleTimeout].
+	MaxIdleTimeout = vocab.MaxIdleTimeout
 )
 
 // Settings are an account's protection settings, stored with the account
@@ -125,11 +133,12 @@ func (c SettingsChange) Apply(s Settings) Settings {
 // operations returns the catalog operations that authorise c, and the names
 // of the settings it changes.
 func (c SettingsChange) operations() (ops, fields []string) {
-	add := func(changed bool, op, field string) {
+	add := func(changed bool, field string) {
 		if !changed {
 			return
 		}
 		fields = append(fields, field)
+		op := vocab.SettingOperation(field)
 		for _, o := range ops {
 			if o == op {
 				return
@@ -137,14 +146,14 @@ func (c SettingsChange) operations() (ops, fields []string) {
 		}
 		ops = append(ops, op)
 	}
-	add(c.LoginProtection != nil, OpChangeLoginProtection, "login_protection")
-	add(c.TrustDevices != nil, OpChangeLoginProtection, "trust_devices")
-	add(c.OperationProtection != nil, OpChangeOperationProtection, "operation_protection")
-	add(c.RemoteLoginProtection != nil, OpChangeRemoteLogin, "remote_login_protection")
-	add(c.RemoteLoginMethod != nil, OpChangeRemoteLogin, "remote_login_method")
-	add(c.MFABindingMethod != nil, OpChangeProtection, "mfa_binding_method")
-	add(c.SessionMaxLifetime != nil, OpChangeSessionSettings, "session_max_lifetime")
-	add(c.SessionIdleTimeout != nil, OpChangeSessionSettings, "session_idle_timeout")
+	add(c.LoginProtection != nil, vocab.SettingLoginProtection)
+	add(c.TrustDevices != nil, vocab.SettingTrustDevices)
+	add(c.OperationProtection != nil, vocab.SettingOperationProtection)
+	add(c.RemoteLoginProtection != nil, vocab.SettingRemoteLoginProtection)
+	add(c.RemoteLoginMethod != nil, vocab.SettingRemoteLoginMethod)
+	add(c.MFABindingMethod != nil, vocab.SettingMFABindingMethod)
+	add(c.SessionMaxLifetime != nil, vocab.SettingSessionMaxLifetime)
+	add(c.SessionIdleTimeout != nil, vocab.SettingSessionIdleTimeout)
 	return ops, fields
 }
 
@@ -163,10 +172,13 @@ func (m *Manager) ChangeSettings(ctx context.Context, s Session, c SettingsChang
 	if len(ops) == 0 {
 		return Settings{}, reason.New(reason.InputEmpty).With("field", "settings")
 	}
+	proofs := make([]vocab.Proof, 0, len(ops))
 	for _, name := range ops {
-		if err := m.Authorize(ctx, s, name); err != nil {
+		pr, err := m.Authorize(ctx, s, name)
+		if err != nil {
 			return Settings{}, err
 		}
+		proofs = append(proofs, pr)
 	}
 	p, err := m.profile(ctx, s.AccountID)
 	if err != nil {
@@ -187,7 +199,7 @@ func (m *Manager) ChangeSettings(ctx context.Context, s Session, c SettingsChang
 			return Settings{}, err
 		}
 	}
-	found, err := m.accounts.UpdateSettings(ctx, s.AccountID, c)
+	found, err := m.accounts.UpdateSettings(ctx, proofs, s.AccountID, c)
 	switch {
 	case err != nil:
 		return Settings{}, reason.Store(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // PurposeLogin is the purpose of the verification of a login's second step
@@ -469,43 +470,48 @@ func (m *Manager) checkAnswer(ctx context.Context, p Profile, c ChallengeRecord,
 	return ErrMethodUnavailable.With("method", string(c.Method))
 }
 
-// Verified is the identity gate that other packages call before a change
-// that needs identity verification. The binding comes from ctx (see
-// [WithSession], [WithBinding]). It returns nil when the binding holds a
-// grant for purpose (a step-up, for an operation of the catalog), or when
-// purpose is an operation the account's protection does not ask to verify;
-// otherwise *VerificationRequiredError naming the methods. A ctx without a
-// binding is reason.InputEmpty (field "binding").
-func (m *Manager) Verified(ctx context.Context, accountID, purpose string) error {
+// Verified is the identity gate for a change made outside a session, such
+// as a password reset: the binding comes from ctx (see [WithBinding],
+// [WithSession]). When the binding holds a grant for purpose (a step-up,
+// for an operation of the catalog), or purpose is an operation the
+// account's protection does not ask to verify, it returns the
+// [vocab.Proof] of purpose for the account and binding, valid for ProofTTL
+// and never beyond the grant's end; pass it to the guarded method (for a
+// reset, account.Service.ResetPassword with purpose OpResetPassword).
+// Otherwise it returns *VerificationRequiredError naming the methods. A ctx
+// without a binding is reason.InputEmpty (field "binding"). On every error
+// the proof is the zero Proof.
+func (m *Manager) Verified(ctx context.Context, accountID, purpose string) (vocab.Proof, error) {
 	binding, ok := BindingFrom(ctx)
 	if !ok {
-		return reason.New(reason.InputEmpty).With("field", "binding")
+		return vocab.Proof{}, reason.New(reason.InputEmpty).With("field", "binding")
 	}
 	if err := checkPurpose(purpose); err != nil {
-		return err
+		return vocab.Proof{}, err
 	}
 	if accountID == "" {
-		return reason.New(reason.InputEmpty).With("field", "account_id")
+		return vocab.Proof{}, reason.New(reason.InputEmpty).With("field", "account_id")
 	}
 	if op, ok := m.catalog.Lookup(purpose); ok {
 		return m.authorize(ctx, accountID, binding, op)
 	}
-	_, found, err := m.store.Grant(ctx, accountID, binding, purpose, m.now())
+	now := m.now()
+	g, found, err := m.store.Grant(ctx, accountID, binding, purpose, m.now())
 	switch {
 	case err != nil:
-		return reason.Store(err)
+		return vocab.Proof{}, reason.Store(err)
 	case found:
-		return nil
+		return mint(accountID, binding, purpose, now, g.ExpiresAt), nil
 	}
 	p, err := m.profile(ctx, accountID)
 	if err != nil {
-		return err
+		return vocab.Proof{}, err
 	}
 	o, err := m.options(p, purpose, "")
 	if err != nil {
-		return err
+		return vocab.Proof{}, err
 	}
-	return &VerificationRequiredError{Purpose: purpose, Methods: []Method{o.Preferred}, Alternatives: o.Alternatives}
+	return vocab.Proof{}, &VerificationRequiredError{Purpose: purpose, Methods: []Method{o.Preferred}, Alternatives: o.Alternatives}
 }
 
 func checkBinding(b string) error {

@@ -79,7 +79,7 @@ func TestStrictMethodsOfferNoAlternatives(t *testing.T) {
 	e := newEnv(t, func(c *protection.Config) { c.Policy.StrictMethods = true })
 	e.settings(aliceID, func(s *protection.Settings) { s.OperationProtection = protection.SMS })
 	s, _ := e.session(t)
-	vr := requireVerificationRequired(t, e.m.Authorize(t.Context(), s, protection.OpViewAPIKey))
+	vr := requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)))
 	assert.Equal(t, []protection.Method{protection.SMS}, vr.Methods)
 	assert.Empty(t, vr.Alternatives)
 	_, err := e.m.StartVerification(t.Context(), protection.StartRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: protection.OpViewAPIKey, Method: protection.MFA})
@@ -128,34 +128,34 @@ func TestVerifiedIsTheIdentityGate(t *testing.T) {
 	s, _ := e.session(t)
 	ctx := protection.WithSession(t.Context(), s)
 
-	require.ErrorIs(t, e.m.Verified(t.Context(), aliceID, protection.OpChangeSecurityPhone), reason.New(reason.InputEmpty), "no binding in the context")
-	vr := requireVerificationRequired(t, e.m.Verified(ctx, aliceID, protection.OpChangeSecurityPhone))
+	require.ErrorIs(t, errOf(e.m.Verified(t.Context(), aliceID, protection.OpChangeSecurityPhone)), reason.New(reason.InputEmpty), "no binding in the context")
+	vr := requireVerificationRequired(t, errOf(e.m.Verified(ctx, aliceID, protection.OpChangeSecurityPhone)))
 	assert.Equal(t, protection.OpChangeSecurityPhone, vr.Purpose)
-	require.NoError(t, e.m.Verified(ctx, aliceID, protection.OpViewAPIKey), "not protected under operation protection none")
+	require.NoError(t, errOf(e.m.Verified(ctx, aliceID, protection.OpViewAPIKey)), "not protected under operation protection none")
 
 	e.stepUp(t, s, protection.OpChangeSecurityPhone)
-	require.NoError(t, e.m.Verified(ctx, aliceID, protection.OpChangeSecurityPhone))
-	require.NoError(t, e.m.Verified(ctx, aliceID, protection.OpBindLoginMethod), "the step-up covers the catalog")
-	requireVerificationRequired(t, e.m.Verified(ctx, bobID, protection.OpChangeSecurityPhone))
+	require.NoError(t, errOf(e.m.Verified(ctx, aliceID, protection.OpChangeSecurityPhone)))
+	require.NoError(t, errOf(e.m.Verified(ctx, aliceID, protection.OpBindLoginMethod)), "the step-up covers the catalog")
+	requireVerificationRequired(t, errOf(e.m.Verified(ctx, bobID, protection.OpChangeSecurityPhone)))
 
 	// A purpose outside the catalog needs its own verification.
-	requireVerificationRequired(t, e.m.Verified(ctx, aliceID, "export_data"))
+	requireVerificationRequired(t, errOf(e.m.Verified(ctx, aliceID, "export_data")))
 	c, err := e.m.StartVerification(t.Context(), protection.StartRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: "export_data", Method: protection.Email})
 	require.NoError(t, err)
 	assert.Equal(t, "a***@example.com", c.SentTo)
 	_, err = e.m.AnswerVerification(t.Context(), protection.AnswerRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: "export_data", Challenge: c.ID, Answer: e.outbox.LastCode(aliceEmail)})
 	require.NoError(t, err)
-	require.NoError(t, e.m.Verified(ctx, aliceID, "export_data"))
-	requireVerificationRequired(t, e.m.Verified(ctx, aliceID, "import_data"))
+	require.NoError(t, errOf(e.m.Verified(ctx, aliceID, "export_data")))
+	requireVerificationRequired(t, errOf(e.m.Verified(ctx, aliceID, "import_data")))
 
 	// A flow without a session binds to its own value.
 	reset := protection.WithBinding(t.Context(), "reset:r1")
-	requireVerificationRequired(t, e.m.Verified(reset, aliceID, protection.OpResetPassword))
+	requireVerificationRequired(t, errOf(e.m.Verified(reset, aliceID, protection.OpResetPassword)))
 	c, err = e.m.StartVerification(t.Context(), protection.StartRequest{AccountID: aliceID, Binding: "reset:r1", Purpose: protection.OpResetPassword, Method: protection.MFA})
 	require.NoError(t, err)
 	_, err = e.m.AnswerVerification(t.Context(), protection.AnswerRequest{AccountID: aliceID, Binding: "reset:r1", Purpose: protection.OpResetPassword, Challenge: c.ID, Answer: aliceMFA})
 	require.NoError(t, err)
-	require.NoError(t, e.m.Verified(reset, aliceID, protection.OpResetPassword))
+	require.NoError(t, errOf(e.m.Verified(reset, aliceID, protection.OpResetPassword)))
 }
 
 func TestReservedBindingsAndPurposes(t *testing.T) {
@@ -195,7 +195,7 @@ func TestFailedAnswersCountTowardsTheLimit(t *testing.T) {
 	require.ErrorIs(t, err, limits.ErrLocked, "the third failure locks")
 	require.ErrorIs(t, answer(aliceMFA), limits.ErrLocked, "then even the right code is refused unchecked")
 	assert.GreaterOrEqual(t, e.events.Count(event.VerificationFailed), 4)
-	requireVerificationRequired(t, e.m.Authorize(t.Context(), s, protection.OpSignOutAll))
+	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpSignOutAll)))
 }
 
 func TestHostVerifications(t *testing.T) {

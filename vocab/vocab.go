@@ -221,3 +221,44 @@ func Require(p Proof, account, operation string, now time.Time) error {
 	}
 	return &VerificationRequiredError{Purpose: operation}
 }
+
+// The security settings of an account, by the names errors and events use.
+const (
+	// SettingLoginProtection is the second step of a login.
+	SettingLoginProtection = "login_protection"
+	// SettingTrustDevices offers "trust this device" after login protection.
+	SettingTrustDevices = "trust_devices"
+	// SettingOperationProtection guards the sensitive operations.
+	SettingOperationProtection = "operation_protection"
+	// SettingRemoteLoginProtection turns remote-login protection on.
+	SettingRemoteLoginProtection = "remote_login_protection"
+	// SettingRemoteLoginMethod is the method remote-login protection
+	// prefers.
+	SettingRemoteLoginMethod = "remote_login_method"
+	// SettingMFABindingMethod is the method asked before binding or
+	// unbinding MFA.
+	SettingMFABindingMethod = "mfa_binding_method"
+	// SettingSessionMaxLifetime is the longest a session lives.
+	SettingSessionMaxLifetime = "session_max_lifetime"
+	// SettingSessionIdleTimeout ends an idle session.
+	SettingSessionIdleTimeout = "session_idle_timeout"
+)
+
+// SettingOperation returns the operation that authorises a change of the
+// security setting named setting (one of the Setting constants), or "" for
+// an unknown name.
+func SettingOperation(setting string) string {
+	switch setting {
+	case SettingLoginProtection, SettingTrustDevices:
+		return OpChangeLoginProtection
+	case SettingOperationProtection:
+		return OpChangeOperationProtection
+	case SettingRemoteLoginProtection, SettingRemoteLoginMethod:
+		return OpChangeRemoteLogin
+	case SettingMFABindingMethod:
+		return OpChangeProtection
+	case SettingSessionMaxLifetime, SettingSessionIdleTimeout:
+		return OpChangeSessionSettings
+	}
+	return ""
+}
