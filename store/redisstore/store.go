@@ -7,6 +7,7 @@ import (
 
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/state"
 )
 
 // Defaults for the options.
@@ -23,6 +24,7 @@ const (
 var (
 	_ limits.CounterStore = (*Store)(nil)
 	_ notify.CodeStore    = (*Store)(nil)
+	_ state.Store         = (*Store)(nil)
 )
 
 // Store keeps counters, one-time codes and protection state in Redis (the

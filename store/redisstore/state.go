@@ -1,0 +1,359 @@
+package redisstore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/accountsec/accountsec/state"
+)
+
+// The state primitives. Every record set of one set and owner is three keys
+// that share one Redis Cluster hash tag, so every script touches one slot,
+// on one server and on a cluster alike:
+//
+//	P rec{<len(set)>:<set>/<owner>}h   hash: record ID → value
+//	P rec{<len(set)>:<set>/<owner>}i   sorted set: <order>+ID, all of score 0
+//	P rec{<len(set)>:<set>/<owner>}x   sorted set: ID by expiresAt
+//	P once:<id>                        string: a single-use record
+//	P doc:<id>                         string: a document
+//
+// The tag starts with a digit, so it is never empty whatever set and owner
+// hold, and set's length makes every key name one set and owner only.
+// Numbers are 16 hex digits of the int64 with its sign bit flipped, so that
+// they sort as the numbers do: a record's value is <order><expiresAt><data>,
+// a single-use record's <expiresAt><data>, a document's <version><data>. The
+// members of the order index therefore sort by (Order, ID) exactly, bytes by
+// bytes, as ZRANGE returns equal-score members.
+//
+// Each script keeps the three keys of an owner in step and drops the records
+// that expired by the caller's clock on every put (the expiry index finds
+// them), so the keys hold the live records and those that expired since the
+// last put. EndRecords UNLINKs the three keys: one command, which frees
+// them off the main thread, whatever the number of records, and leaves
+// nothing behind. The keys' TTL follows the longest-lived record.
+
+// stateLua defines num (a hex number as a Lua number, exact within 2^53,
+// which covers every millisecond time until the year 287396) and less
+// (compares two hex numbers exactly).
+const stateLua = `
+local function num(h)
+	return (tonumber(h:sub(1, 8), 16) - 2147483648) * 4294967296 + tonumber(h:sub(9, 16), 16)
+end
+local function less(a, b)
+	local x, y = tonumber(a:sub(1, 8), 16), tonumber(b:sub(1, 8), 16)
+	if x ~= y then return x < y end
+	return tonumber(a:sub(9, 16), 16) < tonumber(b:sub(9, 16), 16)
+end
+`
+
+// recordsLua starts the record scripts: KEYS hash, order index, expiry
+// index; ARGV[1] now, ARGV[2] the record ID.
+const recordsLua = stateLua + `
+local H, I, X, now, id = KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), ARGV[2]
+local function live(id)
+	local v = redis.call('HGET', H, id)
+	if v and num(v:sub(17, 32)) > now then return v end
+end
+local function drop(id)
+	local v = redis.call('HGET', H, id)
+	if v then
+		redis.call('HDEL', H, id)
+		redis.call('ZREM', I, v:sub(1, 16) .. id)
+	end
+	redis.call('ZREM', X, id)
+end
+local function add(id, v, e, ttl)
+	redis.call('HSET', H, id, v)
+	redis.call('ZADD', I, 0, v:sub(1, 16) .. id)
+	redis.call('ZADD', X, e, id)
+	for _, k in ipairs(KEYS) do
+		if redis.call('PTTL', k) < tonumber(ttl) then redis.call('PEXPIRE', k, ttl) end
+	end
+end
+`
+
+// putRecordScript: ARGV now, id, value, expiresAt, ttl, keep.
+var putRecordScript = redis.NewScript(recordsLua + `
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', X, '-inf', now)) do drop(old) end
+drop(id)
+add(id, ARGV[3], ARGV[4], ARGV[5])
+local keep = tonumber(ARGV[6])
+if keep > 0 then
+	for _, m in ipairs(redis.call('ZRANGE', I, 0, -keep - 1)) do drop(m:sub(17)) end
+end
+return 1
+`)
+
+// touchRecordScript: ARGV now, id, order. The TTLs stay.
+var touchRecordScript = redis.NewScript(recordsLua + `
+local v, o = live(id), ARGV[3]
+if not v then return 0 end
+if less(v:sub(1, 16), o) then
+	redis.call('ZREM', I, v:sub(1, 16) .. id)
+	redis.call('ZADD', I, 0, o .. id)
+	redis.call('HSET', H, id, o .. v:sub(17))
+end
+return 1
+`)
+
+// deleteRecordScript: ARGV now, id.
+var deleteRecordScript = redis.NewScript(recordsLua + `
+local v = live(id)
+drop(id)
+return v and 1 or 0
+`)
+
+// endRecordsScript: ARGV now, the ID to keep (may be empty), margin.
+var endRecordsScript = redis.NewScript(recordsLua + `
+local v = id ~= '' and live(id)
+redis.call('UNLINK', H, I, X)
+if v then
+	local e = num(v:sub(17, 32))
+	add(id, v, string.format('%d', e), string.format('%d', e - now + tonumber(ARGV[3])))
+end
+return 1
+`)
+
+// putOnceScript: KEYS once; ARGV now, value, ttl.
+var putOnceScript = redis.NewScript(stateLua + `
+local v = redis.call('GET', KEYS[1])
+if v and num(v:sub(1, 16)) > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`)
+
+// putDocumentScript: KEYS document; ARGV the previous version (empty for
+// none), value.
+var putDocumentScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if (v and v:sub(1, 16) or '') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`)
+
+var errCorrupt = errors.New("corrupt value")
+
+func (s *Store) recordKeys(set, owner string) []string {
+	b := s.prefix + "rec{" + strconv.Itoa(len(set)) + ":" + set + "/" + owner + "}"
+	return []string{b + "h", b + "i", b + "x"}
+}
+
+// appendHex appends n as 16 hex digits that sort as the numbers do.
+func appendHex(b []byte, n int64) []byte {
+	u := uint64(n) ^ 1<<63
+	for shift := 60; shift >= 0; shift -= 4 {
+		b = append(b, "0123456789abcdef"[u>>shift&15])
+	}
+	return b
+}
+
+// parseHex reads the hex numbers at the start of v into ns, returning the
+// rest.
+func parseHex(v string, ns ...*int64) (string, error) {
+	for _, n := range ns {
+		if len(v) < 16 {
+			return "", errCorrupt
+		}
+		u, err := strconv.ParseUint(v[:16], 16, 64)
+		if err != nil {
+			return "", errCorrupt
+		}
+		*n, v = int64(u^1<<63), v[16:]
+	}
+	return v, nil
+}
+
+func (s *Store) ttl(expiresAt, now time.Time) int64 {
+	return unixMilli(expiresAt) - unixMilli(now) + s.margin
+}
+
+func (s *Store) run(ctx context.Context, op string, sc *redis.Script, keys []string, args ...any) (bool, error) {
+	n, err := sc.Run(ctx, s.client, keys, args...).Int()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	return n == 1, nil
+}
+
+// PutRecord stores r; see state.Records. It is one script call.
+func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now time.Time) error {
+	if err := state.CheckRecord(r, keep, now); err != nil {
+		return fmt.Errorf("redisstore: put record: %w", err)
+	}
+	v := append(appendHex(appendHex(make([]byte, 0, 32+len(r.Data)), r.Order), unixMilli(r.ExpiresAt)), r.Data...)
+	_, err := s.run(ctx, "put record", putRecordScript, s.recordKeys(r.Set, r.Owner),
+		unixMilli(now), r.ID, v, unixMilli(r.ExpiresAt), s.ttl(r.ExpiresAt, now), keep)
+	return err
+}
+
+func decodeRecord(set, owner, id, v string, now time.Time) (state.Record, bool, error) {
+	r := state.Record{Set: set, Owner: owner, ID: id}
+	var e int64
+	data, err := parseHex(v, &r.Order, &e)
+	if err != nil || e <= unixMilli(now) {
+		return state.Record{}, false, err
+	}
+	r.Data, r.ExpiresAt = []byte(data), fromUnixMilli(e)
+	return r, true, nil
+}
+
+// GetRecord returns the live record; see state.Records. It is one HGET.
+func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
+	if err := state.CheckRecordKey(set, owner, id); err != nil {
+		return state.Record{}, false, fmt.Errorf("redisstore: get record: %w", err)
+	}
+	v, err := s.client.HGet(ctx, s.recordKeys(set, owner)[0], id).Result()
+	if errors.Is(err, redis.Nil) {
+		return state.Record{}, false, nil
+	}
+	if err == nil {
+		var r state.Record
+		var ok bool
+		if r, ok, err = decodeRecord(set, owner, id, v, now); err == nil {
+			return r, ok, nil
+		}
+	}
+	return state.Record{}, false, fmt.Errorf("redisstore: get record: %w", err)
+}
+
+// ListRecords returns the owner's live records in (Order, ID) order; see
+// state.Records. It is one HGETALL.
+func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Time) ([]state.Record, error) {
+	if err := state.CheckOwner(set, owner); err != nil {
+		return nil, fmt.Errorf("redisstore: list records: %w", err)
+	}
+	all, err := s.client.HGetAll(ctx, s.recordKeys(set, owner)[0]).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list records: %w", err)
+	}
+	rs := make([]state.Record, 0, len(all))
+	for id, v := range all {
+		r, ok, err := decodeRecord(set, owner, id, v, now)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: list records: %w", err)
+		}
+		if ok {
+			rs = append(rs, r)
+		}
+	}
+	slices.SortFunc(rs, func(a, b state.Record) int {
+		return cmp.Or(cmp.Compare(a.Order, b.Order), strings.Compare(a.ID, b.ID))
+	})
+	return rs, nil
+}
+
+// TouchRecord raises the live record's Order; see state.Records. It is one
+// script call.
+func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order int64, now time.Time) (bool, error) {
+	if err := state.CheckRecordKey(set, owner, id); err != nil {
+		return false, fmt.Errorf("redisstore: touch record: %w", err)
+	}
+	return s.run(ctx, "touch record", touchRecordScript, s.recordKeys(set, owner), unixMilli(now), id, appendHex(nil, order))
+}
+
+// DeleteRecord removes the record; see state.Records. It is one script
+// call.
+func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (bool, error) {
+	if err := state.CheckRecordKey(set, owner, id); err != nil {
+		return false, fmt.Errorf("redisstore: delete record: %w", err)
+	}
+	return s.run(ctx, "delete record", deleteRecordScript, s.recordKeys(set, owner), unixMilli(now), id)
+}
+
+// EndRecords ends every record of the owner in set, but keep; see
+// state.Records. It is one script call, whose one write (UNLINK) costs the
+// same whatever the number of records.
+func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
+	err := state.CheckOwner(set, owner)
+	if err == nil && keep != "" {
+		err = state.CheckKey("keep", keep)
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: end records: %w", err)
+	}
+	_, err = s.run(ctx, "end records", endRecordsScript, s.recordKeys(set, owner), unixMilli(now), keep, s.margin)
+	return err
+}
+
+// PutOnce stores r unless a live record with its ID exists; see
+// state.Onces. It is one script call.
+func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool, error) {
+	if err := state.CheckOnce(r, now); err != nil {
+		return false, fmt.Errorf("redisstore: put once: %w", err)
+	}
+	v := append(appendHex(make([]byte, 0, 16+len(r.Data)), unixMilli(r.ExpiresAt)), r.Data...)
+	return s.run(ctx, "put once", putOnceScript, []string{s.prefix + "once:" + r.ID}, unixMilli(now), v, s.ttl(r.ExpiresAt, now))
+}
+
+// GetOnce returns the live record with id; see state.Onces. It is one GET.
+func (s *Store) GetOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
+	return s.once(ctx, "get once", id, now, s.client.Get)
+}
+
+// TakeOnce returns and removes the live record with id; see state.Onces.
+// It is one GETDEL (Redis 6.2 or later).
+func (s *Store) TakeOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
+	return s.once(ctx, "take once", id, now, s.client.GetDel)
+}
+
+func (s *Store) once(ctx context.Context, op, id string, now time.Time, read func(context.Context, string) *redis.StringCmd) (state.Once, bool, error) {
+	if err := state.CheckKey("id", id); err != nil {
+		return state.Once{}, false, fmt.Errorf("redisstore: %s: %w", op, err)
+	}
+	v, err := read(ctx, s.prefix+"once:"+id).Result()
+	if errors.Is(err, redis.Nil) {
+		return state.Once{}, false, nil
+	}
+	var e int64
+	if err == nil {
+		if v, err = parseHex(v, &e); err == nil {
+			if e <= unixMilli(now) {
+				return state.Once{}, false, nil
+			}
+			return state.Once{ID: id, Data: []byte(v), ExpiresAt: fromUnixMilli(e)}, true, nil
+		}
+	}
+	return state.Once{}, false, fmt.Errorf("redisstore: %s: %w", op, err)
+}
+
+// GetDocument returns the document with id; see state.Documents. It is one
+// GET.
+func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, bool, error) {
+	if err := state.CheckKey("id", id); err != nil {
+		return state.Document{}, false, fmt.Errorf("redisstore: get document: %w", err)
+	}
+	v, err := s.client.Get(ctx, s.prefix+"doc:"+id).Result()
+	if errors.Is(err, redis.Nil) {
+		return state.Document{}, false, nil
+	}
+	d := state.Document{ID: id}
+	if err == nil {
+		if v, err = parseHex(v, &d.Version); err == nil {
+			d.Data = []byte(v)
+			return d, true, nil
+		}
+	}
+	return state.Document{}, false, fmt.Errorf("redisstore: get document: %w", err)
+}
+
+// PutDocument writes d over version d.Version-1; see state.Documents. It is
+// one script call. Documents have no TTL.
+func (s *Store) PutDocument(ctx context.Context, d state.Document) (bool, error) {
+	if err := state.CheckDocument(d); err != nil {
+		return false, fmt.Errorf("redisstore: put document: %w", err)
+	}
+	prev := ""
+	if d.Version > 1 {
+		prev = string(appendHex(nil, d.Version-1))
+	}
+	v := append(appendHex(make([]byte, 0, 16+len(d.Data)), d.Version), d.Data...)
+	return s.run(ctx, "put document", putDocumentScript, []string{s.prefix + "doc:" + d.ID}, prev, v)
+}
