@@ -78,12 +78,12 @@ WHERE g.set_name = $1::text AND g.owner = $2::text AND ` + key + `
 	AND r.gen = g.gen - 1 AND r.expires_at > $4::timestamptz`),
 		putOnce: r.Replace(`INSERT INTO {onces} AS o (id, data, expires_at) VALUES ($1::text, $2::bytea, $3::timestamptz)
 ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at
-WHERE o.expires_at <= $4::timestamptz`),
+WHERE o.expires_at <= $4::timestamptz RETURNING true`),
 		getOnce:   r.Replace(`SELECT data, expires_at FROM {onces} WHERE id = $1::text AND expires_at > $2::timestamptz`),
 		takeOnce:  r.Replace(`DELETE FROM {onces} WHERE id = $1::text AND expires_at > $2::timestamptz RETURNING data, expires_at`),
 		getDoc:    r.Replace(`SELECT version, data FROM {docs} WHERE id = $1::text`),
-		createDoc: r.Replace(`INSERT INTO {docs} (id, version, data) VALUES ($1::text, 1, $2::bytea) ON CONFLICT (id) DO NOTHING`),
-		updateDoc: r.Replace(`UPDATE {docs} SET version = $2::bigint, data = $3::bytea WHERE id = $1::text AND version = $2::bigint - 1`),
+		createDoc: r.Replace(`INSERT INTO {docs} (id, version, data) VALUES ($1::text, 1, $2::bytea) ON CONFLICT (id) DO NOTHING RETURNING true`),
+		updateDoc: r.Replace(`UPDATE {docs} SET version = $2::bigint, data = $3::bytea WHERE id = $1::text AND version = $2::bigint - 1 RETURNING true`),
 		sweep: r.Replace(`WITH r AS (
 	DELETE FROM {records} r WHERE r.expires_at <= $1::timestamptz OR r.gen < ` + stateGen("r.set_name", "r.owner") + ` RETURNING 1
 ), o AS (DELETE FROM {onces} WHERE expires_at <= $1::timestamptz RETURNING 1)
@@ -102,39 +102,51 @@ func stateErr(op string, err error) error {
 	return fmt.Errorf("pgstore: %s: %w", op, err)
 }
 
+// scan runs the one-row query sql unless check (an argument check) failed
+// and reports whether it returned a row.
+func (s *Store) scan(ctx context.Context, op string, check error, sql string, args []any, dest ...any) (bool, error) {
+	if check != nil {
+		return false, stateErr(op, check)
+	}
+	err := s.pool.QueryRow(ctx, sql, args...).Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, stateErr(op, err)
+}
+
+// exec sends b, one implicit transaction, unless check failed.
+func (s *Store) exec(ctx context.Context, op string, check error, b *pgx.Batch) error {
+	if check == nil {
+		check = s.pool.SendBatch(ctx, b).Close()
+	}
+	return stateErr(op, check)
+}
+
 // PutRecord stores r; see state.Records. With keep above zero it is one
 // transaction of three statements in one round trip: an advisory lock of
-// the set and owner serialises the puts that trim, then the put, then the
+// the set and owner, which serialises the puts that trim, the put, and the
 // trim.
 func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now time.Time) error {
-	if err := state.CheckRecord(r, keep, now); err != nil {
-		return stateErr("put record", err)
-	}
-	args := []any{r.Set, r.Owner, r.ID, r.Data, r.Order, ms(r.ExpiresAt)}
-	if keep == 0 {
-		_, err := s.pool.Exec(ctx, s.st.putRecord, args...)
-		return stateErr("put record", err)
-	}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, s.st.lockKey+" "+r.Set+" "+r.Owner)
-	b.Queue(s.st.putRecord, args...)
-	b.Queue(s.st.trim, r.Set, r.Owner, keep, ms(now))
-	return stateErr("put record", s.pool.SendBatch(ctx, b).Close())
+	if keep > 0 {
+		b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, s.st.lockKey+" "+r.Set+" "+r.Owner)
+	}
+	b.Queue(s.st.putRecord, r.Set, r.Owner, r.ID, r.Data, r.Order, ms(r.ExpiresAt))
+	if keep > 0 {
+		b.Queue(s.st.trim, r.Set, r.Owner, keep, ms(now))
+	}
+	return s.exec(ctx, "put record", state.CheckRecord(r, keep, now), b)
 }
 
 // GetRecord returns the live record; see state.Records. It is one indexed
 // statement that reads the record and its generation in one snapshot.
 func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
-		return state.Record{}, false, stateErr("get record", err)
-	}
 	r := state.Record{Set: set, Owner: owner, ID: id}
-	err := s.pool.QueryRow(ctx, s.st.getRecord, set, owner, id, ms(now)).Scan(&r.Data, &r.Order, &r.ExpiresAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return state.Record{}, false, nil
-	}
-	if err != nil {
-		return state.Record{}, false, stateErr("get record", err)
+	ok, err := s.scan(ctx, "get record", state.CheckRecordKey(set, owner, id), s.st.getRecord,
+		[]any{set, owner, id, ms(now)}, &r.Data, &r.Order, &r.ExpiresAt)
+	if !ok {
+		return state.Record{}, false, err
 	}
 	return r, true, nil
 }
@@ -157,25 +169,19 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 
 // TouchRecord raises a live record's order; see state.Records. It writes
 // only when the order grows.
-func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order int64, now time.Time) (bool, error) {
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
-		return false, stateErr("touch record", err)
-	}
-	var live bool
-	err := s.pool.QueryRow(ctx, s.st.touch, set, owner, id, order, ms(now)).Scan(&live)
-	return live, stateErr("touch record", err)
+func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order int64, now time.Time) (live bool, err error) {
+	_, err = s.scan(ctx, "touch record", state.CheckRecordKey(set, owner, id), s.st.touch,
+		[]any{set, owner, id, order, ms(now)}, &live)
+	return live, err
 }
 
 // DeleteRecord removes the record and reports whether it was live; see
 // state.Records. Concurrent calls queue on the row lock, so only the first
 // finds the row.
-func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (bool, error) {
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
-		return false, stateErr("delete record", err)
-	}
-	var live bool
-	err := s.pool.QueryRow(ctx, s.st.deleteRecord, set, owner, id, ms(now)).Scan(&live)
-	return live, stateErr("delete record", err)
+func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (deleted bool, err error) {
+	_, err = s.scan(ctx, "delete record", state.CheckRecordKey(set, owner, id), s.st.deleteRecord,
+		[]any{set, owner, id, ms(now)}, &deleted)
+	return deleted, err
 }
 
 // EndRecords ends every record of the owner in set by incrementing its
@@ -183,30 +189,23 @@ func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now tim
 // transaction of two statements in one round trip, the second moving the
 // kept record, if live, to the new generation.
 func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
-	if err := state.CheckOwner(set, owner); err != nil {
-		return stateErr("end records", err)
-	}
-	if keep == "" {
-		_, err := s.pool.Exec(ctx, s.st.end, set, owner)
-		return stateErr("end records", err)
-	}
-	if err := state.CheckKey("keep", keep); err != nil {
-		return stateErr("end records", err)
-	}
 	b := &pgx.Batch{}
 	b.Queue(s.st.end, set, owner)
-	b.Queue(s.st.keep, set, owner, keep, ms(now))
-	return stateErr("end records", s.pool.SendBatch(ctx, b).Close())
+	check := state.CheckOwner(set, owner)
+	if keep != "" {
+		if check == nil {
+			check = state.CheckKey("keep", keep)
+		}
+		b.Queue(s.st.keep, set, owner, keep, ms(now))
+	}
+	return s.exec(ctx, "end records", check, b)
 }
 
 // PutOnce stores r unless a live record has its ID; see state.Onces. A
 // concurrent insert of the same ID waits for the first and then finds it.
-func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool, error) {
-	if err := state.CheckOnce(r, now); err != nil {
-		return false, stateErr("put once", err)
-	}
-	tag, err := s.pool.Exec(ctx, s.st.putOnce, r.ID, r.Data, ms(r.ExpiresAt), ms(now))
-	return err == nil && tag.RowsAffected() == 1, stateErr("put once", err)
+func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (created bool, err error) {
+	return s.scan(ctx, "put once", state.CheckOnce(r, now), s.st.putOnce,
+		[]any{r.ID, r.Data, ms(r.ExpiresAt), ms(now)}, &created)
 }
 
 // GetOnce returns the live record with id; see state.Onces.
@@ -215,37 +214,26 @@ func (s *Store) GetOnce(ctx context.Context, id string, now time.Time) (state.On
 }
 
 // TakeOnce returns and deletes the live record with id; see state.Onces.
+// Concurrent calls queue on the row lock, so only the first finds the row.
 func (s *Store) TakeOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
 	return s.once(ctx, "take once", s.st.takeOnce, id, now)
 }
 
 func (s *Store) once(ctx context.Context, op, sql, id string, now time.Time) (state.Once, bool, error) {
-	if err := state.CheckKey("id", id); err != nil {
-		return state.Once{}, false, stateErr(op, err)
-	}
 	r := state.Once{ID: id}
-	err := s.pool.QueryRow(ctx, sql, id, ms(now)).Scan(&r.Data, &r.ExpiresAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return state.Once{}, false, nil
-	}
-	if err != nil {
-		return state.Once{}, false, stateErr(op, err)
+	ok, err := s.scan(ctx, op, state.CheckKey("id", id), sql, []any{id, ms(now)}, &r.Data, &r.ExpiresAt)
+	if !ok {
+		return state.Once{}, false, err
 	}
 	return r, true, nil
 }
 
 // GetDocument returns the document with id; see state.Documents.
 func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, bool, error) {
-	if err := state.CheckKey("id", id); err != nil {
-		return state.Document{}, false, stateErr("get document", err)
-	}
 	d := state.Document{ID: id}
-	err := s.pool.QueryRow(ctx, s.st.getDoc, id).Scan(&d.Version, &d.Data)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return state.Document{}, false, nil
-	}
-	if err != nil {
-		return state.Document{}, false, stateErr("get document", err)
+	ok, err := s.scan(ctx, "get document", state.CheckKey("id", id), s.st.getDoc, []any{id}, &d.Version, &d.Data)
+	if !ok {
+		return state.Document{}, false, err
 	}
 	return d, true, nil
 }
@@ -253,22 +241,17 @@ func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, boo
 // PutDocument writes d over version d.Version-1; see state.Documents.
 // Concurrent writers of one version queue on the row (or on the insert of
 // it) and only the first finds the version it expects.
-func (s *Store) PutDocument(ctx context.Context, d state.Document) (bool, error) {
-	if err := state.CheckDocument(d); err != nil {
-		return false, stateErr("put document", err)
-	}
+func (s *Store) PutDocument(ctx context.Context, d state.Document) (ok bool, err error) {
 	sql, args := s.st.updateDoc, []any{d.ID, d.Version, d.Data}
 	if d.Version == 1 {
 		sql, args = s.st.createDoc, []any{d.ID, d.Data}
 	}
-	tag, err := s.pool.Exec(ctx, sql, args...)
-	return err == nil && tag.RowsAffected() == 1, stateErr("put document", err)
+	return s.scan(ctx, "put document", state.CheckDocument(d), sql, args, &ok)
 }
 
 // sweepState deletes the expired records and onces and the records of
 // ended generations.
-func (s *Store) sweepState(ctx context.Context, now time.Time) (int64, error) {
-	var n int64
-	err := s.pool.QueryRow(ctx, s.st.sweep, ms(now)).Scan(&n)
-	return n, stateErr("sweep state", err)
+func (s *Store) sweepState(ctx context.Context, now time.Time) (n int64, err error) {
+	_, err = s.scan(ctx, "sweep state", nil, s.st.sweep, []any{ms(now)}, &n)
+	return n, err
 }
