@@ -18,6 +18,11 @@ type recordEntry struct {
 	expiresAt time.Time
 }
 
+// record returns the entry as the record with set, owner and id.
+func (e recordEntry) record(set, owner, id string) state.Record {
+	return state.Record{Set: set, Owner: owner, ID: id, Data: e.data, Order: e.order, ExpiresAt: e.expiresAt}
+}
+
 // ownerRecords holds one owner's records, by set and then by ID. Ending an
 // owner's set drops that set's map (one write whatever its size), so no
 // ended record lingers and no generation is needed.
@@ -65,10 +70,7 @@ func tidy(sh *shard[ownerRecords], set, owner string) {
 
 // PutRecord stores r and applies keep; see [state.Records].
 func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := state.CheckRecord(r, keep, now); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckRecord(r, keep, now)); err != nil {
 		return err
 	}
 	sh, recs := s.lockSet(r.Set, r.Owner, true)
@@ -101,10 +103,7 @@ func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now tim
 // allocate: the returned Data is the stored slice, which must not be
 // modified.
 func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return state.Record{}, false, err
-	}
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
 		return state.Record{}, false, err
 	}
 	sh, recs := s.lockSet(set, owner, false)
@@ -113,24 +112,21 @@ func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.T
 	if !ok || !state.Live(e.expiresAt, now) {
 		return state.Record{}, false, nil
 	}
-	return state.Record{Set: set, Owner: owner, ID: id, Data: e.data, Order: e.order, ExpiresAt: e.expiresAt}, true, nil
+	return e.record(set, owner, id), true, nil
 }
 
 // ListRecords returns the owner's live records in set, ordered by (Order,
 // ID); see [state.Records]. It reads only that owner's records, and removes
 // the expired ones it meets.
 func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Time) ([]state.Record, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := state.CheckOwner(set, owner); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckOwner(set, owner)); err != nil {
 		return nil, err
 	}
 	sh, recs := s.lockSet(set, owner, false)
 	out := make([]state.Record, 0, len(recs))
 	for id, e := range recs {
 		if state.Live(e.expiresAt, now) {
-			out = append(out, state.Record{Set: set, Owner: owner, ID: id, Data: e.data, Order: e.order, ExpiresAt: e.expiresAt})
+			out = append(out, e.record(set, owner, id))
 		} else {
 			delete(recs, id)
 		}
@@ -143,10 +139,7 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 
 // TouchRecord raises the live record's Order; see [state.Records].
 func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order int64, now time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
 		return false, err
 	}
 	sh, recs := s.lockSet(set, owner, false)
@@ -165,10 +158,7 @@ func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order in
 // DeleteRecord removes the record and reports whether it was live; see
 // [state.Records].
 func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
 		return false, err
 	}
 	sh, recs := s.lockSet(set, owner, false)
@@ -183,20 +173,12 @@ func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now tim
 // keep; see [state.Records]. It costs the same whatever their number: the
 // set's map is dropped whole (or replaced by one holding the kept record).
 func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckOwner(set, owner), checkKeep(keep)); err != nil {
 		return err
-	}
-	if err := state.CheckOwner(set, owner); err != nil {
-		return err
-	}
-	if keep != "" {
-		if err := state.CheckKey("keep", keep); err != nil {
-			return err
-		}
 	}
 	sh, recs := s.lockSet(set, owner, false)
 	defer sh.mu.Unlock()
-	if e, ok := recs[keep]; ok && keep != "" && state.Live(e.expiresAt, now) {
+	if e, ok := recs[keep]; ok && state.Live(e.expiresAt, now) {
 		sh.m[owner][set] = map[string]recordEntry{keep: e}
 		return nil
 	}
@@ -205,13 +187,18 @@ func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now tim
 	return nil
 }
 
+// checkKeep checks the keep argument of EndRecords: empty, or an ID.
+func checkKeep(keep string) error {
+	if keep == "" {
+		return nil
+	}
+	return state.CheckKey("keep", keep)
+}
+
 // PutOnce stores r unless a live record with its ID exists; see
 // [state.Onces].
 func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if err := state.CheckOnce(r, now); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckOnce(r, now)); err != nil {
 		return false, err
 	}
 	sh := s.onces.lock(r.ID)
@@ -235,10 +222,7 @@ func (s *Store) TakeOnce(ctx context.Context, id string, now time.Time) (state.O
 
 // once serves GetOnce and TakeOnce. An expired record it meets is removed.
 func (s *Store) once(ctx context.Context, id string, now time.Time, take bool) (state.Once, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return state.Once{}, false, err
-	}
-	if err := state.CheckKey("id", id); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckKey("id", id)); err != nil {
 		return state.Once{}, false, err
 	}
 	sh := s.onces.lock(id)
@@ -256,10 +240,7 @@ func (s *Store) once(ctx context.Context, id string, now time.Time, take bool) (
 
 // GetDocument returns the document with id; see [state.Documents].
 func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return state.Document{}, false, err
-	}
-	if err := state.CheckKey("id", id); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckKey("id", id)); err != nil {
 		return state.Document{}, false, err
 	}
 	sh := s.documents.lock(id)
@@ -270,10 +251,7 @@ func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, boo
 
 // PutDocument writes d over version d.Version-1; see [state.Documents].
 func (s *Store) PutDocument(ctx context.Context, d state.Document) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	if err := state.CheckDocument(d); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckDocument(d)); err != nil {
 		return false, err
 	}
 	sh := s.documents.lock(d.ID)

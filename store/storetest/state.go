@@ -32,8 +32,8 @@ type rv struct {
 	ExpiresAt            time.Time
 }
 
-func view(r state.Record) rv {
-	return rv{r.Set, r.Owner, r.ID, string(r.Data), r.Order, r.ExpiresAt.UTC()}
+func view(r state.Record) *rv {
+	return &rv{r.Set, r.Owner, r.ID, string(r.Data), r.Order, r.ExpiresAt.UTC()}
 }
 
 // rec returns a record of owner in the fixture's set with data naming id.
@@ -49,13 +49,16 @@ func (f recs) put(r state.Record, keep int, now time.Time) {
 // get returns the view of the record, or nil when it is not found.
 func (f recs) get(owner, id string, now time.Time) *rv {
 	f.t.Helper()
-	r, found, err := f.s.GetRecord(f.t.Context(), f.set, owner, id, now)
+	return f.found(f.s.GetRecord(f.t.Context(), f.set, owner, id, now))
+}
+
+func (f recs) found(r state.Record, found bool, err error) *rv {
+	f.t.Helper()
 	require.NoError(f.t, err)
 	if !found {
 		return nil
 	}
-	v := view(r)
-	return &v
+	return view(r)
 }
 
 func (f recs) list(owner string, now time.Time) []rv {
@@ -64,7 +67,7 @@ func (f recs) list(owner string, now time.Time) []rv {
 	require.NoError(f.t, err)
 	out := make([]rv, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, view(r))
+		out = append(out, *view(r))
 	}
 	return out
 }
@@ -81,25 +84,24 @@ func (f recs) ids(owner string, now time.Time) []string {
 
 func (f recs) touch(owner, id string, order int64, now time.Time) bool {
 	f.t.Helper()
-	live, err := f.s.TouchRecord(f.t.Context(), f.set, owner, id, order, now)
-	require.NoError(f.t, err)
-	return live
+	return f.yes(f.s.TouchRecord(f.t.Context(), f.set, owner, id, order, now))
 }
 
 func (f recs) del(owner, id string, now time.Time) bool {
 	f.t.Helper()
-	deleted, err := f.s.DeleteRecord(f.t.Context(), f.set, owner, id, now)
+	return f.yes(f.s.DeleteRecord(f.t.Context(), f.set, owner, id, now))
+}
+
+func (f recs) yes(v bool, err error) bool {
+	f.t.Helper()
 	require.NoError(f.t, err)
-	return deleted
+	return v
 }
 
 func (f recs) end(owner, keep string, now time.Time) {
 	f.t.Helper()
 	require.NoError(f.t, f.s.EndRecords(f.t.Context(), f.set, owner, keep, now))
 }
-
-// vp returns a pointer to the view of r, to compare with get.
-func vp(r state.Record) *rv { v := view(r); return &v }
 
 // invalidKeys returns keys that break the rules, most of them v with one
 // bad byte added, so that a store that trimmed or truncated them would hit v.
@@ -128,8 +130,8 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			r := f.rec("o", "id", 42, time.Hour)
 			r.Data = allBytes
 			f.put(r, 0, at(0))
-			require.Equal(t, vp(r), f.get("o", "id", at(0)))
-			require.Equal(t, []rv{view(r)}, f.list("o", at(0)))
+			require.Equal(t, view(r), f.get("o", "id", at(0)))
+			require.Equal(t, []rv{*view(r)}, f.list("o", at(0)))
 			for _, data := range [][]byte{nil, {}, {0}, bytes.Repeat([]byte{0xff}, state.MaxDataBytes)} {
 				r.Data = data
 				f.put(r, 0, at(0))
@@ -141,33 +143,31 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			wide := state.Record{Set: f.set + strings.Repeat("~", state.MaxKeyBytes-len(f.set)),
 				Owner: "!" + strings.Repeat("o", state.MaxKeyBytes-1), ID: strings.Repeat("~", state.MaxKeyBytes), ExpiresAt: at(time.Hour)}
 			f.put(wide, 0, at(0))
-			got, found, err := f.s.GetRecord(t.Context(), wide.Set, wide.Owner, wide.ID, at(0))
-			require.NoError(t, err)
-			require.True(t, found)
-			require.Equal(t, view(wide), view(got))
+			require.Equal(t, view(wide), f.found(f.s.GetRecord(t.Context(), wide.Set, wide.Owner, wide.ID, at(0))))
 		}},
 		{"Expiry", func(t *testing.T, f recs) {
 			r := f.rec("o", "id", 1, time.Minute)
 			f.put(r, 0, at(0))
+			f.put(f.rec("o", "x", 1, time.Minute), 0, at(0))
 			live := at(time.Minute - time.Millisecond)
-			require.Equal(t, vp(r), f.get("o", "id", live), "live at ExpiresAt-1ms")
-			require.Equal(t, []string{"id"}, f.ids("o", live))
+			require.Equal(t, view(r), f.get("o", "id", live), "live at ExpiresAt-1ms")
+			require.Equal(t, []string{"id", "x"}, f.ids("o", live))
 			require.True(t, f.touch("o", "id", 1, live))
 			require.Nil(t, f.get("o", "id", at(time.Minute)), "gone at ExpiresAt")
+			require.False(t, f.del("o", "id", at(time.Minute)), "an expired record is not live")
+			require.False(t, f.touch("o", "x", 5, at(time.Minute)))
 			require.Empty(t, f.ids("o", at(time.Minute)))
-			require.False(t, f.touch("o", "id", 5, at(time.Minute)))
-			require.False(t, f.del("o", "id", at(time.Minute)))
-			require.Nil(t, f.get("o", "id", at(time.Hour)))
+			require.Nil(t, f.get("o", "x", at(time.Hour)))
 			// Put again, the expired record is replaced and live.
 			f.put(f.rec("o", "id", 0, 2*time.Minute), 0, at(time.Minute))
-			require.Equal(t, vp(f.rec("o", "id", 0, 2*time.Minute)), f.get("o", "id", at(time.Minute)))
+			require.Equal(t, view(f.rec("o", "id", 0, 2*time.Minute)), f.get("o", "id", at(time.Minute)))
 		}},
 		{"PutReplaces", func(t *testing.T, f recs) {
 			f.put(f.rec("o", "id", 9, time.Hour), 0, at(0))
 			r := f.rec("o", "id", 3, 2*time.Minute)
 			r.Data = []byte("new")
 			f.put(r, 0, at(time.Minute))
-			require.Equal(t, []rv{view(r)}, f.list("o", at(time.Minute)), "Order may drop on put")
+			require.Equal(t, []rv{*view(r)}, f.list("o", at(time.Minute)), "Order may drop on put")
 			require.Nil(t, f.get("o", "id", at(2*time.Minute)), "the new expiry holds")
 		}},
 		{"ListOrder", func(t *testing.T, f recs) {
@@ -215,7 +215,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			require.True(t, f.del("p", "id", at(0)))
 			require.Nil(t, f.get("o", "id", at(0)))
 			require.False(t, f.touch("o", "id", 5, at(0)))
-			require.Equal(t, vp(g.rec("o", "id", 1, time.Hour)), g.get("o", "id", at(0)), "other set")
+			require.Equal(t, view(g.rec("o", "id", 1, time.Hour)), g.get("o", "id", at(0)), "other set")
 			require.Equal(t, []string{"id"}, g.ids("p", at(0)), "other set")
 			f.put(f.rec("o", "id", 1, time.Hour), 0, at(0))
 			require.True(t, f.touch("o", "id", 3, at(0)))
@@ -253,10 +253,10 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 				f.put(r, 0, at(0))
 			}
 			f.end("o", "k", at(0))
-			require.Equal(t, []rv{view(kept)}, f.list("o", at(0)), "keep keeps exactly that record")
+			require.Equal(t, []rv{*view(kept)}, f.list("o", at(0)), "keep keeps exactly that record")
 			require.True(t, f.touch("o", "k", 8, at(0)))
 			kept.Order = 8
-			require.Equal(t, vp(kept), f.get("o", "k", at(time.Hour-time.Millisecond)))
+			require.Equal(t, view(kept), f.get("o", "k", at(time.Hour-time.Millisecond)))
 			require.Nil(t, f.get("o", "k", at(time.Hour)), "the kept record keeps its expiry")
 			f.put(f.rec("o", "y", 1, time.Minute), 0, at(0))
 			f.end("o", "y", at(time.Minute))
@@ -277,7 +277,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 				require.True(t, f.touch("o", "a", o, at(0)), "touch to %d", o)
 			}
 			a.Order = 3
-			require.Equal(t, vp(a), f.get("o", "a", at(0)), "only a greater order raises it")
+			require.Equal(t, view(a), f.get("o", "a", at(0)), "only a greater order raises it")
 			require.Equal(t, []string{"b", "a"}, f.ids("o", at(0)))
 			require.False(t, f.touch("o", "nope", 5, at(0)), "absent")
 			require.Nil(t, f.get("o", "nope", at(0)), "touch creates nothing")
@@ -335,7 +335,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			refuse(f.s.PutRecord(ctx, bad, 0, at(2*time.Hour)), "ExpiresAt before now")
 			fresh := f.rec("o", "fresh", 1, 0)
 			refuse(f.s.PutRecord(ctx, fresh, 0, at(0)), "ExpiresAt at now")
-			require.Equal(t, []rv{view(seed)}, f.list("o", at(0)), "refused calls change nothing")
+			require.Equal(t, []rv{*view(seed)}, f.list("o", at(0)), "refused calls change nothing")
 		}},
 		{"ConcurrentDelete", func(t *testing.T, f recs) {
 			f.put(f.rec("o", "id", 1, time.Hour), 0, at(0))
@@ -574,9 +574,38 @@ func RunDocuments(t *testing.T, newStore func(t *testing.T) state.Documents) {
 	})
 }
 
+// benchSerialParallel runs an operation serially, then in parallel
+// (parallelism callers per CPU). newOp returns the operation of one caller,
+// numbered from 0 (the serial one).
+func benchSerialParallel(b *testing.B, parallelism int, newOp func(caller int64) func() error) {
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		op := newOp(0)
+		for b.Loop() {
+			if err := op(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		var next atomic.Int64
+		b.SetParallelism(parallelism)
+		b.RunParallel(func(pb *testing.PB) {
+			op := newOp(next.Add(1))
+			for pb.Next() {
+				if err := op(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}
+
 // BenchmarkRecordGet measures GetRecord, which runs on every request (a
 // session lookup): serially, and in parallel (parallelism callers per CPU,
-// a record each).
+// each reading one of 64 records of 8 owners).
 func BenchmarkRecordGet(b *testing.B, s state.Records, parallelism int) {
 	ctx, set := b.Context(), newKeys().key("bench")
 	const n = 64
@@ -586,28 +615,14 @@ func BenchmarkRecordGet(b *testing.B, s state.Records, parallelism int) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, found, err := s.GetRecord(ctx, set, "o0", "r0", at(0)); err != nil || !found {
-				b.Fatal(found, err)
+	benchSerialParallel(b, parallelism, func(caller int64) func() error {
+		owner, id := fmt.Sprint("o", caller%n%8), fmt.Sprint("r", caller%n)
+		return func() error {
+			if _, found, err := s.GetRecord(ctx, set, owner, id, at(0)); err != nil || !found {
+				return fmt.Errorf("GetRecord: found %v, %v", found, err)
 			}
+			return nil
 		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		var next atomic.Int64
-		b.SetParallelism(parallelism)
-		b.RunParallel(func(pb *testing.PB) {
-			i := next.Add(1) % n
-			owner, id := fmt.Sprint("o", i%8), fmt.Sprint("r", i)
-			for pb.Next() {
-				if _, found, err := s.GetRecord(ctx, set, owner, id, at(0)); err != nil || !found {
-					b.Error(found, err)
-					return
-				}
-			}
-		})
 	})
 }
 
@@ -642,41 +657,19 @@ func BenchmarkEndRecords(b *testing.B, newStore func(b *testing.B) state.Records
 }
 
 // BenchmarkOnce measures PutOnce followed by TakeOnce (a pending login
-// started and finished), serially and in parallel as BenchmarkRecordGet
-// does.
+// started and finished), serially and in parallel (a record per caller).
 func BenchmarkOnce(b *testing.B, s state.Onces, parallelism int) {
 	ctx, k := b.Context(), newKeys()
-	putTake := func(id string) error {
-		r := state.Once{ID: id, Data: make([]byte, 100), ExpiresAt: at(time.Hour)}
-		if created, err := s.PutOnce(ctx, r, at(0)); err != nil || !created {
-			return fmt.Errorf("PutOnce: created %v, %v", created, err)
-		}
-		if _, found, err := s.TakeOnce(ctx, id, at(0)); err != nil || !found {
-			return fmt.Errorf("TakeOnce: found %v, %v", found, err)
-		}
-		return nil
-	}
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		id := k.key("serial")
-		for b.Loop() {
-			if err := putTake(id); err != nil {
-				b.Fatal(err)
+	benchSerialParallel(b, parallelism, func(caller int64) func() error {
+		r := state.Once{ID: k.key(fmt.Sprint(caller)), Data: make([]byte, 100), ExpiresAt: at(time.Hour)}
+		return func() error {
+			if created, err := s.PutOnce(ctx, r, at(0)); err != nil || !created {
+				return fmt.Errorf("PutOnce: created %v, %v", created, err)
 			}
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		var next atomic.Int64
-		b.SetParallelism(parallelism)
-		b.RunParallel(func(pb *testing.PB) {
-			id := k.key(fmt.Sprint("p", next.Add(1)))
-			for pb.Next() {
-				if err := putTake(id); err != nil {
-					b.Error(err)
-					return
-				}
+			if _, found, err := s.TakeOnce(ctx, r.ID, at(0)); err != nil || !found {
+				return fmt.Errorf("TakeOnce: found %v, %v", found, err)
 			}
-		})
+			return nil
+		}
 	})
 }
