@@ -1,6 +1,9 @@
 package pgstore_test
 
 import (
+	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,6 +70,43 @@ func TestStateSweep(t *testing.T) {
 	_, found, err = s.GetDocument(ctx, "doc")
 	require.NoError(t, err)
 	require.True(t, found)
+}
+
+// TestStateEndRacingPut races ends that keep one record with puts of
+// others: the kept record survives every end, nothing fails (no deadlock),
+// and a record put once every end has returned is live.
+func TestStateEndRacingPut(t *testing.T) {
+	ctx := t.Context()
+	s := newStore(t, testPool(t))
+	rec := func(id string) state.Record {
+		return state.Record{Set: "session", Owner: "a", ID: id, Order: 1, ExpiresAt: at(time.Hour)}
+	}
+	kept := rec("kept")
+	kept.Order = 2 // always among the newest, so no trim drops it
+	require.NoError(t, s.PutRecord(ctx, kept, 0, at(0)))
+	var errs atomic.Int32
+	race(32, func(i int) {
+		var err error
+		switch i % 3 {
+		case 0:
+			err = s.EndRecords(context.Background(), "session", "a", "kept", at(0))
+		case 1:
+			err = s.PutRecord(context.Background(), rec(fmt.Sprint("r", i)), 0, at(0))
+		default:
+			err = s.PutRecord(context.Background(), rec(fmt.Sprint("r", i)), 4, at(0))
+		}
+		if err != nil {
+			errs.Add(1)
+		}
+	})
+	require.Zero(t, errs.Load())
+	_, found, err := s.GetRecord(ctx, "session", "a", "kept", at(0))
+	require.NoError(t, err)
+	require.True(t, found, "an end lost the kept record")
+	require.NoError(t, s.PutRecord(ctx, rec("after"), 0, at(0)))
+	_, found, err = s.GetRecord(ctx, "session", "a", "after", at(0))
+	require.NoError(t, err)
+	require.True(t, found, "a record put after the ends is live")
 }
 
 func BenchmarkRecordGet(b *testing.B) {
