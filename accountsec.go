@@ -60,7 +60,7 @@ type Store interface {
 	account.Store
 	mfa.Store
 	protection.Store
-	recovery.ResetStore
+	recovery.Store
 }
 
 // Deps is what the host supplies.
@@ -83,7 +83,7 @@ type Deps struct {
 	// logins, challenges, trusted devices and login cities.
 	Sessions protection.Store
 	// Resets overrides Store for pending password resets.
-	Resets recovery.ResetStore
+	Resets recovery.Store
 	// SMS delivers SMS messages; needed to send codes by SMS.
 	SMS notify.SMSSender
 	// Email delivers emails; needed to send codes by email.
@@ -251,7 +251,7 @@ type stores struct {
 	accounts account.Store
 	devices  mfa.Store
 	sessions protection.Store
-	resets   recovery.ResetStore
+	resets   recovery.Store
 }
 
 func (d Deps) stores() stores {

@@ -3,16 +3,17 @@ package fakes
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/accountsec/accountsec/limits"
-	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/state"
 )
 
 // Compile-time checks that the wrappers implement the interfaces they wrap.
 var (
-	_ protection.Store    = (*ProtectionStore)(nil)
+	_ state.Store         = (*StateStore)(nil)
 	_ limits.CounterStore = (*CounterStore)(nil)
 )
 
@@ -21,7 +22,7 @@ var (
 var ErrInjected = errors.New("fakes: injected store failure")
 
 // Faults decides which store operations fail and counts the calls of each.
-// Operations are named after the store methods ("CreateSession",
+// Operations are named after the store methods ("GetRecord",
 // "Reserve", …). The zero Faults fails nothing. It is safe for concurrent
 // use.
 type Faults struct {
@@ -76,193 +77,160 @@ func (f *Faults) call(op string) error {
 	return f.fail[op]
 }
 
-// ProtectionWrites are the protection.Store operations that write.
-var ProtectionWrites = []string{
-	"CreateSession", "TouchSession", "EndSession", "EndAllSessions", "PutGrant",
-	"PutPendingLogin", "ConsumePendingLogin", "PutChallenge", "ConsumeChallenge",
-	"PutTrustedDevice", "DeleteTrustedDevice", "RecordLoginCity",
+// StateWrites are the state.Store operations that write.
+var StateWrites = []string{
+	"PutRecord", "TouchRecord", "DeleteRecord", "EndRecords", "PutOnce", "TakeOnce", "PutDocument",
 }
 
-// ProtectionStore wraps a protection.Store: it counts every call and fails
-// the operations its Faults names, without calling the wrapped store then.
+// StateStore wraps a state.Store: it counts every call and fails the
+// operations its Faults names, without calling the wrapped store then.
 // Use it to check that a flow fails closed, and how many writes it makes.
-type ProtectionStore struct {
+//
+// A call answers to three names, each counted and each able to fail it:
+// the method ("GetRecord"), the method and the set or, for single-use
+// records, the start of the ID up to its first '/' ("GetRecord:session",
+// "TakeOnce:login"), and for records also the start of the ID up to its
+// first '/' ("GetRecord:session:g" for a step-up grant of protection).
+type StateStore struct {
 	// Store is the wrapped store. Required.
-	Store protection.Store
+	Store state.Store
 	// Faults decides the failures and keeps the counts.
 	Faults
 }
 
 // Writes returns how many write operations were called.
-func (s *ProtectionStore) Writes() int {
+func (s *StateStore) Writes() int {
 	n := 0
-	for _, op := range ProtectionWrites {
+	for _, op := range StateWrites {
 		n += s.Calls(op)
 	}
 	return n
 }
 
-// CreateSession wraps protection.Store.CreateSession.
-func (s *ProtectionStore) CreateSession(ctx context.Context, r protection.SessionRecord) error {
-	if err := s.call("CreateSession"); err != nil {
+// kind is the start of id up to its first '/' ("" when it has none).
+func kind(id string) string {
+	if i := strings.IndexByte(id, '/'); i >= 0 {
+		return id[:i]
+	}
+	return ""
+}
+
+// record counts a call of op on a record and returns its injected error.
+func (s *StateStore) record(op, set, id string) error {
+	names := []string{op, op + ":" + set}
+	if k := kind(id); k != "" {
+		names = append(names, op+":"+set+":"+k)
+	}
+	var first error
+	for _, n := range names {
+		if err := s.call(n); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// once counts a call of op on a single-use record and returns its injected
+// error.
+func (s *StateStore) once(op, id string) error {
+	err := s.call(op)
+	if k := kind(id); k != "" {
+		if e := s.call(op + ":" + k); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// PutRecord wraps state.Records.PutRecord.
+func (s *StateStore) PutRecord(ctx context.Context, r state.Record, keep int, now time.Time) error {
+	if err := s.record("PutRecord", r.Set, r.ID); err != nil {
 		return err
 	}
-	return s.Store.CreateSession(ctx, r)
+	return s.Store.PutRecord(ctx, r, keep, now)
 }
 
-// Session wraps protection.Store.Session.
-func (s *ProtectionStore) Session(ctx context.Context, id string) (protection.SessionRecord, bool, error) {
-	if err := s.call("Session"); err != nil {
-		return protection.SessionRecord{}, false, err
+// GetRecord wraps state.Records.GetRecord.
+func (s *StateStore) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
+	if err := s.record("GetRecord", set, id); err != nil {
+		return state.Record{}, false, err
 	}
-	return s.Store.Session(ctx, id)
+	return s.Store.GetRecord(ctx, set, owner, id, now)
 }
 
-// TouchSession wraps protection.Store.TouchSession.
-func (s *ProtectionStore) TouchSession(ctx context.Context, id string, at time.Time) error {
-	if err := s.call("TouchSession"); err != nil {
-		return err
-	}
-	return s.Store.TouchSession(ctx, id, at)
-}
-
-// Sessions wraps protection.Store.Sessions.
-func (s *ProtectionStore) Sessions(ctx context.Context, accountID string, now time.Time) ([]protection.SessionRecord, error) {
-	if err := s.call("Sessions"); err != nil {
+// ListRecords wraps state.Records.ListRecords.
+func (s *StateStore) ListRecords(ctx context.Context, set, owner string, now time.Time) ([]state.Record, error) {
+	if err := s.record("ListRecords", set, ""); err != nil {
 		return nil, err
 	}
-	return s.Store.Sessions(ctx, accountID, now)
+	return s.Store.ListRecords(ctx, set, owner, now)
 }
 
-// EndSession wraps protection.Store.EndSession.
-func (s *ProtectionStore) EndSession(ctx context.Context, accountID, id string) (bool, error) {
-	if err := s.call("EndSession"); err != nil {
+// TouchRecord wraps state.Records.TouchRecord.
+func (s *StateStore) TouchRecord(ctx context.Context, set, owner, id string, order int64, now time.Time) (bool, error) {
+	if err := s.record("TouchRecord", set, id); err != nil {
 		return false, err
 	}
-	return s.Store.EndSession(ctx, accountID, id)
+	return s.Store.TouchRecord(ctx, set, owner, id, order, now)
 }
 
-// EndAllSessions wraps protection.Store.EndAllSessions.
-func (s *ProtectionStore) EndAllSessions(ctx context.Context, accountID, keep string) error {
-	if err := s.call("EndAllSessions"); err != nil {
-		return err
-	}
-	return s.Store.EndAllSessions(ctx, accountID, keep)
-}
-
-// PutGrant wraps protection.Store.PutGrant.
-func (s *ProtectionStore) PutGrant(ctx context.Context, g protection.GrantRecord) error {
-	if err := s.call("PutGrant"); err != nil {
-		return err
-	}
-	return s.Store.PutGrant(ctx, g)
-}
-
-// Grant wraps protection.Store.Grant.
-func (s *ProtectionStore) Grant(ctx context.Context, accountID, binding, scope string, now time.Time) (protection.GrantRecord, bool, error) {
-	if err := s.call("Grant"); err != nil {
-		return protection.GrantRecord{}, false, err
-	}
-	return s.Store.Grant(ctx, accountID, binding, scope, now)
-}
-
-// PutPendingLogin wraps protection.Store.PutPendingLogin.
-func (s *ProtectionStore) PutPendingLogin(ctx context.Context, p protection.PendingLogin) error {
-	if err := s.call("PutPendingLogin"); err != nil {
-		return err
-	}
-	return s.Store.PutPendingLogin(ctx, p)
-}
-
-// PendingLogin wraps protection.Store.PendingLogin.
-func (s *ProtectionStore) PendingLogin(ctx context.Context, id string, now time.Time) (protection.PendingLogin, bool, error) {
-	if err := s.call("PendingLogin"); err != nil {
-		return protection.PendingLogin{}, false, err
-	}
-	return s.Store.PendingLogin(ctx, id, now)
-}
-
-// ConsumePendingLogin wraps protection.Store.ConsumePendingLogin.
-func (s *ProtectionStore) ConsumePendingLogin(ctx context.Context, id string, now time.Time) (protection.PendingLogin, bool, error) {
-	if err := s.call("ConsumePendingLogin"); err != nil {
-		return protection.PendingLogin{}, false, err
-	}
-	return s.Store.ConsumePendingLogin(ctx, id, now)
-}
-
-// PutChallenge wraps protection.Store.PutChallenge.
-func (s *ProtectionStore) PutChallenge(ctx context.Context, c protection.ChallengeRecord) error {
-	if err := s.call("PutChallenge"); err != nil {
-		return err
-	}
-	return s.Store.PutChallenge(ctx, c)
-}
-
-// Challenge wraps protection.Store.Challenge.
-func (s *ProtectionStore) Challenge(ctx context.Context, id string, now time.Time) (protection.ChallengeRecord, bool, error) {
-	if err := s.call("Challenge"); err != nil {
-		return protection.ChallengeRecord{}, false, err
-	}
-	return s.Store.Challenge(ctx, id, now)
-}
-
-// ConsumeChallenge wraps protection.Store.ConsumeChallenge.
-func (s *ProtectionStore) ConsumeChallenge(ctx context.Context, id string, now time.Time) (protection.ChallengeRecord, bool, error) {
-	if err := s.call("ConsumeChallenge"); err != nil {
-		return protection.ChallengeRecord{}, false, err
-	}
-	return s.Store.ConsumeChallenge(ctx, id, now)
-}
-
-// PutTrustedDevice wraps protection.Store.PutTrustedDevice.
-func (s *ProtectionStore) PutTrustedDevice(ctx context.Context, d protection.TrustedDevice) error {
-	if err := s.call("PutTrustedDevice"); err != nil {
-		return err
-	}
-	return s.Store.PutTrustedDevice(ctx, d)
-}
-
-// TrustedDevice wraps protection.Store.TrustedDevice.
-func (s *ProtectionStore) TrustedDevice(ctx context.Context, accountID, id string, now time.Time) (protection.TrustedDevice, bool, error) {
-	if err := s.call("TrustedDevice"); err != nil {
-		return protection.TrustedDevice{}, false, err
-	}
-	return s.Store.TrustedDevice(ctx, accountID, id, now)
-}
-
-// TrustedDevices wraps protection.Store.TrustedDevices.
-func (s *ProtectionStore) TrustedDevices(ctx context.Context, accountID string, now time.Time) ([]protection.TrustedDevice, error) {
-	if err := s.call("TrustedDevices"); err != nil {
-		return nil, err
-	}
-	return s.Store.TrustedDevices(ctx, accountID, now)
-}
-
-// DeleteTrustedDevice wraps protection.Store.DeleteTrustedDevice.
-func (s *ProtectionStore) DeleteTrustedDevice(ctx context.Context, accountID, id string) (bool, error) {
-	if err := s.call("DeleteTrustedDevice"); err != nil {
+// DeleteRecord wraps state.Records.DeleteRecord.
+func (s *StateStore) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (bool, error) {
+	if err := s.record("DeleteRecord", set, id); err != nil {
 		return false, err
 	}
-	return s.Store.DeleteTrustedDevice(ctx, accountID, id)
+	return s.Store.DeleteRecord(ctx, set, owner, id, now)
 }
 
-// RecordLoginCity wraps protection.Store.RecordLoginCity.
-func (s *ProtectionStore) RecordLoginCity(ctx context.Context, accountID, city string, at time.Time, keep int) error {
-	if err := s.call("RecordLoginCity"); err != nil {
+// EndRecords wraps state.Records.EndRecords.
+func (s *StateStore) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
+	if err := s.record("EndRecords", set, ""); err != nil {
 		return err
 	}
-	return s.Store.RecordLoginCity(ctx, accountID, city, at, keep)
+	return s.Store.EndRecords(ctx, set, owner, keep, now)
 }
 
-// LoginCities wraps protection.Store.LoginCities.
-func (s *ProtectionStore) LoginCities(ctx context.Context, accountID string) ([]protection.LoginCity, error) {
-	if err := s.call("LoginCities"); err != nil {
-		return nil, err
+// PutOnce wraps state.Onces.PutOnce.
+func (s *StateStore) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool, error) {
+	if err := s.once("PutOnce", r.ID); err != nil {
+		return false, err
 	}
-	return s.Store.LoginCities(ctx, accountID)
+	return s.Store.PutOnce(ctx, r, now)
 }
 
-// CounterStore wraps a limits.CounterStore like ProtectionStore does.
+// GetOnce wraps state.Onces.GetOnce.
+func (s *StateStore) GetOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
+	if err := s.once("GetOnce", id); err != nil {
+		return state.Once{}, false, err
+	}
+	return s.Store.GetOnce(ctx, id, now)
+}
+
+// TakeOnce wraps state.Onces.TakeOnce.
+func (s *StateStore) TakeOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
+	if err := s.once("TakeOnce", id); err != nil {
+		return state.Once{}, false, err
+	}
+	return s.Store.TakeOnce(ctx, id, now)
+}
+
+// GetDocument wraps state.Documents.GetDocument.
+func (s *StateStore) GetDocument(ctx context.Context, id string) (state.Document, bool, error) {
+	if err := s.once("GetDocument", id); err != nil {
+		return state.Document{}, false, err
+	}
+	return s.Store.GetDocument(ctx, id)
+}
+
+// PutDocument wraps state.Documents.PutDocument.
+func (s *StateStore) PutDocument(ctx context.Context, d state.Document) (bool, error) {
+	if err := s.once("PutDocument", d.ID); err != nil {
+		return false, err
+	}
+	return s.Store.PutDocument(ctx, d)
+}
+
+// CounterStore wraps a limits.CounterStore like StateStore does.
 type CounterStore struct {
 	// Store is the wrapped store. Required.
 	Store limits.CounterStore

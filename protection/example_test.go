@@ -57,7 +57,7 @@ func exampleManager(settings protection.Settings) (*protection.Manager, *fakes.O
 		AccountID: "100012345678", SecurityPhone: "+8613800138000", Settings: settings,
 	}}
 	m, err := protection.New(protection.Config{
-		Store: memstore.NewProtectionStore(), Accounts: acct, Limiter: lim,
+		Store: st, Accounts: acct, Limiter: lim,
 		Credentials: acct, Passwords: hasher, Codes: codes,
 		Secret: key, Now: clock.Now,
 	})

@@ -11,10 +11,12 @@ import (
 	"github.com/accountsec/accountsec/protection"
 )
 
-// liveSessions counts alice's sessions in the store itself.
+// liveSessions counts alice's live sessions, with every injected failure
+// healed.
 func liveSessions(t *testing.T, e *env) int {
 	t.Helper()
-	rs, err := e.mem.Sessions(t.Context(), aliceID, e.clock.Now())
+	e.store.Heal()
+	rs, err := e.m.Sessions(t.Context(), aliceID)
 	require.NoError(t, err)
 	return len(rs)
 }
@@ -37,19 +39,19 @@ func TestLoginFailsClosed(t *testing.T) {
 		{"Reserve", func(e *env) { e.counters.FailOn("Reserve", nil) }, false, false},
 		{"Release", func(e *env) { e.counters.FailOn("Release", nil) }, false, false},
 		{"PasswordHash", func(e *env) { e.accounts.failWith(errors.New("db down")) }, false, false},
-		{"LoginCities", protOp("LoginCities"), false, false},
-		{"TrustedDevice", protOp("TrustedDevice"), true, false},
-		{"PutPendingLogin", protOp("PutPendingLogin"), false, false},
-		{"PendingLogin", protOp("PendingLogin"), false, false},
-		{"PutChallenge", protOp("PutChallenge"), false, false},
+		{"LoginCities", protOp("ListRecords:city"), false, false},
+		{"TrustedDevice", protOp("GetRecord:device"), true, false},
+		{"PutPendingLogin", protOp("PutOnce:login"), false, false},
+		{"PendingLogin", protOp("GetOnce:login"), false, false},
+		{"PutChallenge", protOp("PutOnce:challenge"), false, false},
 		{"PutCode", func(e *env) { e.codes.failOn("PutCode") }, false, false},
-		{"Challenge", protOp("Challenge"), false, false},
+		{"Challenge", protOp("GetOnce:challenge"), false, false},
 		{"ConsumeCode", func(e *env) { e.codes.failOn("ConsumeCode") }, false, false},
-		{"ConsumeChallenge", protOp("ConsumeChallenge"), false, false},
-		{"ConsumePendingLogin", protOp("ConsumePendingLogin"), false, false},
-		{"CreateSession", protOp("CreateSession"), false, false},
-		{"RecordLoginCity", protOp("RecordLoginCity"), false, false},
-		{"PutTrustedDevice", protOp("PutTrustedDevice"), false, true},
+		{"ConsumeChallenge", protOp("TakeOnce:challenge"), false, false},
+		{"ConsumePendingLogin", protOp("TakeOnce:login"), false, false},
+		{"CreateSession", protOp("PutRecord:session:s"), false, false},
+		{"RecordLoginCity", protOp("PutRecord:city"), false, false},
+		{"PutTrustedDevice", protOp("PutRecord:device"), false, true},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -104,7 +106,7 @@ func loginAllTheWay(t *testing.T, e *env, device string, present, trust bool) er
 
 func TestSessionsAndStepUpFailClosed(t *testing.T) {
 	t.Parallel()
-	for _, op := range []string{"Session", "TouchSession"} {
+	for _, op := range []string{"GetRecord:session:s", "TouchRecord:session:s"} {
 		t.Run("ValidateSession/"+op, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
@@ -120,7 +122,7 @@ func TestSessionsAndStepUpFailClosed(t *testing.T) {
 		e := newEnv(t)
 		s, _ := e.session(t)
 		e.stepUp(t, s, protection.OpViewAPIKey)
-		e.store.FailOn("Grant", nil)
+		e.store.FailOn("GetRecord:session:g", nil)
 		requireStoreError(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)))
 		requireStoreError(t, errOf(e.m.Verified(protection.WithSession(t.Context(), s), aliceID, protection.OpViewAPIKey)))
 	})
@@ -137,7 +139,7 @@ func TestSessionsAndStepUpFailClosed(t *testing.T) {
 		s, _ := e.session(t)
 		c, err := e.m.StartVerification(t.Context(), protection.StartRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: protection.OpSignOutAll, Method: protection.MFA})
 		require.NoError(t, err)
-		e.store.FailOn("PutGrant", nil)
+		e.store.FailOn("PutRecord:session:g", nil)
 		_, err = e.m.AnswerVerification(t.Context(), protection.AnswerRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: protection.OpSignOutAll, Challenge: c.ID, Answer: aliceMFA})
 		requireStoreError(t, err)
 		e.store.Heal()
@@ -148,7 +150,7 @@ func TestSessionsAndStepUpFailClosed(t *testing.T) {
 		e := newEnv(t)
 		s, _ := e.session(t)
 		e.stepUp(t, s, protection.OpSignOutAll)
-		e.store.FailOn("EndAllSessions", nil)
+		e.store.FailOn("EndRecords:session", nil)
 		requireStoreError(t, e.m.SignOutAll(t.Context(), s))
 		assert.Zero(t, e.events.Count("all_sessions_ended"), "no event for what did not happen")
 	})
@@ -156,7 +158,7 @@ func TestSessionsAndStepUpFailClosed(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		s, _ := e.session(t)
-		e.store.FailOn("EndAllSessions", fakes.ErrInjected)
+		e.store.FailOn("EndRecords:session", fakes.ErrInjected)
 		requireStoreError(t, e.m.EndOtherSessions(t.Context(), aliceID, s.ID, protection.CauseMFAChanged))
 	})
 }

@@ -13,7 +13,8 @@ import (
 func FuzzValidateSession(f *testing.F) {
 	e := newEnv(f)
 	_, token := e.session(f)
-	for _, seed := range []string{"", "x", token[:42], token + "A", "\x00", "ยินดี", token[:42] + "B"} {
+	n := len(token)
+	for _, seed := range []string{"", "x", token[:n-1], token + "A", "\x00", "ยินดี", token[:n-1] + "B", token[17:], token[:16] + "!" + token[17:]} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -183,8 +183,8 @@ func (s *codeStore) PutCode(ctx context.Context, key string, rec notify.CodeReco
 // env is a Manager with every dependency faked and reachable.
 type env struct {
 	clock    *fakes.Clock
-	store    *fakes.ProtectionStore
-	mem      *memstore.ProtectionStore
+	store    *fakes.StateStore
+	mem      *memstore.Store
 	counters *fakes.CounterStore
 	codes    *codeStore
 	accounts *accounts
@@ -208,7 +208,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 	t.Helper()
 	e := &env{
 		clock:    fakes.NewClock(fakes.Epoch),
-		mem:      memstore.NewProtectionStore(),
+		mem:      memstore.New(),
 		counters: &fakes.CounterStore{Store: memstore.New()},
 		codes:    &codeStore{CodeStore: memstore.New()},
 		hasher:   &hasher{},
@@ -218,7 +218,7 @@ func newEnv(t testing.TB, opts ...option) *env {
 		geo:      fakes.NewGeo(map[string]string{"203.0.113.1": "Hangzhou", "198.51.100.2": "Beijing", "192.0.2.3": "Shenzhen"}),
 		events:   &fakes.Events{},
 	}
-	e.store = &fakes.ProtectionStore{Store: e.mem}
+	e.store = &fakes.StateStore{Store: e.mem}
 	e.accounts = &accounts{
 		profiles: map[string]protection.Profile{
 			aliceID: {SecurityPhone: alicePhone, SecurityEmail: aliceEmail, HasMFA: true, HasWeChat: true},

@@ -254,7 +254,7 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 		SecondFactor: second, UnusualLocation: unusual, Methods: o.Methods(),
 		CreatedAt: now, ExpiresAt: now.Add(m.policy.PendingLoginTTL),
 	}
-	if err := m.store.PutPendingLogin(ctx, pl); err != nil {
+	if err := m.putPending(ctx, pl); err != nil {
 		return LoginResult{}, reason.Store(err)
 	}
 	attrs := map[string]string{"ip": ip, "city": city, "login_method": loginMethod, "method": string(o.Preferred)}
@@ -328,7 +328,7 @@ func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (Login
 	if !slices.Contains(pl.Methods, c.Method) {
 		return LoginResult{}, ErrMethodUnavailable.With("method", string(c.Method))
 	}
-	_, found, err := m.store.ConsumePendingLogin(ctx, pl.ID, m.now())
+	found, err := m.consumePending(ctx, pl.ID, m.now())
 	switch {
 	case err != nil:
 		return LoginResult{}, reason.Store(err)
@@ -355,7 +355,7 @@ func (m *Manager) pending(ctx context.Context, token string) (PendingLogin, Prof
 	if !ok {
 		return PendingLogin{}, Profile{}, ErrLoginInvalid
 	}
-	pl, found, err := m.store.PendingLogin(ctx, id, m.now())
+	pl, found, err := m.pendingLogin(ctx, id, m.now())
 	switch {
 	case err != nil:
 		return PendingLogin{}, Profile{}, reason.Store(err)
@@ -396,7 +396,7 @@ func (m *Manager) finish(ctx context.Context, p Profile, loginMethod, ip, city, 
 // was never returned, so even if this fails the session cannot be used.
 func (m *Manager) abandon(ctx context.Context, s *Session) {
 	if s != nil {
-		_, _ = m.store.EndSession(ctx, s.AccountID, s.ID)
+		_, _ = m.endSession(ctx, m.owner(s.AccountID), s.ID)
 	}
 }
 

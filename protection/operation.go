@@ -48,7 +48,7 @@ func (m *Manager) Authorize(ctx context.Context, s Session, operation string) (v
 // proof.
 func (m *Manager) authorize(ctx context.Context, accountID, binding string, op Operation) (vocab.Proof, error) {
 	now := m.now()
-	g, found, err := m.store.Grant(ctx, accountID, binding, ScopeStepUp, m.now())
+	g, found, err := m.grant(ctx, accountID, binding, ScopeStepUp, m.now())
 	if err != nil {
 		return vocab.Proof{}, reason.Store(err)
 	}

@@ -21,7 +21,11 @@ import (
 // known city is not treated as unusual; this is the only exception.
 //
 // Cities are learned whether or not remote-login protection is on, so that
-// turning it on compares against real history.
+// turning it on compares against real history. When cities share their
+// last login time (to the millisecond), the one whose record ID (the
+// SHA-256 hash of its name) is greater counts as the more recent: it is
+// listed first and kept first. A city is forgotten five years after its
+// last login.
 
 // locate resolves ip to a city; "" when unknown or when the GeoLocator
 // fails (a failure is treated as an unknown city, which is the safe side).
@@ -41,7 +45,7 @@ func (m *Manager) unusual(ctx context.Context, accountID, city string, now time.
 	if city == "" {
 		return true, nil
 	}
-	cities, err := m.store.LoginCities(ctx, accountID)
+	cities, err := m.cities(ctx, accountID)
 	if err != nil {
 		return false, reason.Store(err)
 	}
@@ -70,7 +74,7 @@ func (m *Manager) UsualCities(ctx context.Context, accountID string) ([]LoginCit
 	if accountID == "" {
 		return nil, reason.New(reason.InputEmpty).With("field", "account_id")
 	}
-	cities, err := m.store.LoginCities(ctx, accountID)
+	cities, err := m.cities(ctx, accountID)
 	if err != nil {
 		return nil, reason.Store(err)
 	}
@@ -89,7 +93,7 @@ func (m *Manager) learnCity(ctx context.Context, accountID, city string, at time
 	if city == "" {
 		return nil
 	}
-	if err := m.store.RecordLoginCity(ctx, accountID, city, at, m.policy.UsualCities); err != nil {
+	if err := m.putCity(ctx, accountID, city, at, m.policy.UsualCities); err != nil {
 		return reason.Store(err)
 	}
 	return nil

@@ -25,8 +25,8 @@ import (
 // TouchInterval earlier than IdleTimeout after its very last request, never
 // later.
 type Session struct {
-	// ID identifies the session: the SHA-256 hash of its token,
-	// base64url-encoded. It is safe to show (the session list) and to log;
+	// ID identifies the session: the SHA-256 hash of the random part of
+	// its token, base64url-encoded. It is safe to show (the session list) and to log;
 	// it cannot be used as a token.
 	ID string
 	// AccountID is the account signed in.
@@ -54,68 +54,72 @@ func (s Session) Binding() string { return SessionBinding(s.ID) }
 // IdleExpiresAt is when the session idles out unless it is used before.
 func (s Session) IdleExpiresAt() time.Time { return s.LastSeenAt.Add(s.IdleTimeout) }
 
-// sessionOf converts a record; the two types have the same fields.
-func sessionOf(r SessionRecord) Session { return Session(r) }
-
 // createSession starts a session for the account with the session times of
 // its settings now, and returns it with its token.
 func (m *Manager) createSession(ctx context.Context, p Profile, loginMethod, ip, city, device string) (Session, string, error) {
-	token, id, err := m.newToken()
+	owner := m.owner(p.AccountID)
+	token, id, err := m.newSessionToken(owner)
 	if err != nil {
 		return Session{}, "", err
 	}
 	s := p.Settings.resolved()
 	now := m.now()
-	r := SessionRecord{
+	r := Session{
 		ID: id, AccountID: p.AccountID, LoginMethod: loginMethod,
 		ClientIP: ip, City: city, DeviceName: device,
 		CreatedAt: now, ExpiresAt: now.Add(s.SessionMaxLifetime), IdleTimeout: s.SessionIdleTimeout, LastSeenAt: now,
 	}
-	if err := m.store.CreateSession(ctx, r); err != nil {
+	if err := m.putSession(ctx, owner, r); err != nil {
 		return Session{}, "", reason.Store(err)
 	}
-	return sessionOf(r), token, nil
+	return r, token, nil
 }
 
 // ValidateSession returns the live session of token, for every request.
 // It returns ErrSessionInvalid for a malformed, unknown, ended or expired
-// token (an expired session is ended and a SessionEnded event says why), and
-// a reason.StoreUnavailable error when the store fails (refuse the request).
-// It writes to the store at most once per Policy.TouchInterval per session.
+// token (a session found idle is ended and a SessionEnded event says why;
+// one past its absolute end is gone from the store), and a
+// reason.StoreUnavailable error when the store fails (refuse the request).
+// It reads the store once (the token carries the owner tag of the account)
+// and writes to it at most once per Policy.TouchInterval per session.
 func (m *Manager) ValidateSession(ctx context.Context, token string) (Session, error) {
-	id, ok := tokenID(token)
+	owner, rid, ok := sessionTokenID(token)
 	if !ok {
 		return Session{}, ErrSessionInvalid
 	}
-	r, found, err := m.store.Session(ctx, id)
+	now := m.now()
+	r, found, err := m.session(ctx, owner, rid, now)
 	switch {
 	case err != nil:
 		return Session{}, reason.Store(err)
 	case !found:
 		return Session{}, ErrSessionInvalid
 	}
-	now := m.now()
 	switch {
 	case !now.Before(r.ExpiresAt):
-		m.expire(ctx, r, "lifetime")
+		m.expire(ctx, owner, r, "lifetime")
 		return Session{}, ErrSessionInvalid
 	case !now.Before(r.LastSeenAt.Add(r.IdleTimeout)):
-		m.expire(ctx, r, "idle")
+		m.expire(ctx, owner, r, "idle")
 		return Session{}, ErrSessionInvalid
 	}
 	if now.Sub(r.LastSeenAt) >= m.policy.TouchInterval {
-		if err := m.store.TouchSession(ctx, id, now); err != nil {
+		live, err := m.touchSession(ctx, owner, rid, now)
+		switch {
+		case err != nil:
 			return Session{}, reason.Store(err)
+		case !live:
+			return Session{}, ErrSessionInvalid // ended meanwhile
 		}
 		r.LastSeenAt = now
 	}
-	return sessionOf(r), nil
+	return r, nil
 }
 
 // expire ends a session found expired. The caller refuses it whatever
 // happens here, so a store failure only leaves the record for later.
-func (m *Manager) expire(ctx context.Context, r SessionRecord, why string) {
-	if ended, err := m.store.EndSession(ctx, r.AccountID, r.ID); err == nil && ended {
+func (m *Manager) expire(ctx context.Context, owner string, r Session, why string) {
+	if ended, err := m.endSession(ctx, owner, r.ID); err == nil && ended {
 		m.emit(ctx, event.SessionEnded, r.AccountID, "session", time.Time{},
 			map[string]string{"session": r.ID, "reason": why})
 	}
@@ -127,14 +131,14 @@ func (m *Manager) Sessions(ctx context.Context, accountID string) ([]Session, er
 		return nil, reason.New(reason.InputEmpty).With("field", "account_id")
 	}
 	now := m.now()
-	rs, err := m.store.Sessions(ctx, accountID, now)
+	rs, err := m.sessions(ctx, accountID, now)
 	if err != nil {
 		return nil, reason.Store(err)
 	}
-	out := make([]Session, 0, len(rs))
+	out := rs[:0]
 	for _, r := range rs {
 		if now.Before(r.ExpiresAt) && now.Before(r.LastSeenAt.Add(r.IdleTimeout)) {
-			out = append(out, sessionOf(r))
+			out = append(out, r)
 		}
 	}
 	return out, nil
@@ -147,7 +151,7 @@ func (m *Manager) EndSession(ctx context.Context, accountID, sessionID string) e
 	if accountID == "" || sessionID == "" {
 		return reason.New(reason.InputEmpty).With("field", "session")
 	}
-	ended, err := m.store.EndSession(ctx, accountID, sessionID)
+	ended, err := m.endSession(ctx, m.owner(accountID), sessionID)
 	if err != nil {
 		return reason.Store(err)
 	}
@@ -166,7 +170,7 @@ func (m *Manager) SignOutAll(ctx context.Context, s Session) error {
 	if _, err := m.Authorize(ctx, s, OpSignOutAll); err != nil {
 		return err
 	}
-	if err := m.store.EndAllSessions(ctx, s.AccountID, ""); err != nil {
+	if err := m.endAllSessions(ctx, s.AccountID, ""); err != nil {
 		return reason.Store(err)
 	}
 	m.emit(ctx, event.AllSessionsEnded, s.AccountID, "session", time.Time{},
@@ -192,7 +196,7 @@ func (m *Manager) EndOtherSessions(ctx context.Context, accountID, keepSessionID
 	if accountID == "" {
 		return reason.New(reason.InputEmpty).With("field", "account_id")
 	}
-	if err := m.store.EndAllSessions(ctx, accountID, keepSessionID); err != nil {
+	if err := m.endAllSessions(ctx, accountID, keepSessionID); err != nil {
 		return reason.Store(err)
 	}
 	kind := event.OtherSessionsEnded

@@ -2,6 +2,7 @@ package protection_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,13 +18,18 @@ func TestSessionTokenIs256BitsAndStoredOnlyAsHash(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	s, token := e.session(t)
-	assert.Len(t, token, 43, "base64url of 32 bytes")
-	assert.NotEqual(t, token, s.ID)
-	r, found, err := e.mem.Session(t.Context(), s.ID)
+	owner, random, ok := strings.Cut(token, ".")
+	require.True(t, ok, "the owner tag, a dot, the random part")
+	assert.Len(t, owner, 16, "base64url of 12 bytes of a keyed hash")
+	assert.NotContains(t, owner, aliceID)
+	assert.Len(t, random, 43, "base64url of 32 bytes")
+	assert.NotEqual(t, random, s.ID)
+	r, found, err := e.mem.GetRecord(t.Context(), "session", owner, "s/"+s.ID, e.clock.Now())
 	require.NoError(t, err)
-	require.True(t, found)
-	assert.NotContains(t, fmt.Sprintf("%+v", r), token, "the store never holds the token")
-	_, found, err = e.mem.Session(t.Context(), token)
+	require.True(t, found, "the session is stored under the owner the token carries")
+	assert.NotContains(t, fmt.Sprintf("%+v %s", r, r.Data), random, "the store never holds the token")
+	assert.NotContains(t, r.Owner+r.ID, aliceID, "nor the account ID in a key")
+	_, found, err = e.mem.GetRecord(t.Context(), "session", owner, "s/"+random, e.clock.Now())
 	require.NoError(t, err)
 	assert.False(t, found)
 	got, err := e.m.ValidateSession(t.Context(), token)
@@ -35,11 +41,16 @@ func TestMalformedTokensAreRefusedWithoutAStoreCall(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	_, token := e.session(t)
-	for _, bad := range []string{"", "x", token + "A", token[:42], token[:42] + "!", " " + token[1:]} {
+	n := len(token)
+	owner, random, _ := strings.Cut(token, ".")
+	for _, bad := range []string{
+		"", "x", token + "A", token[:n-1], token[:n-1] + "!", " " + token[1:],
+		random, owner, owner + "!" + random, owner + ".." + random[1:], owner[1:] + "A." + random, "!" + owner[1:] + "." + random,
+	} {
 		_, err := e.m.ValidateSession(t.Context(), bad)
 		require.ErrorIs(t, err, protection.ErrSessionInvalid, "%q", bad)
 	}
-	assert.Zero(t, e.store.Calls("Session"))
+	assert.Zero(t, e.store.Calls("GetRecord"))
 }
 
 func TestIdleExpiryAtExactlyTheIdleTime(t *testing.T) {
@@ -123,8 +134,9 @@ func TestValidationWritesAtMostOncePerTouchInterval(t *testing.T) {
 		_, err := e.m.ValidateSession(t.Context(), token)
 		require.NoError(t, err)
 	}
-	assert.Equal(t, 100, e.store.Calls("Session"), "one read per validation")
-	assert.Equal(t, 1, e.store.Calls("TouchSession"), "100 seconds of requests, one write")
+	assert.Equal(t, 100, e.store.Calls("GetRecord"), "one read per validation")
+	assert.Equal(t, 100, e.store.Calls("GetRecord:session:s"), "of the session")
+	assert.Equal(t, 1, e.store.Calls("TouchRecord:session:s"), "100 seconds of requests, one write")
 	assert.Equal(t, 1, e.store.Writes())
 	s, err := e.m.ValidateSession(t.Context(), token)
 	require.NoError(t, err)
@@ -192,7 +204,7 @@ func TestSignOutAllEndsAThousandSessionsWithOneWrite(t *testing.T) {
 	e.store.ResetCalls()
 	require.NoError(t, e.m.SignOutAll(t.Context(), current))
 	assert.Equal(t, 1, e.store.Writes(), "one store write for %d sessions", n)
-	assert.Equal(t, 1, e.store.Calls("EndAllSessions"))
+	assert.Equal(t, 1, e.store.Calls("EndRecords:session"))
 
 	for _, i := range []int{0, 1, n / 2, n - 1} {
 		_, err := e.m.ValidateSession(t.Context(), tokens[i])

@@ -20,7 +20,7 @@ func (m *Manager) trustDevice(ctx context.Context, accountID, name, ip, city str
 		ID: id, AccountID: accountID, Name: name, ClientIP: ip, City: city,
 		CreatedAt: now, ExpiresAt: now.Add(m.policy.TrustedDeviceTTL),
 	}
-	if err := m.store.PutTrustedDevice(ctx, d); err != nil {
+	if err := m.putDevice(ctx, d); err != nil {
 		return "", TrustedDevice{}, reason.Store(err)
 	}
 	m.emit(ctx, event.DeviceTrusted, accountID, "device", d.ExpiresAt, map[string]string{"device": id, "ip": ip, "city": city})
@@ -36,7 +36,7 @@ func (m *Manager) trusted(ctx context.Context, accountID, token string, now time
 	if !ok {
 		return false, nil
 	}
-	_, found, err := m.store.TrustedDevice(ctx, accountID, id, now)
+	_, found, err := m.device(ctx, accountID, id, now)
 	if err != nil {
 		return false, reason.Store(err)
 	}
@@ -48,7 +48,7 @@ func (m *Manager) TrustedDevices(ctx context.Context, accountID string) ([]Trust
 	if accountID == "" {
 		return nil, reason.New(reason.InputEmpty).With("field", "account_id")
 	}
-	ds, err := m.store.TrustedDevices(ctx, accountID, m.now())
+	ds, err := m.devices(ctx, accountID, m.now())
 	if err != nil {
 		return nil, reason.Store(err)
 	}
@@ -62,7 +62,7 @@ func (m *Manager) RevokeTrustedDevice(ctx context.Context, accountID, deviceID s
 	if accountID == "" || deviceID == "" {
 		return reason.New(reason.InputEmpty).With("field", "device")
 	}
-	deleted, err := m.store.DeleteTrustedDevice(ctx, accountID, deviceID)
+	deleted, err := m.deleteDevice(ctx, accountID, deviceID)
 	if err != nil {
 		return reason.Store(err)
 	}

@@ -250,7 +250,7 @@ func (m *Manager) start(ctx context.Context, p Profile, binding, purpose string,
 		}
 		rec.Ticket, out.URL = hc.Ticket, hc.URL
 	}
-	if err := m.store.PutChallenge(ctx, rec); err != nil {
+	if err := m.putChallenge(ctx, rec); err != nil {
 		return Challenge{}, reason.Store(err)
 	}
 	m.emit(ctx, event.VerificationStarted, p.AccountID, VerifyScope, rec.ExpiresAt,
@@ -347,11 +347,11 @@ func (m *Manager) AnswerVerification(ctx context.Context, req AnswerRequest) (Ve
 		return Verification{}, err
 	}
 	now := m.now()
-	g := GrantRecord{
+	g := grant{
 		AccountID: p.AccountID, Binding: req.Binding, Scope: m.scopeOf(req.Purpose),
 		Method: c.Method, GrantedAt: now, ExpiresAt: now.Add(m.policy.StepUpTTL),
 	}
-	if err := m.store.PutGrant(ctx, g); err != nil {
+	if err := m.putGrant(ctx, g); err != nil {
 		return Verification{}, reason.Store(err)
 	}
 	m.emit(ctx, event.StepUpGranted, p.AccountID, VerifyScope, g.ExpiresAt,
@@ -377,7 +377,7 @@ func (m *Manager) answer(ctx context.Context, p Profile, token, binding, purpose
 	if !ok {
 		return ChallengeRecord{}, ErrChallengeInvalid
 	}
-	c, found, err := m.store.Challenge(ctx, id, m.now())
+	c, found, err := m.challenge(ctx, id, m.now())
 	switch {
 	case err != nil:
 		return ChallengeRecord{}, reason.Store(err)
@@ -399,7 +399,7 @@ func (m *Manager) answer(ctx context.Context, p Profile, token, binding, purpose
 			map[string]string{"method": string(c.Method), "purpose": purpose, "reason": string(reason.CodeOf(err))})
 		return ChallengeRecord{}, err
 	}
-	if _, found, err := m.store.ConsumeChallenge(ctx, id, m.now()); err != nil {
+	if found, err := m.consumeChallenge(ctx, id, m.now()); err != nil {
 		return ChallengeRecord{}, reason.Store(err)
 	} else if !found {
 		// Another answer to the same challenge won.
@@ -496,7 +496,7 @@ func (m *Manager) Verified(ctx context.Context, accountID, purpose string) (voca
 		return m.authorize(ctx, accountID, binding, op)
 	}
 	now := m.now()
-	g, found, err := m.store.Grant(ctx, accountID, binding, purpose, m.now())
+	g, found, err := m.grant(ctx, accountID, binding, purpose, m.now())
 	switch {
 	case err != nil:
 		return vocab.Proof{}, reason.Store(err)

@@ -60,7 +60,7 @@ type ResetPolicy struct {
 // ResetConfig is what Resets needs from the host.
 type ResetConfig struct {
 	// Store keeps the pending resets. Required.
-	Store ResetStore
+	Store Store
 	// Accounts finds accounts by login email and writes the new password
 	// (an *account.Service). Required.
 	Accounts Accounts
@@ -93,7 +93,7 @@ type ResetConfig struct {
 // Resets runs the forgotten-password reset of docs/RULES.md §3. It is safe for
 // concurrent use; its state is in the store.
 type Resets struct {
-	store    ResetStore
+	store    Store
 	accounts Accounts
 	email    notify.EmailSender
 	gate     notify.Gate
@@ -113,7 +113,7 @@ type Resets struct {
 func NewResets(cfg ResetConfig) (*Resets, error) {
 	switch {
 	case cfg.Store == nil:
-		return nil, missing("Store", "a recovery.ResetStore")
+		return nil, missing("Store", "a recovery.Store such as *memstore.Store")
 	case cfg.Accounts == nil:
 		return nil, missing("Accounts", "a recovery.Accounts such as *account.Service")
 	case cfg.Email == nil:
@@ -197,27 +197,32 @@ func (r *Resets) Request(ctx context.Context, email, clientIP string) error {
 	if err := r.gate.Allow(ctx, GateChannel, addr, clientIP); err != nil {
 		return err
 	}
-	token, err := r.newToken()
-	if err != nil {
-		return err
-	}
-	id := r.tokenID(token)
 	subject := r.keys.Key("reset-email", addr)
 	accs, err := r.accounts.AccountsByLogin(ctx, account.MethodEmail, addr)
 	if err != nil {
 		return err
 	}
 	a, ok := withPassword(accs)
+	owner := r.owner(addr)
+	if ok {
+		owner = r.owner(a.ID)
+	}
+	token, err := r.newToken(owner)
+	if err != nil {
+		return err
+	}
+	id := r.tokenID(token)
 	if !ok {
 		// The read stands in for the write of a known address.
-		if _, _, err := r.store.Reset(ctx, id, r.now()); err != nil {
+		if _, _, err := r.reset(ctx, owner, id, r.now()); err != nil {
 			return reason.Store(err)
 		}
 		r.emit(ctx, event.PasswordResetRequested, "", subject, nil)
 		return nil
 	}
-	rec := ResetRecord{ID: id, AccountID: a.ID, ExpiresAt: r.now().Add(r.policy.TTL)}
-	if err := r.store.PutReset(ctx, rec); err != nil {
+	now := r.now()
+	rec := resetRecord{Owner: owner, ID: id, AccountID: a.ID, ExpiresAt: now.Add(r.policy.TTL)}
+	if err := r.putReset(ctx, rec, now); err != nil {
 		return reason.Store(err)
 	}
 	m := notify.Message{
@@ -225,7 +230,7 @@ func (r *Resets) Request(ctx context.Context, email, clientIP string) error {
 		AccountID: a.ID, Code: token, ExpiresAt: rec.ExpiresAt,
 	}
 	if err := r.email.SendEmail(ctx, m); err != nil {
-		_ = r.store.DeleteReset(ctx, id) // best effort: the token was never delivered
+		_ = r.deleteReset(ctx, rec, r.now()) // best effort: the token was never delivered
 		cause := string(reason.CodeOf(err))
 		if cause == "" {
 			cause = "send_failed"
@@ -273,17 +278,17 @@ func (r *Resets) Lookup(ctx context.Context, token string) (PendingReset, error)
 }
 
 // find returns the live reset of token.
-func (r *Resets) find(ctx context.Context, token string) (ResetRecord, error) {
+func (r *Resets) find(ctx context.Context, token string) (resetRecord, error) {
 	if !ParseToken(token) {
-		return ResetRecord{}, ErrTokenMalformed
+		return resetRecord{}, ErrTokenMalformed
 	}
-	rec, found, err := r.store.Reset(ctx, r.tokenID(token), r.now())
+	rec, found, err := r.reset(ctx, tokenOwner(token), r.tokenID(token), r.now())
 	switch {
 	case err != nil:
-		return ResetRecord{}, reason.Store(err)
+		return resetRecord{}, reason.Store(err)
 	case !found:
 		r.emit(ctx, event.PasswordResetRejected, "", "", map[string]string{"reason": string(reason.RecoveryTokenInvalid)})
-		return ResetRecord{}, ErrTokenInvalid
+		return resetRecord{}, ErrTokenInvalid
 	}
 	return rec, nil
 }
@@ -353,11 +358,11 @@ func (r *Resets) Complete(ctx context.Context, c Completion) (account.Account, e
 	a, err := r.accounts.ResetPassword(ctx, rec.AccountID, account.PasswordReset{
 		New: c.New,
 		Claim: func(ctx context.Context) error {
-			got, found, err := r.store.ConsumeReset(ctx, rec.ID, r.now())
+			consumed, err := r.consumeReset(ctx, rec, r.now())
 			switch {
 			case err != nil:
 				return reason.Store(err)
-			case !found || got.AccountID != rec.AccountID:
+			case !consumed:
 				// Another submission won, the token expired meanwhile, or
 				// a newer request replaced it.
 				return ErrTokenInvalid

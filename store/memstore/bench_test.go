@@ -9,7 +9,6 @@ import (
 
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
-	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/store/memstore"
 	"github.com/accountsec/accountsec/store/storetest"
 )
@@ -132,12 +131,4 @@ func BenchmarkPutConsumeCode(b *testing.B) {
 			}
 		})
 	})
-}
-
-func BenchmarkSessionLookup(b *testing.B) {
-	storetest.BenchmarkSessionLookup(b, memstore.New(), 1)
-}
-
-func BenchmarkEndAllSessions(b *testing.B) {
-	storetest.BenchmarkEndAllSessions(b, func(*testing.B) protection.Store { return memstore.New() })
 }

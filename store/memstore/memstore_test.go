@@ -14,8 +14,6 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
-	"github.com/accountsec/accountsec/protection"
-	"github.com/accountsec/accountsec/recovery"
 	"github.com/accountsec/accountsec/store/memstore"
 	"github.com/accountsec/accountsec/store/storetest"
 )
@@ -229,11 +227,5 @@ func TestStoreServesEveryArea(t *testing.T) {
 	})
 	t.Run("MFA", func(t *testing.T) {
 		storetest.RunMFAStore(t, func(*testing.T) mfa.Store { return memstore.New() })
-	})
-	t.Run("Protection", func(t *testing.T) {
-		storetest.RunProtectionStore(t, func(*testing.T) protection.Store { return memstore.New() })
-	})
-	t.Run("Reset", func(t *testing.T) {
-		storetest.RunResetStore(t, func(*testing.T) recovery.ResetStore { return memstore.New() })
 	})
 }

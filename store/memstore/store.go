@@ -21,7 +21,7 @@ var (
 	_ account.Store       = (*Store)(nil)
 	_ mfa.Store           = (*Store)(nil)
 	_ protection.Store    = (*Store)(nil)
-	_ recovery.ResetStore = (*Store)(nil)
+	_ recovery.Store      = (*Store)(nil)
 	_ state.Store         = (*Store)(nil)
 )
 
@@ -33,10 +33,10 @@ var (
 // map, declared here and implemented in its own file. A concern whose entries
 // expire adds itself to [Store.Sweep].
 //
-// Store serves every store interface of the library: counters and codes
-// directly, accounts, MFA devices, protection state and password resets
-// through the embedded
-// per-area stores (which hosts may also use on their own).
+// Store serves every store interface of the library: counters, codes and
+// the state primitives (sessions, grants, pending logins, password resets,
+// …) directly, accounts and MFA devices through the embedded per-area
+// stores (which hosts may also use on their own).
 type Store struct {
 	counters shards[limits.Counter]
 	codes    shards[codeEntry]
@@ -49,8 +49,6 @@ type Store struct {
 
 	AccountStore
 	MFAStore
-	ProtectionStore
-	ResetStore
 }
 
 // New returns an empty Store.
@@ -66,8 +64,6 @@ func New() *Store { return new(Store) }
 func (s *Store) Sweep(now time.Time) int {
 	n := s.counters.sweep(func(c limits.Counter) bool { return expired(c.ExpiresAt, now) })
 	n += s.codes.sweep(func(c codeEntry) bool { return expired(c.expiresAt, now) })
-	n += s.ProtectionStore.Sweep(now)
-	n += s.ResetStore.Sweep(now)
 	n += s.sweepState(now)
 	return n
 }

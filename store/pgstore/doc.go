@@ -6,10 +6,10 @@
 //   - account.Store: accounts and the quota slots they hold;
 //   - mfa.Store: MFA devices and pending enrolments, imported hardware
 //     tokens, and backup codes as keyed hashes;
-//   - protection.Store: sessions, step-up grants, pending logins,
-//     challenges, trusted devices and login cities;
-//   - recovery.ResetStore: pending password resets, one per account, as
-//     keyed hashes of their tokens.
+//   - state.Records, state.Onces and state.Documents: the hot, expiring
+//     state (sessions, step-up grants, pending logins, challenges, trusted
+//     devices, login cities, password resets: protection.Store and
+//     recovery.Store) and durable flow documents.
 //
 // Typical use:
 //
@@ -28,7 +28,14 @@
 //	// ...
 //	// Now and then (expired rows are invisible, this only reclaims space):
 //	n, err := store.Sweep(ctx, time.Now())
-//	n, err = store.SweepProtection(ctx, time.Now())
+//
+// The host runs Sweep now and then (for example every few minutes, with the
+// library's clock): it is the only thing that removes expired counters,
+// codes, resets, records and single-use records, and records ended by
+// state.Records.EndRecords. Nothing else needs to run; documents never
+// expire, and the per-owner generation rows of state.Records stay (a
+// generation must never go back), one small row per set and owner ever
+// ended.
 //
 // Every check-then-act operation is atomic across connections and
 // processes. Almost all are a single SQL statement whose row lock
@@ -47,15 +54,15 @@
 // (account.WriteConflict). A deleted account stays as a tombstone of its ID
 // and APPID, without its record, so that neither is ever used again.
 //
-// Protection ends every session of an account with one write, whatever the
-// number of sessions: each account has a session generation, every session
-// and grant row carries the generation it was written in, and only rows of
-// the current one are live. EndAllSessions increments the generation (and
-// moves a kept session to the new one) in one transaction and one round
-// trip; the rows it ends stay, invisible, until SweepProtection. The login
-// city trim is serialised per account by a transaction-level advisory lock,
-// also in one round trip. Session, pending-login, challenge and device IDs
-// and grant bindings are bytea, so any byte string round-trips exactly.
+// The state primitives follow the same design: GetRecord, the session lookup
+// of every request, is one primary-key statement that reads the record and
+// its owner's generation in one snapshot; EndRecords increments the
+// generation (one row); PutRecord with keep and EndRecords with keep are one
+// implicit transaction each, in one round trip, the first serialised per
+// set and owner by a transaction-level advisory lock. Every other method is
+// one statement whose row lock decides concurrent calls: one DeleteRecord
+// or TakeOnce finds the row, one PutOnce inserts it, one PutDocument finds
+// the version it expects. Their times are stored at millisecond precision.
 //
 // The store never reads a clock, neither its own nor the server's: expiry is
 // always compared with the time the caller passes, so a fake clock in tests
@@ -68,8 +75,6 @@
 // text (the contracts limit them to printable ASCII); counters and codes live
 // in separate tables, so their keys never meet.
 //
-// The single statements, and the one-round-trip batches of protection
-// (EndAllSessions keeping a session, RecordLoginCity), rely on PostgreSQL's
-// default READ COMMITTED isolation; the account transactions set it
-// themselves.
+// The single statements rely on PostgreSQL's default READ COMMITTED
+// isolation; the account transactions set it themselves.
 package pgstore

@@ -11,6 +11,8 @@ import (
 
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/recovery"
 )
 
 // DefaultSchema is the schema the tables live in when WithSchema is not given.
@@ -23,6 +25,8 @@ const maxIdentifierLen = 63
 var (
 	_ limits.CounterStore = (*Store)(nil)
 	_ notify.CodeStore    = (*Store)(nil)
+	_ protection.Store    = (*Store)(nil)
+	_ recovery.Store      = (*Store)(nil)
 )
 
 // Store keeps accountsec's state in PostgreSQL; the package documentation
@@ -41,8 +45,6 @@ type Store struct {
 	q    queries
 	acct accountQueries
 	mfa  mfaQueries
-	prot protQueries
-	rec  resetQueries
 	st   stateQueries
 }
 
@@ -89,11 +91,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		codes:      pgx.Identifier{cfg.schema, "accountsec_codes"}.Sanitize(),
 		migrations: pgx.Identifier{cfg.schema, "accountsec_schema_migrations"}.Sanitize(),
 	}
-	s.q = newQueries(s.counters, s.codes, resetTable(cfg.schema))
+	s.q = newQueries(s.counters, s.codes)
 	s.acct = newAccountQueries(cfg.schema)
 	s.mfa = newMFAQueries(cfg.schema)
-	s.prot = newProtQueries(cfg.schema)
-	s.rec = newResetQueries(cfg.schema)
 	s.st = newStateQueries(cfg.schema)
 	return s, nil
 }
@@ -101,9 +101,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 // Schema returns the schema the store's tables live in.
 func (s *Store) Schema() string { return s.schema }
 
-// Sweep deletes the counters, codes, password resets, protection rows (see
-// SweepProtection) and state rows (expired records and onces, records of
-// ended generations) that no method can see at now and returns how many
+// Sweep deletes the counters, codes and state rows (expired records and
+// onces, records of ended generations) that no method can see at now and returns how many
 // rows it removed. Expired rows are already invisible to every other method;
 // sweeping only reclaims space, so run it now and then (for example every
 // few minutes) with the same clock the rest of the library uses.
@@ -112,12 +111,8 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (int64, error) {
 	if err := s.pool.QueryRow(ctx, s.q.sweep, now).Scan(&n); err != nil {
 		return 0, fmt.Errorf("pgstore: sweep: %w", err)
 	}
-	p, err := s.SweepProtection(ctx, now)
-	if err != nil {
-		return n, err
-	}
 	st, err := s.sweepState(ctx, now)
-	return n + p + st, err
+	return n + st, err
 }
 
 type queries struct {
@@ -126,7 +121,7 @@ type queries struct {
 	sweep                                              string
 }
 
-func newQueries(counters, codes, resets string) queries {
+func newQueries(counters, codes string) queries {
 	return queries{
 		reserve:       fmt.Sprintf(reserveSQL, counters),
 		counterAfter:  fmt.Sprintf(counterAfterSQL, counters),
@@ -136,13 +131,12 @@ func newQueries(counters, codes, resets string) queries {
 		putCode:       fmt.Sprintf(putCodeSQL, codes),
 		consumeCode:   fmt.Sprintf(consumeCodeSQL, codes),
 		deleteCode:    fmt.Sprintf(deleteCodeSQL, codes),
-		sweep:         fmt.Sprintf(sweepSQL, counters, codes, resets),
+		sweep:         fmt.Sprintf(sweepSQL, counters, codes),
 	}
 }
 
-// sweepSQL deletes from the three tables in one statement.
+// sweepSQL deletes from the two tables in one statement.
 const sweepSQL = `
 WITH c AS (DELETE FROM %[1]s WHERE expires_at <= $1::timestamptz RETURNING 1),
-     k AS (DELETE FROM %[2]s WHERE expires_at <= $1::timestamptz RETURNING 1),
-     r AS (DELETE FROM %[3]s WHERE expires_at <= $1::timestamptz RETURNING 1)
-SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM k) + (SELECT count(*) FROM r)`
+     k AS (DELETE FROM %[2]s WHERE expires_at <= $1::timestamptz RETURNING 1)
+SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM k)`
