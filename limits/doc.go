@@ -16,6 +16,11 @@
 //		return hasher.Verify(ctx, typed, stored) // only runs when a slot was reserved
 //	})
 //
+// Ending an attempt does not depend on the caller's context: a request
+// that is cancelled or runs past its deadline still gives its reservation
+// back (under context.WithoutCancel, bounded by [EndTimeout]), and a check
+// that fails because its context died is no answer, never a wrong one.
+//
 // [SendLimiter] limits how often codes go to one destination and one IP.
 //
 // Subjects are normalised (trimmed, lower-cased) and turned into keyed

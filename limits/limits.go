@@ -14,6 +14,15 @@ import (
 // MaxSubjectBytes is the longest subject (identifier, IP) a limiter accepts.
 const MaxSubjectBytes = 1024
 
+// EndTimeout bounds the store call that ends an attempt or refunds a send
+// slot. Ending does not depend on the caller's context being alive: a
+// request that was cancelled or ran past its deadline must still give its
+// reservation back, or right answers that time out would pile up as
+// failures and lock the subject. The call therefore runs under
+// context.WithoutCancel of the caller's context (its values, not its
+// cancellation), bounded by this timeout of its own.
+const EndTimeout = 2 * time.Second
+
 // Sentinel errors, matched with errors.Is.
 var (
 	// ErrLocked matches *LockedError.
@@ -176,22 +185,34 @@ func (l *Limiter) Begin(ctx context.Context, scope, subject string) (*Attempt, e
 	return &Attempt{l: l, scope: scope, key: key, counter: c}, nil
 }
 
-// Succeed gives the reserved slot back. Earlier failures in the window are
-// not forgiven.
+// endContext returns the context under which an attempt is ended: ctx's
+// values without its cancellation or deadline, bounded by [EndTimeout].
+func endContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), EndTimeout)
+}
+
+// Succeed gives the reserved slot back; call it for a right answer and for
+// no answer (the check could not run or did not finish). Earlier failures
+// in the window are not forgiven. It works even when ctx is already
+// cancelled or past its deadline: see [EndTimeout].
 func (a *Attempt) Succeed(ctx context.Context) error {
 	if a.ended {
 		return nil
 	}
 	a.ended = true
+	ctx, cancel := endContext(ctx)
+	defer cancel()
 	if err := a.l.store.Release(ctx, a.key, a.l.now()); err != nil {
 		return reason.Store(err)
 	}
 	return nil
 }
 
-// Fail keeps the reserved slot as a failure. If it was the last slot, the
-// subject is now locked and a Locked event is emitted; Fail then returns
-// *LockedError so the caller can tell the user.
+// Fail keeps the reserved slot as a failure; call it only for a wrong
+// answer that the check really computed. If it was the last slot, the
+// subject is now locked and a Locked event is emitted (even when ctx is
+// already cancelled: see [EndTimeout]); Fail then returns *LockedError so
+// the caller can tell the user.
 func (a *Attempt) Fail(ctx context.Context) error {
 	if a.ended {
 		return nil
@@ -200,6 +221,8 @@ func (a *Attempt) Fail(ctx context.Context) error {
 	if a.counter.Count < int64(a.l.policy.MaxFailures) {
 		return nil
 	}
+	ctx, cancel := endContext(ctx)
+	defer cancel()
 	a.l.events.Emit(ctx, event.Event{
 		Kind:    event.Locked,
 		At:      a.l.now(),
@@ -220,6 +243,13 @@ func (a *Attempt) Remaining() int {
 // and check does not run; check's (true, nil) gives the slot back; (false,
 // nil) keeps it as a failure; an error from check gives the slot back (the
 // user did not fail) and is returned. It reports whether check succeeded.
+//
+// An error is "no answer", never a wrong answer: in particular a check that
+// fails with context.Canceled or context.DeadlineExceeded (the request went
+// away while the hasher or the store was working) costs the subject
+// nothing, and the slot is given back although ctx is dead. A check that
+// returns (false, nil) did compute a wrong answer and counts as a failure
+// even if ctx dies right after, so a short deadline buys no free guesses.
 func (l *Limiter) Do(ctx context.Context, scope, subject string, check func(context.Context) (bool, error)) (bool, error) {
 	a, err := l.Begin(ctx, scope, subject)
 	if err != nil {

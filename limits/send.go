@@ -73,9 +73,13 @@ func (s *SendLimiter) Allow(ctx context.Context, channel, destination, clientIP 
 			ExpiresAt: now.Add(r.window),
 		})
 		if err != nil || !ok {
+			// A refund does not depend on ctx being alive (see EndTimeout);
+			// it is best effort: a lost refund only errs on the strict side.
+			rctx, cancel := endContext(ctx)
 			for _, k := range keys[:i] {
-				_ = s.store.Release(ctx, k, now) // best effort: a lost refund only errs on the strict side
+				_ = s.store.Release(rctx, k, now)
 			}
+			cancel()
 			if err != nil {
 				return reason.Store(err)
 			}
