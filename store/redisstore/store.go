@@ -27,11 +27,10 @@ var (
 	_ state.Store         = (*Store)(nil)
 )
 
-// Store keeps counters, one-time codes and protection state in Redis (the
-// package documentation lists the interfaces it serves). It is safe for
-// concurrent use. Each method is one round trip on a single server, and
-// touches one key or keys of one hash tag, so it works on Redis Cluster too;
-// there, the session lookups by ID take two round trips.
+// Store keeps counters, one-time codes and the state primitives in Redis
+// (the package documentation lists the interfaces it serves). It is safe
+// for concurrent use. Each method is one round trip, and touches one key or
+// keys of one hash tag, so it works on Redis Cluster too.
 type Store struct {
 	client  redis.UniversalClient
 	prefix  string
