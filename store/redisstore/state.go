@@ -146,103 +146,110 @@ func (s *Store) recordKeys(set, owner string) []string {
 	return []string{b + "h", b + "i", b + "x"}
 }
 
-// appendHex appends n as 16 hex digits that sort as the numbers do.
-func appendHex(b []byte, n int64) []byte {
-	u := uint64(n) ^ 1<<63
-	for shift := 60; shift >= 0; shift -= 4 {
-		b = append(b, "0123456789abcdef"[u>>shift&15])
+// encode returns the numbers ns as hex numbers, then data.
+func encode(data []byte, ns ...int64) []byte {
+	b := make([]byte, 0, 16*len(ns)+len(data))
+	for _, n := range ns {
+		for u, shift := uint64(n)^1<<63, 60; shift >= 0; shift -= 4 {
+			b = append(b, "0123456789abcdef"[u>>shift&15])
+		}
 	}
-	return b
+	return append(b, data...)
 }
 
-// parseHex reads the hex numbers at the start of v into ns, returning the
+// decode reads the hex numbers at the start of v into ns and returns the
 // rest.
-func parseHex(v string, ns ...*int64) (string, error) {
+func decode(v string, ns ...*int64) ([]byte, error) {
 	for _, n := range ns {
-		if len(v) < 16 {
-			return "", errCorrupt
-		}
-		u, err := strconv.ParseUint(v[:16], 16, 64)
-		if err != nil {
-			return "", errCorrupt
+		u, err := strconv.ParseUint(v[:min(16, len(v))], 16, 64)
+		if err != nil || len(v) < 16 {
+			return nil, errCorrupt
 		}
 		*n, v = int64(u^1<<63), v[16:]
 	}
-	return v, nil
+	return []byte(v), nil
+}
+
+// get runs read unless check (an argument error) is set, and decodes the
+// value with dec, which reports whether it is live. Absence is not found.
+func get[T any](op string, check error, read func() *redis.StringCmd, dec func(v string) (T, bool, error)) (T, bool, error) {
+	var r, zero T
+	live, err := false, check
+	if err == nil {
+		var v string
+		if v, err = read().Result(); err == nil {
+			r, live, err = dec(v)
+		} else if errors.Is(err, redis.Nil) {
+			err = nil
+		}
+	}
+	if err != nil || !live {
+		return zero, false, fail(op, err)
+	}
+	return r, true, nil
+}
+
+// fail names the operation in err, if any.
+func fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("redisstore: %s: %w", op, err)
+}
+
+// run runs sc unless check (an argument error) is set, and reports whether
+// it returned 1.
+func (s *Store) run(ctx context.Context, op string, check error, sc *redis.Script, keys []string, args ...any) (bool, error) {
+	n, err := 0, check
+	if err == nil {
+		n, err = sc.Run(ctx, s.client, keys, args...).Int()
+	}
+	return n == 1, fail(op, err)
 }
 
 func (s *Store) ttl(expiresAt, now time.Time) int64 {
 	return unixMilli(expiresAt) - unixMilli(now) + s.margin
 }
 
-func (s *Store) run(ctx context.Context, op string, sc *redis.Script, keys []string, args ...any) (bool, error) {
-	n, err := sc.Run(ctx, s.client, keys, args...).Int()
-	if err != nil {
-		return false, fmt.Errorf("redisstore: %s: %w", op, err)
+func decodeRecord(set, owner, id string, now time.Time) func(string) (state.Record, bool, error) {
+	return func(v string) (state.Record, bool, error) {
+		r := state.Record{Set: set, Owner: owner, ID: id}
+		var e int64
+		data, err := decode(v, &r.Order, &e)
+		r.Data, r.ExpiresAt = data, fromUnixMilli(e)
+		return r, err == nil && e > unixMilli(now), err
 	}
-	return n == 1, nil
 }
 
 // PutRecord stores r; see state.Records. It is one script call.
 func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now time.Time) error {
-	if err := state.CheckRecord(r, keep, now); err != nil {
-		return fmt.Errorf("redisstore: put record: %w", err)
-	}
-	v := append(appendHex(appendHex(make([]byte, 0, 32+len(r.Data)), r.Order), unixMilli(r.ExpiresAt)), r.Data...)
-	_, err := s.run(ctx, "put record", putRecordScript, s.recordKeys(r.Set, r.Owner),
-		unixMilli(now), r.ID, v, unixMilli(r.ExpiresAt), s.ttl(r.ExpiresAt, now), keep)
+	_, err := s.run(ctx, "put record", state.CheckRecord(r, keep, now), putRecordScript, s.recordKeys(r.Set, r.Owner), unixMilli(now),
+		r.ID, encode(r.Data, r.Order, unixMilli(r.ExpiresAt)), unixMilli(r.ExpiresAt), s.ttl(r.ExpiresAt, now), keep)
 	return err
-}
-
-func decodeRecord(set, owner, id, v string, now time.Time) (state.Record, bool, error) {
-	r := state.Record{Set: set, Owner: owner, ID: id}
-	var e int64
-	data, err := parseHex(v, &r.Order, &e)
-	if err != nil || e <= unixMilli(now) {
-		return state.Record{}, false, err
-	}
-	r.Data, r.ExpiresAt = []byte(data), fromUnixMilli(e)
-	return r, true, nil
 }
 
 // GetRecord returns the live record; see state.Records. It is one HGET.
 func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
-		return state.Record{}, false, fmt.Errorf("redisstore: get record: %w", err)
-	}
-	v, err := s.client.HGet(ctx, s.recordKeys(set, owner)[0], id).Result()
-	if errors.Is(err, redis.Nil) {
-		return state.Record{}, false, nil
-	}
-	if err == nil {
-		var r state.Record
-		var ok bool
-		if r, ok, err = decodeRecord(set, owner, id, v, now); err == nil {
-			return r, ok, nil
-		}
-	}
-	return state.Record{}, false, fmt.Errorf("redisstore: get record: %w", err)
+	return get("get record", state.CheckRecordKey(set, owner, id),
+		func() *redis.StringCmd { return s.client.HGet(ctx, s.recordKeys(set, owner)[0], id) }, decodeRecord(set, owner, id, now))
 }
 
 // ListRecords returns the owner's live records in (Order, ID) order; see
 // state.Records. It is one HGETALL.
 func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Time) ([]state.Record, error) {
 	if err := state.CheckOwner(set, owner); err != nil {
-		return nil, fmt.Errorf("redisstore: list records: %w", err)
+		return nil, fail("list records", err)
 	}
 	all, err := s.client.HGetAll(ctx, s.recordKeys(set, owner)[0]).Result()
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: list records: %w", err)
-	}
 	rs := make([]state.Record, 0, len(all))
 	for id, v := range all {
-		r, ok, err := decodeRecord(set, owner, id, v, now)
-		if err != nil {
-			return nil, fmt.Errorf("redisstore: list records: %w", err)
-		}
-		if ok {
+		r, live, derr := decodeRecord(set, owner, id, now)(v)
+		if err = cmp.Or(err, derr); live {
 			rs = append(rs, r)
 		}
+	}
+	if err != nil {
+		return nil, fail("list records", err)
 	}
 	slices.SortFunc(rs, func(a, b state.Record) int {
 		return cmp.Or(cmp.Compare(a.Order, b.Order), strings.Compare(a.ID, b.ID))
@@ -253,19 +260,15 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 // TouchRecord raises the live record's Order; see state.Records. It is one
 // script call.
 func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order int64, now time.Time) (bool, error) {
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
-		return false, fmt.Errorf("redisstore: touch record: %w", err)
-	}
-	return s.run(ctx, "touch record", touchRecordScript, s.recordKeys(set, owner), unixMilli(now), id, appendHex(nil, order))
+	return s.run(ctx, "touch record", state.CheckRecordKey(set, owner, id), touchRecordScript,
+		s.recordKeys(set, owner), unixMilli(now), id, encode(nil, order))
 }
 
 // DeleteRecord removes the record; see state.Records. It is one script
 // call.
 func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (bool, error) {
-	if err := state.CheckRecordKey(set, owner, id); err != nil {
-		return false, fmt.Errorf("redisstore: delete record: %w", err)
-	}
-	return s.run(ctx, "delete record", deleteRecordScript, s.recordKeys(set, owner), unixMilli(now), id)
+	return s.run(ctx, "delete record", state.CheckRecordKey(set, owner, id), deleteRecordScript,
+		s.recordKeys(set, owner), unixMilli(now), id)
 }
 
 // EndRecords ends every record of the owner in set, but keep; see
@@ -276,21 +279,15 @@ func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now tim
 	if err == nil && keep != "" {
 		err = state.CheckKey("keep", keep)
 	}
-	if err != nil {
-		return fmt.Errorf("redisstore: end records: %w", err)
-	}
-	_, err = s.run(ctx, "end records", endRecordsScript, s.recordKeys(set, owner), unixMilli(now), keep, s.margin)
+	_, err = s.run(ctx, "end records", err, endRecordsScript, s.recordKeys(set, owner), unixMilli(now), keep, s.margin)
 	return err
 }
 
 // PutOnce stores r unless a live record with its ID exists; see
 // state.Onces. It is one script call.
 func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool, error) {
-	if err := state.CheckOnce(r, now); err != nil {
-		return false, fmt.Errorf("redisstore: put once: %w", err)
-	}
-	v := append(appendHex(make([]byte, 0, 16+len(r.Data)), unixMilli(r.ExpiresAt)), r.Data...)
-	return s.run(ctx, "put once", putOnceScript, []string{s.prefix + "once:" + r.ID}, unixMilli(now), v, s.ttl(r.ExpiresAt, now))
+	return s.run(ctx, "put once", state.CheckOnce(r, now), putOnceScript, []string{s.prefix + "once:" + r.ID},
+		unixMilli(now), encode(r.Data, unixMilli(r.ExpiresAt)), s.ttl(r.ExpiresAt, now))
 }
 
 // GetOnce returns the live record with id; see state.Onces. It is one GET.
@@ -305,55 +302,33 @@ func (s *Store) TakeOnce(ctx context.Context, id string, now time.Time) (state.O
 }
 
 func (s *Store) once(ctx context.Context, op, id string, now time.Time, read func(context.Context, string) *redis.StringCmd) (state.Once, bool, error) {
-	if err := state.CheckKey("id", id); err != nil {
-		return state.Once{}, false, fmt.Errorf("redisstore: %s: %w", op, err)
-	}
-	v, err := read(ctx, s.prefix+"once:"+id).Result()
-	if errors.Is(err, redis.Nil) {
-		return state.Once{}, false, nil
-	}
-	var e int64
-	if err == nil {
-		if v, err = parseHex(v, &e); err == nil {
-			if e <= unixMilli(now) {
-				return state.Once{}, false, nil
-			}
-			return state.Once{ID: id, Data: []byte(v), ExpiresAt: fromUnixMilli(e)}, true, nil
-		}
-	}
-	return state.Once{}, false, fmt.Errorf("redisstore: %s: %w", op, err)
+	return get(op, state.CheckKey("id", id), func() *redis.StringCmd { return read(ctx, s.prefix+"once:"+id) },
+		func(v string) (state.Once, bool, error) {
+			var e int64
+			data, err := decode(v, &e)
+			return state.Once{ID: id, Data: data, ExpiresAt: fromUnixMilli(e)}, err == nil && e > unixMilli(now), err
+		})
 }
 
 // GetDocument returns the document with id; see state.Documents. It is one
 // GET.
 func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, bool, error) {
-	if err := state.CheckKey("id", id); err != nil {
-		return state.Document{}, false, fmt.Errorf("redisstore: get document: %w", err)
-	}
-	v, err := s.client.Get(ctx, s.prefix+"doc:"+id).Result()
-	if errors.Is(err, redis.Nil) {
-		return state.Document{}, false, nil
-	}
-	d := state.Document{ID: id}
-	if err == nil {
-		if v, err = parseHex(v, &d.Version); err == nil {
-			d.Data = []byte(v)
-			return d, true, nil
-		}
-	}
-	return state.Document{}, false, fmt.Errorf("redisstore: get document: %w", err)
+	return get("get document", state.CheckKey("id", id), func() *redis.StringCmd { return s.client.Get(ctx, s.prefix+"doc:"+id) },
+		func(v string) (state.Document, bool, error) {
+			d := state.Document{ID: id}
+			data, err := decode(v, &d.Version)
+			d.Data = data
+			return d, err == nil, err
+		})
 }
 
 // PutDocument writes d over version d.Version-1; see state.Documents. It is
 // one script call. Documents have no TTL.
 func (s *Store) PutDocument(ctx context.Context, d state.Document) (bool, error) {
-	if err := state.CheckDocument(d); err != nil {
-		return false, fmt.Errorf("redisstore: put document: %w", err)
-	}
-	prev := ""
+	prev := []byte{}
 	if d.Version > 1 {
-		prev = string(appendHex(nil, d.Version-1))
+		prev = encode(nil, d.Version-1)
 	}
-	v := append(appendHex(make([]byte, 0, 16+len(d.Data)), d.Version), d.Data...)
-	return s.run(ctx, "put document", putDocumentScript, []string{s.prefix + "doc:" + d.ID}, prev, v)
+	return s.run(ctx, "put document", state.CheckDocument(d), putDocumentScript, []string{s.prefix + "doc:" + d.ID},
+		prev, encode(d.Data, d.Version))
 }
