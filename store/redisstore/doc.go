@@ -41,8 +41,20 @@
 // pending logins, devices and password resets are found by the hashes of
 // their tokens.
 //
+// The state primitives: the records of one set and owner (state.Records)
+// are a hash of the records and two sorted sets (IDs by order, IDs by
+// expiry) under one hash tag, so each method is one script or one command,
+// with every key it touches declared, on one server and on Redis Cluster
+// alike. Every put drops the records that expired by the caller's clock, so
+// a long-lived owner's keys do not grow, and EndRecords UNLINKs the three
+// keys: one command whatever the number of records. Single-use records
+// (state.Onces) and documents (state.Documents) are one key each; documents
+// have no TTL. TakeOnce is one GETDEL, which needs Redis 6.2 or later.
+//
 // Run Redis with maxmemory-policy noeviction, or with enough memory that
 // nothing is evicted: a lost record set fails closed (its sessions and
 // grants end), but a lost counter restarts its window and lets more
-// attempts through.
+// attempts through, and a lost document is lost for good. Persist with AOF
+// (appendonly yes) for lockouts, sessions and documents to survive a
+// restart of Redis.
 package redisstore
