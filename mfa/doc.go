@@ -14,7 +14,8 @@
 //   - an attempt limit: wrong and replayed codes count in a
 //     [limits.Limiter] under [LimiterScope] per account, so starting a new
 //     login does not reset the count;
-//   - ±1 step of clock skew by default ([Policy].Skew, 0 to 3);
+//   - ±1 step of clock skew by default ([Policy].Skew up to 3, or
+//     [Policy].NoSkew for the current step only);
 //   - secrets sealed at rest with AES-GCM under the host's [Keyring] (key
 //     ID stored, so keys rotate), bound to their device; they never appear
 //     in logs, events or errors;

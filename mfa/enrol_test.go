@@ -228,7 +228,7 @@ func TestPolicy(t *testing.T) {
 	again, err := def.Resolve()
 	require.NoError(t, err)
 	assert.Equal(t, def, again)
-	none, err := mfa.Policy{Skew: mfa.NoSkew}.Resolve()
+	none, err := mfa.Policy{NoSkew: true}.Resolve()
 	require.NoError(t, err)
 	assert.Equal(t, 0, none.SkewSteps())
 	none, err = none.Resolve()
@@ -258,7 +258,7 @@ func TestPolicy(t *testing.T) {
 		assert.Equal(t, tc.field, re.Params["field"], "%+v", tc.p)
 	}
 	_, err = mfa.Policy{Skew: 4}.Resolve()
-	assert.Contains(t, err.Error(), "-1..3")
+	assert.Contains(t, err.Error(), "0..3")
 }
 
 func TestNewValidatesConfig(t *testing.T) {

@@ -1,15 +1,12 @@
 package mfa
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/accountsec/accountsec/internal/policycheck"
 	"github.com/accountsec/accountsec/reason"
 )
-
-// NoSkew, as Policy.Skew, accepts codes of the current time step only.
-// (Zero means the default of one step.)
-const NoSkew = -1
 
 // Policy is the MFA policy. The zero Policy means the defaults of docs/RULES.md §6;
 // set only the fields you want to change. New validates it: a bad value is a
@@ -17,9 +14,13 @@ const NoSkew = -1
 // the allowed range.
 type Policy struct {
 	// Skew is how many time steps of clock drift are tolerated on each
-	// side of the current one (default 1, that is ±30 s; allowed 0 to 3;
-	// write NoSkew for 0). A wider window lets a guessed code live longer.
-	Skew int `validate:"min=-1,max=3"`
+	// side of the current one: 0 means the default, 1 (±30 s); allowed 1
+	// to 3. A wider window lets a guessed code live longer. To accept the
+	// current step only, set NoSkew instead.
+	Skew int `validate:"min=0,max=3"`
+	// NoSkew accepts codes of the current time step only (no drift at
+	// all). It cannot be combined with a non-zero Skew.
+	NoSkew bool
 	// Algorithm of new virtual devices (default SHA1, which every
 	// authenticator app supports; allowed SHA1, SHA256, SHA512).
 	Algorithm Algorithm `validate:"omitempty,oneof=SHA1 SHA256 SHA512"`
@@ -42,11 +43,22 @@ type Policy struct {
 // DefaultPolicy returns the defaults with every field filled in.
 func DefaultPolicy() Policy { return Policy{}.withDefaults() }
 
-// SkewSteps is the resolved skew as a number of steps (NoSkew is 0).
-func (p Policy) SkewSteps() int { return max(p.Skew, 0) }
+// SkewSteps is the tolerated drift in steps on each side of the current
+// one: 0 with NoSkew, 1 when Skew is 0, Skew otherwise.
+func (p Policy) SkewSteps() int {
+	switch {
+	case p.NoSkew:
+		return 0
+	case p.Skew == 0:
+		return 1
+	}
+	return p.Skew
+}
 
 func (p Policy) withDefaults() Policy {
-	def(&p.Skew, 1)
+	if !p.NoSkew {
+		def(&p.Skew, 1)
+	}
 	def(&p.Algorithm, SHA1)
 	def(&p.Digits, 6)
 	def(&p.Period, 30*time.Second)
@@ -61,6 +73,9 @@ func (p Policy) withDefaults() Policy {
 func (p Policy) Resolve() (Policy, error) {
 	if err := policycheck.Check("mfa.Policy", p); err != nil {
 		return Policy{}, err
+	}
+	if p.NoSkew && p.Skew != 0 {
+		return Policy{}, reason.List{reason.New(reason.PolicyInvalid).With("field", "mfa.Policy.Skew").With("value", strconv.Itoa(p.Skew)).With("allowed", "0 when NoSkew is set")}
 	}
 	r := p.withDefaults()
 	if err := policycheck.Check("mfa.Policy", bounds{r.Period, r.SecretBytes, r.EnrolTTL, r.BackupCodes}); err != nil {

@@ -60,7 +60,7 @@ func TestRFC6238Vectors(t *testing.T) {
 			at := time.Unix(v.unix, 0).UTC()
 			want := v.unix / 30
 			seed := rfcSeeds[v.alg]
-			pol := mfa.Policy{Skew: mfa.NoSkew, Algorithm: v.alg, Digits: 8, SecretBytes: max(len(seed), 20)}
+			pol := mfa.Policy{NoSkew: true, Algorithm: v.alg, Digits: 8, SecretBytes: max(len(seed), 20)}
 
 			t.Run("virtual", func(t *testing.T) {
 				f := newFixtureAt(t, at, limits.Lockout{}, withPolicy(pol), withRand(func() []byte { return seed }))
@@ -83,7 +83,7 @@ func TestRFC6238Vectors(t *testing.T) {
 			})
 
 			t.Run("hardware", func(t *testing.T) {
-				f := newFixtureAt(t, at, limits.Lockout{}, withPolicy(mfa.Policy{Skew: mfa.NoSkew}))
+				f := newFixtureAt(t, at, limits.Lockout{}, withPolicy(mfa.Policy{NoSkew: true}))
 				ctx := context.Background()
 				require.NoError(t, f.m.ImportToken(ctx, mfa.HardwareToken{Serial: "rfc-6238", Seed: seed, Algorithm: v.alg, Digits: 8}))
 				_, err := f.m.BindHardware(ctx, account, "RFC-6238", v.code, mfa.Usage{Operation: true})
@@ -105,7 +105,7 @@ func TestRFC4226Vectors(t *testing.T) {
 	seed := rfcSeeds[mfa.SHA1]
 
 	// All ten in order on one device: each verification advances the step.
-	f := newFixtureAt(t, time.Unix(15, 0), limits.Lockout{}, withPolicy(mfa.Policy{Skew: mfa.NoSkew}), withRand(func() []byte { return seed }))
+	f := newFixtureAt(t, time.Unix(15, 0), limits.Lockout{}, withPolicy(mfa.Policy{NoSkew: true}), withRand(func() []byte { return seed }))
 	ctx := context.Background()
 	e, err := f.m.Enrol(ctx, account, "")
 	require.NoError(t, err)
@@ -120,7 +120,7 @@ func TestRFC4226Vectors(t *testing.T) {
 
 	// Each one alone through a hardware token bind.
 	for c, code := range hotp {
-		f := newFixtureAt(t, time.Unix(int64(30*c), 0), limits.Lockout{}, withPolicy(mfa.Policy{Skew: mfa.NoSkew}))
+		f := newFixtureAt(t, time.Unix(int64(30*c), 0), limits.Lockout{}, withPolicy(mfa.Policy{NoSkew: true}))
 		require.NoError(t, f.m.ImportToken(ctx, mfa.HardwareToken{Serial: "HOTP", Seed: seed}))
 		_, err := f.m.BindHardware(ctx, account, "HOTP", code, mfa.Usage{Login: true})
 		require.NoError(t, err, "counter %d", c)

@@ -96,7 +96,7 @@ func TestSkew(t *testing.T) {
 		offsets map[int]bool // step offset → accepted
 	}{
 		{"default", mfa.Policy{}, map[int]bool{-3: false, -2: false, -1: true, 0: true, 1: true, 2: false, 3: false}},
-		{"none", mfa.Policy{Skew: mfa.NoSkew}, map[int]bool{-2: false, -1: false, 0: true, 1: false, 2: false}},
+		{"none", mfa.Policy{NoSkew: true}, map[int]bool{-2: false, -1: false, 0: true, 1: false, 2: false}},
 		{"three", mfa.Policy{Skew: 3}, map[int]bool{-4: false, -3: true, -1: true, 0: true, 3: true, 4: false}},
 	} {
 		for off, accepted := range tc.offsets {
