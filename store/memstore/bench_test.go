@@ -10,7 +10,6 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/store/memstore"
-	"github.com/accountsec/accountsec/store/storetest"
 )
 
 // benchKeys returns n keys shaped like the hashed keys the store receives.

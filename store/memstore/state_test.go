@@ -1,7 +1,14 @@
 package memstore_test
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/store/memstore"
@@ -33,4 +40,55 @@ func BenchmarkEndRecords(b *testing.B) {
 
 func BenchmarkOnce(b *testing.B) {
 	storetest.BenchmarkOnce(b, memstore.New(), 1)
+}
+
+func TestStateSweep(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := memstore.New()
+	put := func(owner, id string, exp time.Duration) {
+		require.NoError(t, s.PutRecord(ctx, state.Record{Set: "s", Owner: owner, ID: id, ExpiresAt: epoch.Add(exp)}, 0, epoch))
+	}
+	put("a", "r1", time.Minute)
+	put("a", "r2", 2*time.Minute)
+	for _, id := range []string{"x", "y", "z"} {
+		put("b", id, time.Hour)
+		put("c", id, time.Hour)
+	}
+	require.NoError(t, s.EndRecords(ctx, "s", "b", "", epoch))
+	require.NoError(t, s.EndRecords(ctx, "s", "c", "y", epoch))
+	for i, exp := range []time.Duration{time.Minute, 2 * time.Minute} {
+		_, err := s.PutOnce(ctx, state.Once{ID: fmt.Sprint("o", i), ExpiresAt: epoch.Add(exp)}, epoch)
+		require.NoError(t, err)
+	}
+	_, err := s.PutDocument(ctx, state.Document{ID: "d", Version: 1})
+	require.NoError(t, err)
+
+	assert.Zero(t, s.Sweep(epoch.Add(time.Minute-time.Millisecond)), "nothing expired yet")
+	assert.Equal(t, 2, s.Sweep(epoch.Add(time.Minute)), "a record and a single-use record")
+	assert.Equal(t, 2, s.Sweep(epoch.Add(2*time.Minute)))
+	_, found, err := s.GetRecord(ctx, "s", "c", "y", epoch)
+	require.NoError(t, err)
+	assert.True(t, found, "the kept record stays")
+	// Ended records went with the end: only the kept one is left to expire.
+	assert.Equal(t, 1, s.Sweep(epoch.Add(time.Hour)))
+	assert.Zero(t, s.Sweep(epoch.Add(time.Hour)))
+	_, found, err = s.GetDocument(ctx, "d")
+	require.NoError(t, err)
+	assert.True(t, found, "documents do not expire")
+}
+
+// GetRecord runs on every request; it returns the stored data and
+// allocates nothing.
+func TestGetRecordDoesNotAllocate(t *testing.T) {
+	ctx := context.Background()
+	s := memstore.New()
+	r := state.Record{Set: "session", Owner: "owner", ID: strings.Repeat("i", 64), Data: make([]byte, 100), ExpiresAt: epoch.Add(time.Hour)}
+	require.NoError(t, s.PutRecord(ctx, r, 0, epoch))
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, found, err := s.GetRecord(ctx, r.Set, r.Owner, r.ID, epoch); err != nil || !found {
+			panic("record not found")
+		}
+	})
+	assert.Zero(t, allocs)
 }
