@@ -4,21 +4,29 @@
 // concurrency (many goroutines racing for the last slot, exactly one wins).
 //
 // An adapter's test passes a function that returns a ready store; the suite
-// calls it once per subtest:
+// calls it once per subtest. The PostgreSQL store's conformance test, for
+// example, reads the server from ACCOUNTSEC_PG_DSN (the Redis store's reads
+// ACCOUNTSEC_REDIS_ADDR and builds its store with redisstore.New):
 //
 //	func TestConformance(t *testing.T) {
-//		dsn := os.Getenv("ACCOUNTSEC_TEST_POSTGRES")
+//		dsn := os.Getenv("ACCOUNTSEC_PG_DSN")
 //		if dsn == "" {
-//			t.Skip("ACCOUNTSEC_TEST_POSTGRES is not set; skipping the Postgres store")
+//			t.Skip("ACCOUNTSEC_PG_DSN is not set; skipping the PostgreSQL store")
 //		}
+//		pool, err := pgxpool.New(t.Context(), dsn)
+//		require.NoError(t, err)
+//		t.Cleanup(pool.Close)
 //		newStore := func(t *testing.T) *pgstore.Store {
-//			st, err := pgstore.Open(t.Context(), dsn)
+//			st, err := pgstore.New(t.Context(), pool)
 //			require.NoError(t, err)
-//			t.Cleanup(func() { st.Close() })
+//			require.NoError(t, st.Migrate(t.Context()))
 //			return st
 //		}
 //		storetest.RunCounterStore(t, func(t *testing.T) limits.CounterStore { return newStore(t) })
 //		storetest.RunCodeStore(t, func(t *testing.T) notify.CodeStore { return newStore(t) })
+//		storetest.RunRecords(t, func(t *testing.T) state.Records { return newStore(t) })
+//		storetest.RunOnces(t, func(t *testing.T) state.Onces { return newStore(t) })
+//		storetest.RunDocuments(t, func(t *testing.T) state.Documents { return newStore(t) })
 //	}
 //
 // Every subtest uses keys under its own random prefix (printable ASCII), so
