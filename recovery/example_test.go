@@ -31,7 +31,7 @@ func ExampleResets() {
 		panic(err)
 	}
 	resets, err := recovery.NewResets(recovery.ResetConfig{
-		Store:    memstore.NewResetStore(),
+		Store:    memstore.New(),
 		Accounts: svc.Accounts,
 		Email:    mail,
 		Gate:     svc.Sends,

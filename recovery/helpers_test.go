@@ -15,6 +15,7 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/recovery"
+	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/store/memstore"
 )
 
@@ -109,9 +110,10 @@ func (s *sessions) ended() [][3]string {
 	return append([][3]string(nil), s.calls...)
 }
 
-// faultyResets fails the ResetStore operations named in fail.
+// faultyResets fails the store operations named in fail: "PutReset"
+// (PutRecord), "Reset" (GetRecord) and "ConsumeReset" (DeleteRecord).
 type faultyResets struct {
-	recovery.ResetStore
+	recovery.Store
 	mu   sync.Mutex
 	fail map[string]bool
 }
@@ -133,25 +135,25 @@ func (f *faultyResets) failing(op string) bool {
 	return f.fail[op]
 }
 
-func (f *faultyResets) PutReset(ctx context.Context, r recovery.ResetRecord) error {
+func (f *faultyResets) PutRecord(ctx context.Context, r state.Record, keep int, now time.Time) error {
 	if f.failing("PutReset") {
 		return errStoreDown
 	}
-	return f.ResetStore.PutReset(ctx, r)
+	return f.Store.PutRecord(ctx, r, keep, now)
 }
 
-func (f *faultyResets) Reset(ctx context.Context, id string, now time.Time) (recovery.ResetRecord, bool, error) {
+func (f *faultyResets) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
 	if f.failing("Reset") {
-		return recovery.ResetRecord{}, false, errStoreDown
+		return state.Record{}, false, errStoreDown
 	}
-	return f.ResetStore.Reset(ctx, id, now)
+	return f.Store.GetRecord(ctx, set, owner, id, now)
 }
 
-func (f *faultyResets) ConsumeReset(ctx context.Context, id string, now time.Time) (recovery.ResetRecord, bool, error) {
+func (f *faultyResets) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (bool, error) {
 	if f.failing("ConsumeReset") {
-		return recovery.ResetRecord{}, false, errStoreDown
+		return false, errStoreDown
 	}
-	return f.ResetStore.ConsumeReset(ctx, id, now)
+	return f.Store.DeleteRecord(ctx, set, owner, id, now)
 }
 
 // env is a Resets over memory stores, a fake clock and recording fakes.
@@ -171,7 +173,7 @@ func newEnv(t testing.TB, edit ...func(*recovery.ResetConfig)) *env {
 	t.Helper()
 	e := &env{
 		store:    memstore.New(),
-		resetDB:  &faultyResets{ResetStore: memstore.NewResetStore()},
+		resetDB:  &faultyResets{Store: memstore.New()},
 		clock:    fakes.NewClock(fakes.Epoch),
 		outbox:   &fakes.Outbox{},
 		events:   &fakes.Events{},
