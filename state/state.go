@@ -227,6 +227,17 @@ func CheckRecordKey(set, owner, id string) error {
 	return CheckKey("id", id)
 }
 
+// CheckEnd checks the arguments of EndRecords: keep is empty or a valid ID.
+func CheckEnd(set, owner, keep string) error {
+	if err := CheckOwner(set, owner); err != nil {
+		return err
+	}
+	if keep == "" {
+		return nil
+	}
+	return CheckKey("keep", keep)
+}
+
 // CheckRecord checks the arguments of PutRecord.
 func CheckRecord(r Record, keep int, now time.Time) error {
 	if err := CheckRecordKey(r.Set, r.Owner, r.ID); err != nil {
