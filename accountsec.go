@@ -209,7 +209,7 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	svc.Accounts, err = account.New(account.Config{
 		Store: st.accounts, Limits: svc.Policy, Password: svc.PasswordPolicy, Hasher: svc.Passwords,
 		Lockout: svc.Lockout, LockoutScope: protection.LoginScope, Codes: svc.Codes,
-		Verifier: verifier{svc}, WeCom: deps.WeCom, IDs: deps.IDs,
+		WeCom: deps.WeCom, IDs: deps.IDs,
 		Secret: cfg.Secret, Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
 	})
 	if err != nil {

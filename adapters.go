@@ -8,26 +8,15 @@ import (
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
-
-// verifier lets the account service ask protection for identity
-// verification; protection is built after accounts, so it is looked up at
-// call time.
-type verifier struct{ svc *Service }
-
-func (v verifier) Verified(ctx context.Context, accountID, purpose string) error {
-	if v.svc.Protection == nil {
-		return reason.New(reason.PolicyInvalid).With("field", "accountsec.Service.Protection").With("value", "nil").With("allowed", "a protection.Manager")
-	}
-	return v.svc.Protection.Verified(ctx, accountID, purpose)
-}
 
 // mfaSettings turns MFA off in the account's settings when a device is
 // unbound.
 type mfaSettings struct{ svc *Service }
 
-func (m mfaSettings) DisableMFA(ctx context.Context, accountID string) (mfa.Fallback, error) {
-	fb, err := m.svc.Accounts.DisableMFA(ctx, accountID)
+func (m mfaSettings) DisableMFA(ctx context.Context, p vocab.Proof, accountID string) (mfa.Fallback, error) {
+	fb, err := m.svc.Accounts.DisableMFA(ctx, p, accountID)
 	return mfa.Fallback(fb), err
 }
 
@@ -68,8 +57,8 @@ func (p profiles) Profile(ctx context.Context, accountID string) (protection.Pro
 	}, true, nil
 }
 
-func (p profiles) UpdateSettings(ctx context.Context, accountID string, c protection.SettingsChange) (bool, error) {
-	_, err := p.svc.Accounts.UpdateSecurity(ctx, accountID, account.SecurityChange{
+func (p profiles) UpdateSettings(ctx context.Context, proofs []vocab.Proof, accountID string, c protection.SettingsChange) (bool, error) {
+	_, err := p.svc.Accounts.UpdateSecurity(ctx, proofs, accountID, account.SecurityChange{
 		LoginProtection:       method(c.LoginProtection),
 		TrustDevices:          c.TrustDevices,
 		OperationProtection:   method(c.OperationProtection),
@@ -107,6 +96,6 @@ func isInputError(err error) bool {
 // verification bound to a reset was passed.
 type resetVerifier struct{ svc *Service }
 
-func (v resetVerifier) Verified(ctx context.Context, accountID, binding, purpose string) error {
+func (v resetVerifier) Verified(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error) {
 	return v.svc.Protection.Verified(protection.WithBinding(ctx, binding), accountID, purpose)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // The account-centre flows below span several packages: each authorises the
@@ -19,20 +20,22 @@ import (
 // it returns the secret as an otpauth URI, a QR code and a text key. The
 // device stays inactive until EnableMFA confirms a first code.
 func (s *Service) EnrolMFA(ctx context.Context, sess protection.Session, label string) (*mfa.Enrolment, error) {
-	if err := s.Protection.Authorize(ctx, sess, protection.OpBindMFA); err != nil {
+	p, err := s.Protection.Authorize(ctx, sess, protection.OpBindMFA)
+	if err != nil {
 		return nil, err
 	}
-	return s.MFA.Enrol(ctx, sess.AccountID, label)
+	return s.MFA.Enrol(ctx, p, sess.AccountID, label)
 }
 
 // EnableMFA confirms the device enrolled by EnrolMFA with a current code,
 // turns MFA on where usage says (login protection, operation protection),
 // and ends the account's other sessions.
 func (s *Service) EnableMFA(ctx context.Context, sess protection.Session, deviceID, code string, usage mfa.Usage) (mfa.Device, error) {
-	if err := s.Protection.Authorize(ctx, sess, protection.OpBindMFA); err != nil {
+	p, err := s.Protection.Authorize(ctx, sess, protection.OpBindMFA)
+	if err != nil {
 		return mfa.Device{}, err
 	}
-	d, err := s.MFA.Confirm(ctx, sess.AccountID, deviceID, code, usage)
+	d, err := s.MFA.Confirm(ctx, p, sess.AccountID, deviceID, code, usage)
 	if err != nil {
 		return mfa.Device{}, err
 	}
@@ -44,7 +47,7 @@ func (s *Service) EnableMFA(ctx context.Context, sess protection.Session, device
 	if usage.Operation {
 		change.OperationProtection = &on
 	}
-	if _, err := s.Accounts.UpdateSecurity(ctx, sess.AccountID, change); err != nil {
+	if _, err := s.Accounts.UpdateSecurity(ctx, []vocab.Proof{p}, sess.AccountID, change); err != nil {
 		return d, err
 	}
 	return d, s.Protection.EndOtherSessions(ctx, sess.AccountID, sess.ID, protection.CauseMFAChanged)
@@ -54,10 +57,11 @@ func (s *Service) EnableMFA(ctx context.Context, sess protection.Session, device
 // operation protection stop using MFA (the report says what they fell back
 // to), and the account's other sessions end.
 func (s *Service) UnbindMFA(ctx context.Context, sess protection.Session, code string) (mfa.UnbindReport, error) {
-	if err := s.Protection.Authorize(ctx, sess, protection.OpUnbindMFA); err != nil {
+	p, err := s.Protection.Authorize(ctx, sess, protection.OpUnbindMFA)
+	if err != nil {
 		return mfa.UnbindReport{}, err
 	}
-	rep, err := s.MFA.Unbind(ctx, sess.AccountID, code)
+	rep, err := s.MFA.Unbind(ctx, p, sess.AccountID, code)
 	if err != nil {
 		return mfa.UnbindReport{}, err
 	}
@@ -68,7 +72,11 @@ func (s *Service) UnbindMFA(ctx context.Context, sess protection.Session, code s
 // confirmation; a wrong old password counts towards the login lockout) and
 // ends the account's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, sess protection.Session, c account.PasswordChange) error {
-	if _, err := s.Accounts.ChangePassword(protection.WithSession(ctx, sess), sess.AccountID, c); err != nil {
+	p, err := s.Protection.Authorize(ctx, sess, protection.OpChangePassword)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Accounts.ChangePassword(ctx, p, sess.AccountID, c); err != nil {
 		return err
 	}
 	return s.Protection.EndOtherSessions(ctx, sess.AccountID, sess.ID, protection.CausePasswordChanged)

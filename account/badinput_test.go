@@ -31,7 +31,10 @@ func TestBadInputGetsAReasonCodeAndChangesNothing(t *testing.T) {
 		return func(s *account.Service) error { _, err := s.Register(context.Background(), r); return err }
 	}
 	bind := func(b account.Binding) call {
-		return func(s *account.Service) error { _, err := s.BindLoginMethod(context.Background(), id, b); return err }
+		return func(s *account.Service) error {
+			_, err := s.BindLoginMethod(context.Background(), allow(id, account.OpBindLoginMethod), id, b)
+			return err
+		}
 	}
 	tests := []struct {
 		name string
@@ -62,27 +65,27 @@ func TestBadInputGetsAReasonCodeAndChangesNothing(t *testing.T) {
 		{"bind: password for QQ", bind(account.Binding{Method: account.MethodQQ, Identifier: "q", Password: pw1}), reason.InputMalformed},
 		{"bind: email without code", bind(account.Binding{Method: account.MethodEmail, Identifier: "w@example.com", Password: pw1}), reason.InputEmpty},
 		{"change: unknown method", func(s *account.Service) error {
-			_, err := s.ChangeLoginMethod(context.Background(), id, account.Binding{Method: "sms", Identifier: "x"})
+			_, err := s.ChangeLoginMethod(context.Background(), allow(id, account.OpChangeLoginMethod), id, account.Binding{Method: "sms", Identifier: "x"})
 			return err
 		}, reason.AccountUnknownMethod},
 		{"unbind: unknown method", func(s *account.Service) error {
-			_, err := s.UnbindLoginMethod(context.Background(), id, "weixin")
+			_, err := s.UnbindLoginMethod(context.Background(), allow(id, account.OpUnbindLoginMethod), id, "weixin")
 			return err
 		}, reason.AccountUnknownMethod},
 		{"security phone: no country code", func(s *account.Service) error {
-			_, err := s.SendSecurityPhoneCode(context.Background(), id, "13800138000", "")
+			_, err := s.SendSecurityPhoneCode(context.Background(), allow(id, account.OpChangeSecurityPhone), id, "13800138000", "")
 			return err
 		}, reason.InputMalformed},
 		{"security phone: letters", func(s *account.Service) error {
-			_, err := s.ChangeSecurityPhone(context.Background(), id, "+86 abc", "123456")
+			_, err := s.ChangeSecurityPhone(context.Background(), allow(id, account.OpChangeSecurityPhone), id, "+86 abc", "123456")
 			return err
 		}, reason.InputMalformed},
 		{"security phone: malformed code", func(s *account.Service) error {
-			_, err := s.ChangeSecurityPhone(context.Background(), id, "+8613900139000", "12ab56")
+			_, err := s.ChangeSecurityPhone(context.Background(), allow(id, account.OpChangeSecurityPhone), id, "+8613900139000", "12ab56")
 			return err
 		}, reason.CodeMalformed},
 		{"security email: malformed", func(s *account.Service) error {
-			_, err := s.ChangeSecurityEmail(context.Background(), id, account.SecurityEmailChange{Email: "a@b", Code: "123456"})
+			_, err := s.ChangeSecurityEmail(context.Background(), allow(id, account.OpChangeSecurityEmail), id, account.SecurityEmailChange{Email: "a@b", Code: "123456"})
 			return err
 		}, reason.InputMalformed},
 		{"contact email: malformed", func(s *account.Service) error {
@@ -94,7 +97,7 @@ func TestBadInputGetsAReasonCodeAndChangesNothing(t *testing.T) {
 			return err
 		}, reason.InputEmpty},
 		{"login email: oversized", func(s *account.Service) error {
-			_, err := s.ChangeLoginEmail(context.Background(), id, account.LoginEmailChange{Email: huge, Password: pw1, Code: "123456"})
+			_, err := s.ChangeLoginEmail(context.Background(), allow(id, account.OpChangeLoginEmail), id, account.LoginEmailChange{Email: huge, Password: pw1, Code: "123456"})
 			return err
 		}, reason.InputTooLong},
 		{"real name: empty name", func(s *account.Service) error {
@@ -136,22 +139,24 @@ func TestBadInputGetsAReasonCodeAndChangesNothing(t *testing.T) {
 			return err
 		}, reason.InputInvalidUTF8},
 		{"security: unknown method", func(s *account.Service) error {
-			_, err := s.UpdateSecurity(context.Background(), id, account.SecurityChange{OperationProtection: ptr(account.VerifyMethod("otp"))})
+			_, err := s.UpdateSecurity(context.Background(), allowSettings(id), id, account.SecurityChange{OperationProtection: ptr(account.VerifyMethod("otp"))})
 			return err
 		}, reason.AccountUnknownVerifyMethod},
 		{"password: empty old", func(s *account.Service) error {
-			_, err := s.ChangePassword(context.Background(), id, account.PasswordChange{New: pw2, Confirm: pw2})
+			_, err := s.ChangePassword(context.Background(), allow(id, account.OpChangePassword), id, account.PasswordChange{New: pw2, Confirm: pw2})
 			return err
 		}, reason.InputEmpty},
 		{"account ID: empty", func(s *account.Service) error {
-			_, err := s.UnbindLoginMethod(context.Background(), "", account.MethodQQ)
+			_, err := s.UnbindLoginMethod(context.Background(), allow("", account.OpUnbindLoginMethod), "", account.MethodQQ)
 			return err
 		}, reason.InputEmpty},
 		{"account ID: oversized", func(s *account.Service) error {
 			_, err := s.Account(context.Background(), huge)
 			return err
 		}, reason.InputTooLong},
-		{"account ID: invalid UTF-8", func(s *account.Service) error { return s.Delete(context.Background(), "1\xff") }, reason.InputInvalidUTF8},
+		{"account ID: invalid UTF-8", func(s *account.Service) error {
+			return s.Delete(context.Background(), allow("1\xff", account.OpApplyCancellation), "1\xff")
+		}, reason.InputInvalidUTF8},
 		{"APPID: empty", func(s *account.Service) error {
 			_, err := s.AccountByAPPID(context.Background(), "")
 			return err
@@ -197,11 +202,11 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 	_, err := e.svc.Register(t.Context(), account.Registration{Method: account.MethodQQ, Identifier: "q"})
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
 	require.ErrorIs(t, err, errDown)
-	_, err = e.svc.BindLoginMethod(t.Context(), "100000000001", account.Binding{Method: account.MethodQQ, Identifier: "q"})
+	_, err = e.svc.BindLoginMethod(t.Context(), allow("100000000001", account.OpBindLoginMethod), "100000000001", account.Binding{Method: account.MethodQQ, Identifier: "q"})
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
-	_, err = e.svc.UnbindLoginMethod(t.Context(), "100000000001", account.MethodQQ)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), allow("100000000001", account.OpUnbindLoginMethod), "100000000001", account.MethodQQ)
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
-	require.ErrorIs(t, e.svc.Delete(t.Context(), "100000000001"), reason.ErrStoreUnavailable)
+	require.ErrorIs(t, e.svc.Delete(t.Context(), allow("100000000001", account.OpApplyCancellation), "100000000001"), reason.ErrStoreUnavailable)
 	_, err = e.svc.Holders(t.Context(), account.ScopeBind, account.KindQQ, "q")
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
 	assert.Empty(t, e.events.All())

@@ -24,11 +24,11 @@ func TestConcurrentUpdatesOfOneAccountLoseNothing(t *testing.T) {
 	bg := context.Background()
 
 	// Codes and pending contacts are prepared first; the writes race.
-	_, err := e.svc.SendSecurityPhoneCode(bg, id, "+8613800000001", "")
+	_, err := e.svc.SendSecurityPhoneCode(bg, allow(id, account.OpChangeSecurityPhone), id, "+8613800000001", "")
 	require.NoError(t, err)
-	_, err = e.svc.SendSecurityEmailCode(bg, id, "sec@example.com", "")
+	_, err = e.svc.SendSecurityEmailCode(bg, allow(id, account.OpChangeSecurityEmail), id, "sec@example.com", "")
 	require.NoError(t, err)
-	_, err = e.svc.SendLoginEmailCode(bg, id, "login@example.com", "")
+	_, err = e.svc.SendLoginEmailCode(bg, loginEmailProof(e.svc, id), id, "login@example.com", "")
 	require.NoError(t, err)
 	_, err = e.svc.ChangeContactPhone(bg, id, "+8613800000002", "")
 	require.NoError(t, err)
@@ -44,59 +44,59 @@ func TestConcurrentUpdatesOfOneAccountLoseNothing(t *testing.T) {
 			return err
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{LoginProtection: ptr(account.VerifyMFA)})
+			_, err := e.svc.UpdateSecurity(bg, allowSettings(id), id, account.SecurityChange{LoginProtection: ptr(account.VerifyMFA)})
 			return err
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{OperationProtection: ptr(account.VerifyMFA)})
+			_, err := e.svc.UpdateSecurity(bg, allowSettings(id), id, account.SecurityChange{OperationProtection: ptr(account.VerifyMFA)})
 			return err
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{RemoteLoginProtection: ptr(true)})
+			_, err := e.svc.UpdateSecurity(bg, allowSettings(id), id, account.SecurityChange{RemoteLoginProtection: ptr(true)})
 			return err
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{RemoteLoginMethod: ptr(account.VerifyMFA)})
+			_, err := e.svc.UpdateSecurity(bg, allowSettings(id), id, account.SecurityChange{RemoteLoginMethod: ptr(account.VerifyMFA)})
 			return err
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{MFABindingMethod: ptr(account.VerifyMFA)})
+			_, err := e.svc.UpdateSecurity(bg, allowSettings(id), id, account.SecurityChange{MFABindingMethod: ptr(account.VerifyMFA)})
 			return err
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{SessionMaxLifetime: ptr(2 * time.Hour)})
+			_, err := e.svc.UpdateSecurity(bg, allowSettings(id), id, account.SecurityChange{SessionMaxLifetime: ptr(2 * time.Hour)})
 			return err
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{SessionIdleTimeout: ptr(30 * time.Minute)})
+			_, err := e.svc.UpdateSecurity(bg, allowSettings(id), id, account.SecurityChange{SessionIdleTimeout: ptr(30 * time.Minute)})
 			return err
 		},
 		func() error {
-			_, err := e.svc.BindLoginMethod(bg, id, account.Binding{Method: account.MethodQQ, Identifier: "q"})
+			_, err := e.svc.BindLoginMethod(bg, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodQQ, Identifier: "q"})
 			return err
 		},
 		func() error {
-			_, err := e.svc.BindLoginMethod(bg, id, account.Binding{Method: account.MethodWeCom, Identifier: "wc"})
+			_, err := e.svc.BindLoginMethod(bg, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodWeCom, Identifier: "wc"})
 			return err
 		},
 		func() error {
-			_, err := e.svc.BindLoginMethod(bg, id, account.Binding{Method: account.MethodWeChatOA, Identifier: "oa"})
+			_, err := e.svc.BindLoginMethod(bg, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodWeChatOA, Identifier: "oa"})
 			return err
 		},
 		func() error {
-			_, err := e.svc.BindLoginMethod(bg, id, account.Binding{Method: account.MethodEmail, Identifier: "login@example.com", Password: pw1, Code: e.code("login@example.com")})
+			_, err := e.svc.BindLoginMethod(bg, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodEmail, Identifier: "login@example.com", Password: pw1, Code: e.code("login@example.com")})
 			return err
 		},
 		func() error {
-			_, err := e.svc.ChangeLoginMethod(bg, id, account.Binding{Method: account.MethodWeChat, Identifier: "wx2"})
+			_, err := e.svc.ChangeLoginMethod(bg, allow(id, account.OpChangeLoginMethod), id, account.Binding{Method: account.MethodWeChat, Identifier: "wx2"})
 			return err
 		},
 		func() error {
-			_, err := e.svc.ChangeSecurityPhone(bg, id, "+8613800000001", e.code("+8613800000001"))
+			_, err := e.svc.ChangeSecurityPhone(bg, allow(id, account.OpChangeSecurityPhone), id, "+8613800000001", e.code("+8613800000001"))
 			return err
 		},
 		func() error {
-			_, err := e.svc.ChangeSecurityEmail(bg, id, account.SecurityEmailChange{Email: "sec@example.com", Code: e.code("sec@example.com")})
+			_, err := e.svc.ChangeSecurityEmail(bg, allow(id, account.OpChangeSecurityEmail), id, account.SecurityEmailChange{Email: "sec@example.com", Code: e.code("sec@example.com")})
 			return err
 		},
 		func() error { _, err := e.svc.ConfirmContactPhone(bg, id, contactPhoneCode); return err },
@@ -106,7 +106,7 @@ func TestConcurrentUpdatesOfOneAccountLoseNothing(t *testing.T) {
 			return err // the same change twice is harmless
 		},
 		func() error {
-			_, err := e.svc.UpdateSecurity(bg, id, account.SecurityChange{TrustDevices: ptr(true)})
+			_, err := e.svc.UpdateSecurity(bg, allowSettings(id), id, account.SecurityChange{TrustDevices: ptr(true)})
 			return err
 		},
 	}
@@ -164,8 +164,8 @@ func TestConcurrentBindAndUnbindKeepSlotsInStep(t *testing.T) {
 	for _, id := range []string{a.ID, b.ID} {
 		wg.Go(func() {
 			for range 50 {
-				_, _ = e.svc.BindLoginMethod(bg, id, account.Binding{Method: account.MethodQQ, Identifier: "q"})
-				_, _ = e.svc.UnbindLoginMethod(bg, id, account.MethodQQ)
+				_, _ = e.svc.BindLoginMethod(bg, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodQQ, Identifier: "q"})
+				_, _ = e.svc.UnbindLoginMethod(bg, allow(id, account.OpUnbindLoginMethod), id, account.MethodQQ)
 			}
 		})
 	}

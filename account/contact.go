@@ -5,6 +5,7 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // contactField describes one of the two contact fields.
@@ -111,12 +112,12 @@ func (s *Service) confirmContact(ctx context.Context, f contactField, id, code s
 }
 
 // SendSecurityPhoneCode sends the 6-digit SMS code that ChangeSecurityPhone
-// needs to the new number (purpose notify.PurposeBindPhone), after the
-// Verifier allows OpChangeSecurityPhone. A number that already is the
+// needs to the new number (purpose notify.PurposeBindPhone), after checking
+// that proof proves OpChangeSecurityPhone. A number that already is the
 // security phone of the maximum number of accounts is refused here
 // (ErrQuotaExceeded), before an SMS is spent; ChangeSecurityPhone enforces
 // the quota again, atomically.
-func (s *Service) SendSecurityPhoneCode(ctx context.Context, id, phone, clientIP string) (notify.Sent, error) {
+func (s *Service) SendSecurityPhoneCode(ctx context.Context, proof vocab.Proof, id, phone, clientIP string) (notify.Sent, error) {
 	if err := checkID("account_id", id); err != nil {
 		return notify.Sent{}, err
 	}
@@ -124,7 +125,7 @@ func (s *Service) SendSecurityPhoneCode(ctx context.Context, id, phone, clientIP
 	if err != nil {
 		return notify.Sent{}, err
 	}
-	if err := s.verify(ctx, id, OpChangeSecurityPhone); err != nil {
+	if err := s.require(proof, id, OpChangeSecurityPhone); err != nil {
 		return notify.Sent{}, err
 	}
 	a, err := s.Account(ctx, id)
@@ -145,11 +146,11 @@ func (s *Service) SendSecurityPhoneCode(ctx context.Context, id, phone, clientIP
 	return s.sendCode(ctx, notify.PurposeBindPhone, notify.SMS, p, id, clientIP)
 }
 
-// ChangeSecurityPhone sets the security phone to phone (docs/RULES.md §4), after the
-// Verifier allows OpChangeSecurityPhone and with the code
+// ChangeSecurityPhone sets the security phone to phone (docs/RULES.md §4), after checking
+// that proof proves OpChangeSecurityPhone and with the code
 // SendSecurityPhoneCode sent to it. The phone quota (5 accounts per number
 // by default) is taken and the old number's slot released atomically.
-func (s *Service) ChangeSecurityPhone(ctx context.Context, id, phone, code string) (Account, error) {
+func (s *Service) ChangeSecurityPhone(ctx context.Context, proof vocab.Proof, id, phone, code string) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
@@ -157,7 +158,7 @@ func (s *Service) ChangeSecurityPhone(ctx context.Context, id, phone, code strin
 	if err != nil {
 		return Account{}, err
 	}
-	if err := s.verify(ctx, id, OpChangeSecurityPhone); err != nil {
+	if err := s.require(proof, id, OpChangeSecurityPhone); err != nil {
 		return Account{}, err
 	}
 	a, err := s.Account(ctx, id)
@@ -196,9 +197,9 @@ type SecurityEmailChange struct {
 }
 
 // SendSecurityEmailCode sends the 6-digit code that ChangeSecurityEmail
-// needs to the new address (purpose PurposeSecurityEmail), after the
-// Verifier allows OpChangeSecurityEmail.
-func (s *Service) SendSecurityEmailCode(ctx context.Context, id, email, clientIP string) (notify.Sent, error) {
+// needs to the new address (purpose PurposeSecurityEmail), after checking
+// that proof proves OpChangeSecurityEmail.
+func (s *Service) SendSecurityEmailCode(ctx context.Context, proof vocab.Proof, id, email, clientIP string) (notify.Sent, error) {
 	if err := checkID("account_id", id); err != nil {
 		return notify.Sent{}, err
 	}
@@ -206,7 +207,7 @@ func (s *Service) SendSecurityEmailCode(ctx context.Context, id, email, clientIP
 	if err != nil {
 		return notify.Sent{}, err
 	}
-	if err := s.verify(ctx, id, OpChangeSecurityEmail); err != nil {
+	if err := s.require(proof, id, OpChangeSecurityEmail); err != nil {
 		return notify.Sent{}, err
 	}
 	a, err := s.Account(ctx, id)
@@ -219,10 +220,10 @@ func (s *Service) SendSecurityEmailCode(ctx context.Context, id, email, clientIP
 	return s.sendCode(ctx, PurposeSecurityEmail, notify.Email, e, id, clientIP)
 }
 
-// ChangeSecurityEmail sets the security email (docs/RULES.md §4), after the Verifier
-// allows OpChangeSecurityEmail and with the code SendSecurityEmailCode sent
+// ChangeSecurityEmail sets the security email (docs/RULES.md §4), after checking that
+// proof proves OpChangeSecurityEmail and with the code SendSecurityEmailCode sent
 // to the new address; optionally the contact email too.
-func (s *Service) ChangeSecurityEmail(ctx context.Context, id string, c SecurityEmailChange) (Account, error) {
+func (s *Service) ChangeSecurityEmail(ctx context.Context, proof vocab.Proof, id string, c SecurityEmailChange) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
@@ -230,7 +231,7 @@ func (s *Service) ChangeSecurityEmail(ctx context.Context, id string, c Security
 	if err != nil {
 		return Account{}, err
 	}
-	if err := s.verify(ctx, id, OpChangeSecurityEmail); err != nil {
+	if err := s.require(proof, id, OpChangeSecurityEmail); err != nil {
 		return Account{}, err
 	}
 	a, err := s.Account(ctx, id)

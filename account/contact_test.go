@@ -12,6 +12,7 @@ import (
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 func TestContactEmailPendingUntilConfirmed(t *testing.T) {
@@ -83,7 +84,7 @@ func TestSixthAccountOnAPhoneRefused(t *testing.T) {
 	}
 	// Codes go out to all six while the number is still free…
 	for _, id := range ids {
-		_, err := e.svc.SendSecurityPhoneCode(t.Context(), id, phone, "")
+		_, err := e.svc.SendSecurityPhoneCode(t.Context(), allow(id, account.OpChangeSecurityPhone), id, phone, "")
 		require.NoError(t, err)
 	}
 	codes := map[string]string{}
@@ -92,7 +93,7 @@ func TestSixthAccountOnAPhoneRefused(t *testing.T) {
 	}
 	// …but only five bindings go through.
 	for i, id := range ids {
-		_, err := e.svc.ChangeSecurityPhone(t.Context(), id, phone, codes[id])
+		_, err := e.svc.ChangeSecurityPhone(t.Context(), allow(id, account.OpChangeSecurityPhone), id, phone, codes[id])
 		if i < 5 {
 			require.NoError(t, err)
 			continue
@@ -105,7 +106,7 @@ func TestSixthAccountOnAPhoneRefused(t *testing.T) {
 	// A 7th account is refused before an SMS is spent.
 	sent := len(e.outbox.Messages())
 	seventh := e.register(t, account.MethodWeChat, "wx7")
-	_, err := e.svc.SendSecurityPhoneCode(t.Context(), seventh.ID, "+86 138 0013 8000", "")
+	_, err := e.svc.SendSecurityPhoneCode(t.Context(), allow(seventh.ID, account.OpChangeSecurityPhone), seventh.ID, "+86 138 0013 8000", "")
 	requireCode(t, err, reason.LimitsQuotaExceeded)
 	assert.Len(t, e.outbox.Messages(), sent)
 }
@@ -123,7 +124,7 @@ func TestSecurityPhoneChangeReleasesTheOldNumber(t *testing.T) {
 		assert.NotContains(t, ev.Attrs["identifier"], "13800000002", "events carry masked numbers only")
 	}
 
-	_, err := e.svc.SendSecurityPhoneCode(t.Context(), a.ID, "+8613800000002", "")
+	_, err := e.svc.SendSecurityPhoneCode(t.Context(), allow(a.ID, account.OpChangeSecurityPhone), a.ID, "+8613800000002", "")
 	require.ErrorIs(t, err, account.ErrSameIdentifier)
 }
 
@@ -133,27 +134,22 @@ func TestSecurityPhoneNeedsVerificationAndTheCodeSentToIt(t *testing.T) {
 	a := e.register(t, account.MethodWeChat, "wx")
 	b := e.register(t, account.MethodWeChat, "wx-b")
 
-	e.verifier.set(fmt.Errorf("not verified"))
-	_, err := e.svc.SendSecurityPhoneCode(t.Context(), a.ID, "+8613800000001", "")
+	_, err := e.svc.SendSecurityPhoneCode(t.Context(), vocab.Proof{}, a.ID, "+8613800000001", "")
 	require.ErrorIs(t, err, account.ErrVerificationRequired)
 	assert.Empty(t, e.outbox.Messages(), "no SMS before identity verification")
-	e.verifier.set(nil)
 
-	_, err = e.svc.SendSecurityPhoneCode(t.Context(), a.ID, "+8613800000001", "")
+	_, err = e.svc.SendSecurityPhoneCode(t.Context(), allow(a.ID, account.OpChangeSecurityPhone), a.ID, "+8613800000001", "")
 	require.NoError(t, err)
 	code := e.code("+8613800000001")
 	// The code is bound to the number and to the account.
-	_, err = e.svc.ChangeSecurityPhone(t.Context(), a.ID, "+8613800000009", code)
+	_, err = e.svc.ChangeSecurityPhone(t.Context(), allow(a.ID, account.OpChangeSecurityPhone), a.ID, "+8613800000009", code)
 	require.Error(t, err)
-	_, err = e.svc.ChangeSecurityPhone(t.Context(), b.ID, "+8613800000001", code)
+	_, err = e.svc.ChangeSecurityPhone(t.Context(), allow(b.ID, account.OpChangeSecurityPhone), b.ID, "+8613800000001", code)
 	require.Error(t, err)
-	e.verifier.set(fmt.Errorf("expired"))
-	_, err = e.svc.ChangeSecurityPhone(t.Context(), a.ID, "+8613800000001", code)
+	_, err = e.svc.ChangeSecurityPhone(t.Context(), vocab.Proof{}, a.ID, "+8613800000001", code)
 	require.ErrorIs(t, err, account.ErrVerificationRequired)
-	e.verifier.set(nil)
-	_, err = e.svc.ChangeSecurityPhone(t.Context(), a.ID, "+8613800000001", code)
+	_, err = e.svc.ChangeSecurityPhone(t.Context(), allow(a.ID, account.OpChangeSecurityPhone), a.ID, "+8613800000001", code)
 	require.NoError(t, err)
-	assert.Contains(t, e.verifier.asked(), account.OpChangeSecurityPhone)
 }
 
 func TestSecurityEmailChangeWithTheContactEmailOption(t *testing.T) {
@@ -163,9 +159,9 @@ func TestSecurityEmailChangeWithTheContactEmailOption(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			a := e.registerEmail(t, "r@example.com", pw1)
-			_, err := e.svc.SendSecurityEmailCode(t.Context(), a.ID, "r.sec@example.com", "")
+			_, err := e.svc.SendSecurityEmailCode(t.Context(), allow(a.ID, account.OpChangeSecurityEmail), a.ID, "r.sec@example.com", "")
 			require.NoError(t, err)
-			got, err := e.svc.ChangeSecurityEmail(t.Context(), a.ID, account.SecurityEmailChange{
+			got, err := e.svc.ChangeSecurityEmail(t.Context(), allow(a.ID, account.OpChangeSecurityEmail), a.ID, account.SecurityEmailChange{
 				Email: "r.sec@example.com", Code: e.code("r.sec@example.com"), AlsoContactEmail: alsoContact,
 			})
 			require.NoError(t, err)
@@ -177,7 +173,6 @@ func TestSecurityEmailChangeWithTheContactEmailOption(t *testing.T) {
 			}
 			assert.Equal(t, wantContact, got.ContactEmail.Address)
 			assert.Equal(t, 1, e.events.Count(event.SecurityEmailChanged))
-			assert.Contains(t, e.verifier.asked(), account.OpChangeSecurityEmail)
 		})
 	}
 }
@@ -189,9 +184,9 @@ func TestLoginEmailChangeWithBothSyncOptions(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			a := e.registerEmail(t, "s@example.com", pw1)
-			_, err := e.svc.SendLoginEmailCode(t.Context(), a.ID, "s.new@example.com", "")
+			_, err := e.svc.SendLoginEmailCode(t.Context(), loginEmailProof(e.svc, a.ID), a.ID, "s.new@example.com", "")
 			require.NoError(t, err)
-			got, err := e.svc.ChangeLoginEmail(t.Context(), a.ID, account.LoginEmailChange{
+			got, err := e.svc.ChangeLoginEmail(t.Context(), allow(a.ID, account.OpChangeLoginEmail), a.ID, account.LoginEmailChange{
 				Email: "s.new@example.com", Password: pw2, Code: e.code("s.new@example.com"),
 				AlsoSecurityEmail: tc.security, AlsoContactEmail: tc.contact,
 			})
@@ -218,17 +213,17 @@ func TestLoginEmailChangeRules(t *testing.T) {
 	a := e.registerEmail(t, "t@example.com", pw1)
 	other := e.registerEmail(t, "u@example.com", pw1)
 	ch := func(email, pw, code string) error {
-		_, err := e.svc.ChangeLoginEmail(t.Context(), a.ID, account.LoginEmailChange{Email: email, Password: pw, Code: code})
+		_, err := e.svc.ChangeLoginEmail(t.Context(), allow(a.ID, account.OpChangeLoginEmail), a.ID, account.LoginEmailChange{Email: email, Password: pw, Code: code})
 		return err
 	}
 	require.ErrorIs(t, ch("T@example.com", pw2, "123456"), account.ErrSameIdentifier)
 	requireCode(t, ch("t2@example.com", "weak", "123456"), reason.PasswordTooShort)
 	requireCode(t, ch("t2@example.com", pw2, ""), reason.InputEmpty)
 
-	_, err := e.svc.SendLoginEmailCode(t.Context(), a.ID, "t2@example.com", "")
+	_, err := e.svc.SendLoginEmailCode(t.Context(), loginEmailProof(e.svc, a.ID), a.ID, "t2@example.com", "")
 	require.NoError(t, err)
 	requireCode(t, ch("t2@example.com", pw1, e.code("t2@example.com")), reason.PasswordReused)
-	_, err = e.svc.SendLoginEmailCode(t.Context(), a.ID, "u@example.com", "")
+	_, err = e.svc.SendLoginEmailCode(t.Context(), loginEmailProof(e.svc, a.ID), a.ID, "u@example.com", "")
 	require.NoError(t, err)
 	requireCode(t, ch("u@example.com", pw2, e.code("u@example.com")), reason.LimitsQuotaExceeded)
 	assert.Equal(t, "u@example.com", e.get(t, other.ID).LoginEmail())
@@ -236,7 +231,7 @@ func TestLoginEmailChangeRules(t *testing.T) {
 	require.NoError(t, ch("t2@example.com", pw2, e.code("t2@example.com")))
 
 	wx := e.register(t, account.MethodWeChat, "wx")
-	_, err = e.svc.ChangeLoginEmail(t.Context(), wx.ID, account.LoginEmailChange{Email: "v@example.com", Password: pw2, Code: "123456"})
+	_, err = e.svc.ChangeLoginEmail(t.Context(), allow(wx.ID, account.OpChangeLoginEmail), wx.ID, account.LoginEmailChange{Email: "v@example.com", Password: pw2, Code: "123456"})
 	require.ErrorIs(t, err, account.ErrMethodNotBound)
 }
 
@@ -248,14 +243,16 @@ func TestConcurrentSecurityPhoneBindingsExactlyFiveSucceed(t *testing.T) {
 	codes := make([]string, n)
 	for i := range n {
 		ids[i] = e.register(t, account.MethodWeChat, sub("wx", i)).ID
-		_, err := e.svc.SendSecurityPhoneCode(t.Context(), ids[i], phone, "")
+		_, err := e.svc.SendSecurityPhoneCode(t.Context(), allow(ids[i], account.OpChangeSecurityPhone), ids[i], phone, "")
 		require.NoError(t, err)
 		codes[i] = e.code(phone)
 	}
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { _, errs[i] = e.svc.ChangeSecurityPhone(t.Context(), ids[i], phone, codes[i]) })
+		wg.Go(func() {
+			_, errs[i] = e.svc.ChangeSecurityPhone(t.Context(), allow(ids[i], account.OpChangeSecurityPhone), ids[i], phone, codes[i])
+		})
 	}
 	wg.Wait()
 	ok := 0

@@ -8,8 +8,20 @@
 // Every identifier is normalised once, by [Normalize], before it is stored,
 // compared or counted: emails lower-cased (ASCII only), phones in E.164,
 // provider subject IDs kept as given (trimmed), identity numbers upper-cased
-// and then kept only as keyed hashes. Quotas are [Slot]s: "accounts holding
-// this identifier in this scope". The slots an account holds follow from its
+// and then kept only as keyed hashes. Normalisation never aliases: two
+// inputs share a normal form only if they are equal after removing
+// surrounding ASCII white space and the kind's own folding (ASCII case for
+// emails and identity numbers; separators and the +86 trunk prefix "0" for
+// phones). Emails are ASCII only, checked before any case mapping (so the
+// KELVIN SIGN is not a "k"); internationalised domains are refused as
+// U-labels and as "xn--" A-labels alike, and so are IP addresses and
+// address literals. Control characters, bidi controls and zero-width or
+// other invisible characters are refused anywhere in any identifier, as
+// they are in nicknames and names. Hosts that need full phone number
+// normalisation pass a [PhoneNormalizer] to [NormalizeWith].
+//
+// Quotas are [Slot]s: "accounts holding this identifier in this scope".
+// The slots an account holds follow from its
 // record (registration identifier, login methods, security phone, real-name
 // identities), and every write of a record takes and releases the
 // corresponding slots in the same atomic [Store] operation, with a version
@@ -23,32 +35,40 @@
 //
 //	svc, err := account.New(account.Config{
 //		Store: memstore.NewAccountStore(), Hasher: hasher, Lockout: lockout,
-//		Codes: codes, Verifier: protectionManager, WeCom: wecomAdmin, Secret: key,
+//		Codes: codes, WeCom: wecomAdmin, Secret: key,
 //	})
 //
 //	// Register with WeChat (the host completed the OAuth login).
 //	acct, err := svc.Register(ctx, account.Registration{Method: account.MethodWeChat, Identifier: openID})
 //
-//	// Add a security phone: identity verification, then an SMS code.
-//	_, err = svc.SendSecurityPhoneCode(ctx, acct.ID, "+86 138-0013-8000", clientIP)
-//	acct, err = svc.ChangeSecurityPhone(ctx, acct.ID, "+8613800138000", smsCode)
+//	// Add a security phone: a proof of the operation from protection (for
+//	// the signed-in session sess), then an SMS code.
+//	p, err := protectionManager.Authorize(ctx, sess, account.OpChangeSecurityPhone)
+//	_, err = svc.SendSecurityPhoneCode(ctx, p, acct.ID, "+86 138-0013-8000", clientIP)
+//	acct, err = svc.ChangeSecurityPhone(ctx, p, acct.ID, "+8613800138000", smsCode)
 //
 //	// Bind an email login method: a code to the address and a password.
-//	_, err = svc.SendLoginEmailCode(ctx, acct.ID, "alice@example.com", clientIP)
-//	acct, err = svc.BindLoginMethod(ctx, acct.ID, account.Binding{
+//	p, err = protectionManager.Authorize(ctx, sess, account.OpBindLoginMethod)
+//	_, err = svc.SendLoginEmailCode(ctx, p, acct.ID, "alice@example.com", clientIP)
+//	acct, err = svc.BindLoginMethod(ctx, p, acct.ID, account.Binding{
 //		Method: account.MethodEmail, Identifier: "alice@example.com", Password: pw, Code: emailCode,
 //	})
 //
 //	// Unbind the registration method: every unmet condition is reported.
-//	acct, err = svc.UnbindLoginMethod(ctx, acct.ID, account.MethodWeChat)
+//	p, err = protectionManager.Authorize(ctx, sess, account.OpUnbindLoginMethod)
+//	acct, err = svc.UnbindLoginMethod(ctx, p, acct.ID, account.MethodWeChat)
 //	var blocked *account.UnbindBlockedError
 //	if errors.As(err, &blocked) {
 //		for _, e := range blocked.Unmet { /* show e.Code */ }
 //	}
 //
-// Sensitive flows ask the [Verifier] (*protection.Manager) first, naming the
-// operation (OpBindLoginMethod, …), and refuse when it says no: identity
-// verification or an operation-protection grant. Security settings are
+// Every method that makes a sensitive change takes a [vocab.Proof] of its
+// operation (OpBindLoginMethod, …) for the account as its argument after the
+// context, and refuses without one, with *vocab.VerificationRequiredError
+// and no change. Only package protection mints proofs for users: its
+// Manager.Authorize for a signed-in session (after identity verification
+// or an operation-protection grant, when the account needs one), and
+// Manager.Verified for a flow such as the password reset. Security settings are
 // stored and validated here ([Service.UpdateSecurity]) and enforced by
 // package protection. Flows that prove an address take two calls: one sends
 // a 6-digit code to the new address, the next submits it. Errors carry

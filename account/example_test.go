@@ -61,19 +61,18 @@ func Example() {
 		Lockout: lockout,
 		Codes:   codes,
 		// The protection package decides in production; this one allows all.
-		Verifier: account.VerifierFunc(func(context.Context, string, string) error { return nil }),
-		IDs:      &countingIDs{},
-		Secret:   secret,
-		Now:      clock.Now,
+		IDs:    &countingIDs{},
+		Secret: secret,
+		Now:    clock.Now,
 	}))
 
 	a := must(svc.Register(ctx, account.Registration{Method: account.MethodWeChat, Identifier: "oWx-alice"}))
 	fmt.Println("registered", a.ID, "APPID", a.APPID, "with", a.RegistrationMethod)
 
-	a = must(svc.BindLoginMethod(ctx, a.ID, account.Binding{Method: account.MethodQQ, Identifier: "QQ-alice"}))
+	a = must(svc.BindLoginMethod(ctx, allow(a.ID, account.OpBindLoginMethod), a.ID, account.Binding{Method: account.MethodQQ, Identifier: "QQ-alice"}))
 	fmt.Println("login methods:", methodNames(a))
 
-	_, err := svc.UnbindLoginMethod(ctx, a.ID, account.MethodWeChat)
+	_, err := svc.UnbindLoginMethod(ctx, allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat)
 	var blocked *account.UnbindBlockedError
 	if errors.As(err, &blocked) {
 		for _, unmet := range blocked.Unmet {
@@ -81,12 +80,12 @@ func Example() {
 		}
 	}
 
-	must(svc.SendSecurityPhoneCode(ctx, a.ID, "+86 138-0013-8000", ""))
+	must(svc.SendSecurityPhoneCode(ctx, allow(a.ID, account.OpChangeSecurityPhone), a.ID, "+86 138-0013-8000", ""))
 	code := outbox.LastCode("+8613800138000") // the user reads it from the SMS
-	a = must(svc.ChangeSecurityPhone(ctx, a.ID, "+86 138-0013-8000", code))
+	a = must(svc.ChangeSecurityPhone(ctx, allow(a.ID, account.OpChangeSecurityPhone), a.ID, "+86 138-0013-8000", code))
 	fmt.Println("security phone:", account.MaskPhone(a.SecurityPhone))
 
-	a = must(svc.UnbindLoginMethod(ctx, a.ID, account.MethodWeChat))
+	a = must(svc.UnbindLoginMethod(ctx, allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat))
 	fmt.Println("login methods:", methodNames(a))
 	// Output:
 	// registered 100000000001 APPID 1000000001 with wechat

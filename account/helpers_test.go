@@ -8,16 +8,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/fakes"
+	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef")
@@ -30,31 +33,29 @@ const (
 	pw4 = "Passw0rd!four"
 )
 
-// fakeVerifier allows every operation unless told otherwise, and records
-// what it was asked.
-type fakeVerifier struct {
-	mu   sync.Mutex
-	deny error
-	ops  []string
+// farFuture is when the test proofs expire: after any fake-clock advance.
+var farFuture = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// allow returns a proof of op for account id, as protection would mint it.
+func allow(id, op string) vocab.Proof { return proof.Mint(id, "session:test", op, farFuture) }
+
+// allowSettings returns proofs of every settings operation for account id.
+func allowSettings(id string) []vocab.Proof {
+	return []vocab.Proof{
+		allow(id, vocab.OpChangeLoginProtection), allow(id, vocab.OpChangeOperationProtection),
+		allow(id, vocab.OpChangeRemoteLogin), allow(id, vocab.OpChangeSessionSettings),
+		allow(id, vocab.OpChangeProtection),
+	}
 }
 
-func (v *fakeVerifier) Verified(_ context.Context, _ string, op string) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.ops = append(v.ops, op)
-	return v.deny
-}
-
-func (v *fakeVerifier) set(err error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.deny = err
-}
-
-func (v *fakeVerifier) asked() []string {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return append([]string(nil), v.ops...)
+// loginEmailProof returns the proof SendLoginEmailCode needs for account
+// id: of OpChangeLoginEmail when it has an email login method, else of
+// OpBindLoginMethod.
+func loginEmailProof(s *account.Service, id string) vocab.Proof {
+	if a, err := s.Account(context.Background(), id); err == nil && a.HasLoginMethod(account.MethodEmail) {
+		return allow(id, account.OpChangeLoginEmail)
+	}
+	return allow(id, account.OpBindLoginMethod)
 }
 
 // fakeWeCom authorises the subjects in allow.
@@ -107,15 +108,14 @@ func (c *countingStore) DeleteAccount(ctx context.Context, id string) (bool, err
 
 // env is a service over memory stores, a fake clock and recording fakes.
 type env struct {
-	svc      *account.Service
-	store    *countingStore
-	clock    *fakes.Clock
-	outbox   *fakes.Outbox
-	events   *fakes.Events
-	verifier *fakeVerifier
-	wecom    *fakeWeCom
-	lockout  *limits.Limiter
-	hasher   *password.Hasher
+	svc     *account.Service
+	store   *countingStore
+	clock   *fakes.Clock
+	outbox  *fakes.Outbox
+	events  *fakes.Events
+	wecom   *fakeWeCom
+	lockout *limits.Limiter
+	hasher  *password.Hasher
 }
 
 var (
@@ -140,13 +140,12 @@ func testHasher(t testing.TB) *password.Hasher {
 func newEnv(t testing.TB, edit ...func(*account.Config)) *env {
 	t.Helper()
 	e := &env{
-		store:    &countingStore{Store: memstore.NewAccountStore()},
-		clock:    fakes.NewClock(fakes.Epoch),
-		outbox:   &fakes.Outbox{},
-		events:   &fakes.Events{},
-		verifier: &fakeVerifier{},
-		wecom:    &fakeWeCom{allow: map[string]bool{}},
-		hasher:   testHasher(t),
+		store:  &countingStore{Store: memstore.NewAccountStore()},
+		clock:  fakes.NewClock(fakes.Epoch),
+		outbox: &fakes.Outbox{},
+		events: &fakes.Events{},
+		wecom:  &fakeWeCom{allow: map[string]bool{}},
+		hasher: testHasher(t),
 	}
 	shared := memstore.New()
 	codes, err := notify.NewCodes(notify.CodesConfig{
@@ -157,7 +156,7 @@ func newEnv(t testing.TB, edit ...func(*account.Config)) *env {
 	require.NoError(t, err)
 	cfg := account.Config{
 		Store: e.store, Hasher: e.hasher, Lockout: e.lockout, Codes: codes,
-		Verifier: e.verifier, WeCom: e.wecom, Secret: testSecret,
+		WeCom: e.wecom, Secret: testSecret,
 		Now: e.clock.Now, Events: e.events.Hook,
 	}
 	for _, f := range edit {
@@ -188,16 +187,16 @@ func (e *env) registerEmail(t testing.TB, email, pw string) account.Account {
 func (e *env) setSecurityPhone(t testing.TB, id, phone string) account.Account {
 	t.Helper()
 	ctx := context.Background()
-	_, err := e.svc.SendSecurityPhoneCode(ctx, id, phone, "")
+	_, err := e.svc.SendSecurityPhoneCode(ctx, allow(id, account.OpChangeSecurityPhone), id, phone, "")
 	require.NoError(t, err)
-	a, err := e.svc.ChangeSecurityPhone(ctx, id, phone, e.code(phone))
+	a, err := e.svc.ChangeSecurityPhone(ctx, allow(id, account.OpChangeSecurityPhone), id, phone, e.code(phone))
 	require.NoError(t, err)
 	return a
 }
 
 func (e *env) bind(t testing.TB, id string, m account.Method, ident string) account.Account {
 	t.Helper()
-	a, err := e.svc.BindLoginMethod(context.Background(), id, account.Binding{Method: m, Identifier: ident})
+	a, err := e.svc.BindLoginMethod(context.Background(), allow(id, account.OpBindLoginMethod), id, account.Binding{Method: m, Identifier: ident})
 	require.NoError(t, err)
 	return a
 }
@@ -205,9 +204,9 @@ func (e *env) bind(t testing.TB, id string, m account.Method, ident string) acco
 func (e *env) bindEmail(t testing.TB, id, email, pw string) (account.Account, error) {
 	t.Helper()
 	ctx := context.Background()
-	_, err := e.svc.SendLoginEmailCode(ctx, id, email, "")
+	_, err := e.svc.SendLoginEmailCode(ctx, loginEmailProof(e.svc, id), id, email, "")
 	require.NoError(t, err)
-	return e.svc.BindLoginMethod(ctx, id, account.Binding{Method: account.MethodEmail, Identifier: email, Password: pw, Code: e.code(email)})
+	return e.svc.BindLoginMethod(ctx, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodEmail, Identifier: email, Password: pw, Code: e.code(email)})
 }
 
 // code returns the last code sent to the address raw (email or phone, in

@@ -1,6 +1,7 @@
 package account_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -70,7 +71,100 @@ func TestEmailNormalizedByTrimmingAndLowerCasing(t *testing.T) {
 		{"look-alike", "аlice@x.cn", "", reason.InputMalformed}, // Cyrillic а
 		{"invalid UTF-8", "ali\xffce@x.cn", "", reason.InputInvalidUTF8},
 		{"huge", strings.Repeat("a", 5000), "", reason.InputTooLong},
+		{"KELVIN SIGN is not k", "\u212Aate@x.com", "", reason.InputMalformed},
+		{"dotless i upper-cases to I", "\u0131nfo@x.com", "", reason.InputMalformed},
+		{"LONG S is not s", "\u017Fam@x.com", "", reason.InputMalformed},
+		{"KELVIN SIGN in the domain", "kate@\u212Ax.com", "", reason.InputMalformed},
+		{"A-label", "alice@xn--fsqu00a.cn", "", reason.InputMalformed},
+		{"A-label upper-case", "alice@XN--fsqu00a.cn", "", reason.InputMalformed},
+		{"A-label TLD", "alice@x.xn--fiqs8s", "", reason.InputMalformed},
+		{"reserved label", "alice@ab--cd.cn", "", reason.InputMalformed},
+		{"hyphens elsewhere are fine", "alice@a-b--c.cn", "alice@a-b--c.cn", ""},
+		{"IPv4 address", "alice@1.2.3.4", "", reason.InputMalformed},
+		{"address literal", "alice@[1.2.3.4]", "", reason.InputMalformed},
+		{"numeric TLD", "alice@x.123", "", reason.InputMalformed},
+		{"digits in TLD", "alice@x.c0m", "", reason.InputMalformed},
+		{"digits in other labels", "alice@123.example.com", "alice@123.example.com", ""},
+		{"trailing root dot", "alice@x.cn.", "", reason.InputMalformed},
+		{"ideographic space not trimmed", "\u3000alice@x.cn", "", reason.InputMalformed},
+		{"no-break space not trimmed", "alice@x.cn\u00a0", "", reason.InputMalformed},
+		{"CRLF header injection", "victim@x.com\r\nBcc: evil@x.com", "", reason.InputMalformed},
 	})
+}
+
+// TestEmailRefusalsSayWhy checks the "detail" parameter of the refusals a
+// host may want to explain.
+func TestEmailRefusalsSayWhy(t *testing.T) {
+	t.Parallel()
+	for in, detail := range map[string]string{
+		"\u212Aate@x.com":       account.DetailNonASCII,
+		"alice@例子.cn":           account.DetailNonASCII,
+		"alice@xn--fsqu00a.cn":  account.DetailIDN,
+		"alice@1.2.3.4":         account.DetailAddressLiteral,
+		"alice@[1.2.3.4]":       account.DetailAddressLiteral,
+		"ali\u202Ece@x.cn":      account.DetailInvisible,
+		"ali\u200Bce@x.cn":      account.DetailInvisible,
+		"ali\x00ce@x.cn":        account.DetailControl,
+		"a@x.cn\r\nBcc: b@x.cn": account.DetailControl,
+	} {
+		_, err := account.Normalize(account.KindEmail, in)
+		assert.Equal(t, detail, detailOf(t, err, reason.InputMalformed), "%q", in)
+	}
+}
+
+func detailOf(t *testing.T, err error, code reason.Code) any {
+	t.Helper()
+	var re *reason.Error
+	require.ErrorAs(t, err, &re)
+	require.Equal(t, code, re.Code, "%v", err)
+	return re.Params["detail"]
+}
+
+// TestNoIdentifierKindAcceptsControlOrInvisibleCharacters puts each
+// character at the start, inside and at the end of a value that is valid
+// without it.
+func TestNoIdentifierKindAcceptsControlOrInvisibleCharacters(t *testing.T) {
+	t.Parallel()
+	valid := map[account.Kind]string{
+		account.KindEmail: "alice@example.com", account.KindPhone: "+8613800138000",
+		account.KindWeChat: "oAbC12", account.KindQQ: "oAbC12", account.KindWeCom: "oAbC12", account.KindWeChatOA: "oAbC12",
+		account.KindPersonalID: "11010519491231002X", account.KindEnterpriseID: "91440300708461136T", account.KindLegalPerson: "11010519491231002X",
+	}
+	bad := map[string]string{
+		"NUL": "\x00", "BEL": "\a", "ESC": "\x1b", "DEL": "\x7f", "C1 NEL": "\u0085", "C1 CSI": "\u009b",
+		"LINE SEPARATOR": "\u2028", "PARAGRAPH SEPARATOR": "\u2029",
+		"LRE": "\u202A", "RLE": "\u202B", "PDF": "\u202C", "LRO": "\u202D", "RLO": "\u202E",
+		"LRI": "\u2066", "RLI": "\u2067", "FSI": "\u2068", "PDI": "\u2069",
+		"ZWSP": "\u200B", "ZWNJ": "\u200C", "ZWJ": "\u200D", "BOM": "\uFEFF",
+		"LRM": "\u200E", "ALM": "\u061C", "WORD JOINER": "\u2060", "SOFT HYPHEN": "\u00AD", "TAG": "\U000E0041",
+	}
+	for kind, v := range valid {
+		want, err := account.Normalize(kind, v)
+		require.NoError(t, err)
+		require.NotEmpty(t, want)
+		for name, c := range bad {
+			for _, in := range []string{c + v, v[:3] + c + v[3:], v + c} {
+				got, err := account.Normalize(kind, in)
+				requireCode(t, err, reason.InputMalformed)
+				assert.Empty(t, got, "%s %s %q", kind, name, in)
+				d := detailOf(t, err, reason.InputMalformed)
+				assert.Contains(t, []any{account.DetailControl, account.DetailInvisible}, d, "%s %s %q", kind, name, in)
+			}
+		}
+	}
+}
+
+func TestOnlyASCIIWhiteSpaceIsTrimmed(t *testing.T) {
+	t.Parallel()
+	for _, ws := range []string{" ", "\t", "\n", "\v", "\f", "\r", " \r\n\t"} {
+		got, err := account.Normalize(account.KindQQ, ws+"oAbC"+ws)
+		require.NoError(t, err, "%q", ws)
+		assert.Equal(t, "oAbC", got)
+	}
+	for _, ws := range []string{"\u3000", "\u00a0", "\u2003", "\u0085", "\u200B", "\uFEFF"} {
+		_, err := account.Normalize(account.KindQQ, ws+"oAbC")
+		requireCode(t, err, reason.InputMalformed)
+	}
 }
 
 func TestPhoneNormalizedToE164(t *testing.T) {
@@ -96,7 +190,83 @@ func TestPhoneNormalizedToE164(t *testing.T) {
 		{"plus only", "+", "", reason.InputMalformed},
 		{"empty", "", "", reason.InputEmpty},
 		{"invalid UTF-8", "+86\xff", "", reason.InputInvalidUTF8},
+		{"+86 trunk prefix dropped", "+86 0138 0013 8000", "+8613800138000", ""},
+		{"+86 trunk prefix without separators", "+86013800138000", "+8613800138000", ""},
+		{"+86 trunk prefix with hyphens", "+86-010-1234-5678", "+861012345678", ""},
+		{"+86 15 digits after the trunk prefix", "+8601234567890123", "+861234567890123", ""},
+		{"+86 16 digits after the trunk prefix", "+86012345678901234", "", reason.InputMalformed},
+		{"+86 two trunk zeros", "+86 00138 0013 8000", "", reason.InputMalformed},
+		{"+86 trunk zero only", "+860", "", reason.InputMalformed},
+		{"+86 trunk zero, too short", "+86 012345", "", reason.InputMalformed},
+		{"other countries keep their 0", "+39 06 1234 5678", "+390612345678", ""},
+		{"+852 is not +86", "+852 0123 4567", "+85201234567", ""},
+		{"parentheses", "+86 (0)138 0013 8000", "", reason.InputMalformed},
+		{"separator before the trunk zero", "+86 0 138 0013 8000", "+8613800138000", ""},
 	})
+}
+
+func TestPhoneTrunkPrefixRefusalSaysWhy(t *testing.T) {
+	t.Parallel()
+	_, err := account.Normalize(account.KindPhone, "+86 00138 0013 8000")
+	assert.Equal(t, account.DetailTrunkPrefix, detailOf(t, err, reason.InputMalformed))
+}
+
+// TestOnePhoneIsOneIdentifier checks that the spellings of one Chinese
+// number, with and without the trunk prefix, count as one identifier.
+func TestOnePhoneIsOneIdentifier(t *testing.T) {
+	t.Parallel()
+	a, err := account.Normalize(account.KindPhone, "+86 0138 0013 8000")
+	require.NoError(t, err)
+	b, err := account.Normalize(account.KindPhone, "+8613800138000")
+	require.NoError(t, err)
+	assert.Equal(t, b, a)
+}
+
+func TestNormalizeWithUsesThePhoneNormalizer(t *testing.T) {
+	t.Parallel()
+	var seen []string
+	national := func(raw string) (string, error) {
+		seen = append(seen, raw)
+		if raw == "+8613800138000" {
+			return raw, nil
+		}
+		if strings.HasPrefix(raw, "138") {
+			return "+86" + raw, nil
+		}
+		return "", errors.New("not a number")
+	}
+	got, err := account.NormalizeWith(account.KindPhone, " 13800138000\t", national)
+	require.NoError(t, err)
+	assert.Equal(t, "+8613800138000", got)
+	assert.Equal(t, []string{"13800138000"}, seen, "the hook gets the trimmed input")
+	again, err := account.NormalizeWith(account.KindPhone, got, national)
+	require.NoError(t, err)
+	assert.Equal(t, got, again)
+
+	_, err = account.Normalize(account.KindPhone, "13800138000")
+	requireCode(t, err, reason.InputMalformed) // without the hook, the country is unknown
+
+	_, err = account.NormalizeWith(account.KindPhone, "12345", national)
+	assert.Equal(t, account.DetailPhoneNormalizer, detailOf(t, err, reason.InputMalformed))
+	assert.EqualError(t, errors.Unwrap(err), "not a number", "the hook's error is wrapped")
+
+	seen = nil
+	_, err = account.NormalizeWith(account.KindPhone, "138\u202E00138000", national)
+	assert.Equal(t, account.DetailInvisible, detailOf(t, err, reason.InputMalformed))
+	assert.Empty(t, seen, "invisible characters are refused before the hook")
+
+	got, err = account.NormalizeWith(account.KindEmail, "Alice@X.cn", national)
+	require.NoError(t, err)
+	assert.Equal(t, "alice@x.cn", got, "other kinds ignore the hook")
+}
+
+func TestNormalizeWithRefusesAPhoneNormalizerOutputThatIsNotNormal(t *testing.T) {
+	t.Parallel()
+	for _, out := range []string{"", "8613800138000", "+86 13800138000", "+8601380013800", "+0123456789", "+1234567", "+１２３４５６７８９", "+8613800138000\n"} {
+		got, err := account.NormalizeWith(account.KindPhone, "x", func(string) (string, error) { return out, nil })
+		assert.Empty(t, got)
+		assert.Equal(t, account.DetailPhoneNormalizer, detailOf(t, err, reason.InputMalformed), "%q", out)
+	}
 }
 
 func TestProviderSubjectsAreOpaqueAndCaseSensitive(t *testing.T) {
@@ -154,7 +324,7 @@ func TestParseMethodAcceptsOnlyTheFiveMethods(t *testing.T) {
 		got, err := account.ParseMethod(string(m))
 		require.NoError(t, err)
 		assert.Equal(t, m, got)
-		assert.Equal(t, account.Kind(m), m.Kind())
+		assert.Equal(t, account.Kind(m), account.KindOf(m))
 	}
 	for _, bad := range []string{"", "phone", "WeChat", "email ", "sms", "personal_id", "wechat\x00"} {
 		_, err := account.ParseMethod(bad)

@@ -8,6 +8,7 @@ import (
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // Binding is a request to bind a login method or to change it (re-bind it
@@ -30,7 +31,7 @@ func (b Binding) check() (string, error) {
 	if !b.Method.Valid() {
 		return "", ErrUnknownMethod.With("allowed", allowedMethods)
 	}
-	ident, err := Normalize(b.Method.Kind(), b.Identifier)
+	ident, err := Normalize(KindOf(b.Method), b.Identifier)
 	if err != nil {
 		return "", err
 	}
@@ -43,8 +44,10 @@ func (b Binding) check() (string, error) {
 // SendLoginEmailCode sends the 6-digit code that binding an email login
 // method (BindLoginMethod, purpose notify.PurposeBindEmail) or changing it
 // (ChangeLoginEmail, purpose notify.PurposeChangeLoginEmail) needs, to the
-// new address. It asks the Verifier first, as the operation itself will.
-func (s *Service) SendLoginEmailCode(ctx context.Context, id, email, clientIP string) (notify.Sent, error) {
+// new address. It needs the proof of
+// the operation itself: OpBindLoginMethod for a first email, otherwise
+// OpChangeLoginEmail.
+func (s *Service) SendLoginEmailCode(ctx context.Context, proof vocab.Proof, id, email, clientIP string) (notify.Sent, error) {
 	if err := checkID("account_id", id); err != nil {
 		return notify.Sent{}, err
 	}
@@ -63,20 +66,20 @@ func (s *Service) SendLoginEmailCode(ctx context.Context, id, email, clientIP st
 			return notify.Sent{}, ErrSameIdentifier.With("field", "email")
 		}
 	}
-	if err := s.verify(ctx, id, op); err != nil {
+	if err := s.require(proof, id, op); err != nil {
 		return notify.Sent{}, err
 	}
 	return s.sendCode(ctx, purpose, notify.Email, e, id, clientIP)
 }
 
 // BindLoginMethod binds a login method the account does not have yet, after
-// the Verifier allows OpBindLoginMethod (docs/RULES.md §5). The identifier's binding
+// checking that proof proves OpBindLoginMethod (docs/RULES.md §5). The identifier's binding
 // quota (WeChat 50, WeCom 20, QQ, email and Official Account 1 by default)
 // is enforced atomically with the write. An email needs the code from
 // SendLoginEmailCode and a new password under the policy (it must also
 // differ from the account's recent passwords); WeCom needs the
 // WeComAuthorizer's consent.
-func (s *Service) BindLoginMethod(ctx context.Context, id string, b Binding) (Account, error) {
+func (s *Service) BindLoginMethod(ctx context.Context, proof vocab.Proof, id string, b Binding) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
@@ -89,7 +92,7 @@ func (s *Service) BindLoginMethod(ctx context.Context, id string, b Binding) (Ac
 			return Account{}, err
 		}
 	}
-	if err := s.verify(ctx, id, OpBindLoginMethod); err != nil {
+	if err := s.require(proof, id, OpBindLoginMethod); err != nil {
 		return Account{}, err
 	}
 	a, err := s.Account(ctx, id)
@@ -131,18 +134,19 @@ func (s *Service) BindLoginMethod(ctx context.Context, id string, b Binding) (Ac
 		return Account{}, err
 	}
 	s.emit(ctx, event.LoginMethodBound, id, map[string]string{
-		"method": string(b.Method), "identifier": maskIdentifier(b.Method.Kind(), ident),
+		"method": string(b.Method), "identifier": maskIdentifier(KindOf(b.Method), ident),
 	})
 	return after, nil
 }
 
 // ChangeLoginMethod re-binds a bound login method to another identifier,
-// after the Verifier allows OpChangeLoginMethod. The new identifier's
+// after checking that proof proves OpChangeLoginMethod. The new identifier's
 // binding quota is taken and the old one's released in the same atomic
-// write. For MethodEmail it is ChangeLoginEmail without the sync options.
-func (s *Service) ChangeLoginMethod(ctx context.Context, id string, b Binding) (Account, error) {
+// write. For MethodEmail it is ChangeLoginEmail without the sync options
+// (and proof must then prove OpChangeLoginEmail).
+func (s *Service) ChangeLoginMethod(ctx context.Context, proof vocab.Proof, id string, b Binding) (Account, error) {
 	if b.Method == MethodEmail {
-		return s.ChangeLoginEmail(ctx, id, LoginEmailChange{Email: b.Identifier, Password: b.Password, Code: b.Code})
+		return s.ChangeLoginEmail(ctx, proof, id, LoginEmailChange{Email: b.Identifier, Password: b.Password, Code: b.Code})
 	}
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
@@ -151,7 +155,7 @@ func (s *Service) ChangeLoginMethod(ctx context.Context, id string, b Binding) (
 	if err != nil {
 		return Account{}, err
 	}
-	if err := s.verify(ctx, id, OpChangeLoginMethod); err != nil {
+	if err := s.require(proof, id, OpChangeLoginMethod); err != nil {
 		return Account{}, err
 	}
 	a, err := s.Account(ctx, id)
@@ -177,7 +181,7 @@ func (s *Service) ChangeLoginMethod(ctx context.Context, id string, b Binding) (
 		return Account{}, err
 	}
 	s.emit(ctx, event.LoginMethodChanged, id, map[string]string{
-		"method": string(b.Method), "identifier": maskIdentifier(b.Method.Kind(), ident),
+		"method": string(b.Method), "identifier": maskIdentifier(KindOf(b.Method), ident),
 	})
 	return after, nil
 }
@@ -213,11 +217,11 @@ type LoginEmailChange struct {
 }
 
 // ChangeLoginEmail changes the address of the email login method and its
-// password, after the Verifier allows OpChangeLoginEmail and the code sent
+// password, after checking that proof proves OpChangeLoginEmail and the code sent
 // to the new address is checked. The new address's binding quota is taken
 // and the old one's released atomically; the registration slot, if the
 // account registered with the old address, stays.
-func (s *Service) ChangeLoginEmail(ctx context.Context, id string, c LoginEmailChange) (Account, error) {
+func (s *Service) ChangeLoginEmail(ctx context.Context, proof vocab.Proof, id string, c LoginEmailChange) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
@@ -228,7 +232,7 @@ func (s *Service) ChangeLoginEmail(ctx context.Context, id string, c LoginEmailC
 	if err := s.checkNewPassword(c.Password); err != nil {
 		return Account{}, err
 	}
-	if err := s.verify(ctx, id, OpChangeLoginEmail); err != nil {
+	if err := s.require(proof, id, OpChangeLoginEmail); err != nil {
 		return Account{}, err
 	}
 	a, err := s.Account(ctx, id)
@@ -357,21 +361,21 @@ func (a Account) UnbindBlockers(m Method) []*reason.Error {
 	return unmet
 }
 
-// UnbindLoginMethod unbinds login method m after the Verifier allows
+// UnbindLoginMethod unbinds login method m after checking that proof proves
 // OpUnbindLoginMethod. It returns *UnbindBlockedError listing every unmet
 // condition (see Account.UnbindBlockers), checked on the record it writes,
 // so a concurrent change cannot slip past them. The identifier's binding
 // slot is released in the same write, so it may be bound again at once.
 // Unbinding the email login method removes the password (its history is
 // kept, so an old password still cannot be reused).
-func (s *Service) UnbindLoginMethod(ctx context.Context, id string, m Method) (Account, error) {
+func (s *Service) UnbindLoginMethod(ctx context.Context, proof vocab.Proof, id string, m Method) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
 	if !m.Valid() {
 		return Account{}, ErrUnknownMethod.With("allowed", allowedMethods)
 	}
-	if err := s.verify(ctx, id, OpUnbindLoginMethod); err != nil {
+	if err := s.require(proof, id, OpUnbindLoginMethod); err != nil {
 		return Account{}, err
 	}
 	var removed LoginMethod
@@ -395,7 +399,7 @@ func (s *Service) UnbindLoginMethod(ctx context.Context, id string, m Method) (A
 	}
 	s.emit(ctx, event.LoginMethodUnbound, id, map[string]string{
 		"method":       string(m),
-		"identifier":   maskIdentifier(m.Kind(), removed.Identifier),
+		"identifier":   maskIdentifier(KindOf(m), removed.Identifier),
 		"registration": boolString(m == before.RegistrationMethod),
 	})
 	return after, nil

@@ -1,7 +1,6 @@
 package account_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +10,7 @@ import (
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // fillBindings binds identifier ident of method m to limit fresh accounts
@@ -36,7 +36,7 @@ func fillBindings(t *testing.T, e *env, m account.Method, ident string, limit in
 	if m == account.MethodEmail {
 		_, err = e.bindEmail(t, extra.ID, ident, pw1)
 	} else {
-		_, err = e.svc.BindLoginMethod(t.Context(), extra.ID, account.Binding{Method: m, Identifier: ident})
+		_, err = e.svc.BindLoginMethod(t.Context(), allow(extra.ID, account.OpBindLoginMethod), extra.ID, account.Binding{Method: m, Identifier: ident})
 	}
 	assert.False(t, e.get(t, extra.ID).HasLoginMethod(m), "the refused binding was written")
 	return err
@@ -66,7 +66,7 @@ func TestBindingQuotasPerIdentifier(t *testing.T) {
 			require.ErrorAs(t, err, &re)
 			assert.Equal(t, tc.limit, re.Params["limit"])
 			assert.Equal(t, "bind", re.Params["scope"])
-			assert.Len(t, e.holders(t, account.ScopeBind, tc.method.Kind(), "shared@example.com"), tc.limit)
+			assert.Len(t, e.holders(t, account.ScopeBind, account.KindOf(tc.method), "shared@example.com"), tc.limit)
 		})
 	}
 }
@@ -83,9 +83,9 @@ func TestBindTheSameMethodTwiceRefused(t *testing.T) {
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
 	e.bind(t, a.ID, account.MethodQQ, "q1")
-	_, err := e.svc.BindLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q2"})
+	_, err := e.svc.BindLoginMethod(t.Context(), allow(a.ID, account.OpBindLoginMethod), a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q2"})
 	require.ErrorIs(t, err, account.ErrMethodAlreadyBound)
-	_, err = e.svc.BindLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodWeChat, Identifier: "wx2"})
+	_, err = e.svc.BindLoginMethod(t.Context(), allow(a.ID, account.OpBindLoginMethod), a.ID, account.Binding{Method: account.MethodWeChat, Identifier: "wx2"})
 	require.ErrorIs(t, err, account.ErrMethodAlreadyBound)
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindQQ, "q2"))
 }
@@ -96,18 +96,15 @@ func TestBindAsksTheVerifierFirst(t *testing.T) {
 	a := e.register(t, account.MethodWeChat, "wx")
 	writes := e.store.writes.Load()
 
-	e.verifier.set(errors.New("no recent verification"))
-	_, err := e.svc.BindLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
+	_, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
 	require.ErrorIs(t, err, account.ErrVerificationRequired)
 
 	// A reason-coded refusal (as protection returns) passes through as is.
-	e.verifier.set(reason.New(reason.CodeInvalid))
-	_, err = e.svc.BindLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
+	_, err = e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
 	require.ErrorIs(t, err, reason.New(reason.CodeInvalid))
 	assert.NotErrorIs(t, err, account.ErrVerificationRequired)
 
 	assert.Equal(t, writes, e.store.writes.Load())
-	assert.Equal(t, []string{account.OpBindLoginMethod, account.OpBindLoginMethod}, e.verifier.asked())
 	assert.False(t, e.get(t, a.ID).HasLoginMethod(account.MethodQQ))
 }
 
@@ -115,7 +112,7 @@ func TestBindWeComAsksTheAdministrator(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
-	_, err := e.svc.BindLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodWeCom, Identifier: "wc"})
+	_, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodWeCom, Identifier: "wc"})
 	require.ErrorIs(t, err, account.ErrWeComNotAuthorized)
 	assert.Equal(t, []string{a.ID + "/wc"}, e.wecom.asked)
 	assert.False(t, e.get(t, a.ID).HasLoginMethod(account.MethodWeCom))
@@ -129,18 +126,18 @@ func TestBindEmailNeedsCodeAndPassword(t *testing.T) {
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
 	b := account.Binding{Method: account.MethodEmail, Identifier: "f@example.com", Password: pw1}
-	_, err := e.svc.BindLoginMethod(t.Context(), a.ID, b)
+	_, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, b)
 	requireCode(t, err, reason.InputEmpty)
 
-	_, err = e.svc.SendLoginEmailCode(t.Context(), a.ID, "f@example.com", "")
+	_, err = e.svc.SendLoginEmailCode(t.Context(), loginEmailProof(e.svc, a.ID), a.ID, "f@example.com", "")
 	require.NoError(t, err)
 	b.Code = e.code("f@example.com")
 	b.Password = "weak"
-	_, err = e.svc.BindLoginMethod(t.Context(), a.ID, b)
+	_, err = e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, b)
 	requireCode(t, err, reason.PasswordTooShort)
 
 	b.Password = pw1
-	got, err := e.svc.BindLoginMethod(t.Context(), a.ID, b)
+	got, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, b)
 	require.NoError(t, err)
 	assert.Equal(t, "f@example.com", got.LoginEmail())
 	assert.NotEmpty(t, got.Password.Hash)
@@ -152,10 +149,10 @@ func TestBindEmailRefusesARecentPassword(t *testing.T) {
 	e := newEnv(t)
 	a := e.registerEmail(t, "g@example.com", pw1)
 	e.bind(t, a.ID, account.MethodWeChat, "wx")
-	_, err := e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodEmail)
+	_, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodEmail)
 	requireCode(t, err, reason.AccountSecurityPhoneRequired)
 	e.setSecurityPhone(t, a.ID, "+8613800138000")
-	_, err = e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodEmail)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodEmail)
 	require.NoError(t, err)
 
 	_, err = e.bindEmail(t, a.ID, "g2@example.com", pw1)
@@ -170,10 +167,10 @@ func TestUnbindReleasesTheSlot(t *testing.T) {
 	a := e.register(t, account.MethodWeChat, "wx-a")
 	b := e.register(t, account.MethodWeChat, "wx-b")
 	e.bind(t, a.ID, account.MethodQQ, "q")
-	_, err := e.svc.BindLoginMethod(t.Context(), b.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
+	_, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, b.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
 	requireCode(t, err, reason.LimitsQuotaExceeded)
 
-	got, err := e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodQQ)
+	got, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodQQ)
 	require.NoError(t, err)
 	assert.Equal(t, []account.Method{account.MethodWeChat}, methods(got))
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindQQ, "q"))
@@ -198,11 +195,11 @@ func TestUnbindTheLastLoginMethodRefused(t *testing.T) {
 	_, err := e.bindEmail(t, a.ID, "h@example.com", pw1)
 	require.NoError(t, err)
 	e.setSecurityPhone(t, a.ID, "+8613800138000")
-	_, err = e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodWeChat)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
 	require.NoError(t, err)
 	before := e.get(t, a.ID)
 
-	_, err = e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodEmail)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodEmail)
 	var blocked *account.UnbindBlockedError
 	require.ErrorAs(t, err, &blocked)
 	assert.Equal(t, []reason.Code{reason.AccountLastLoginMethod}, reason.Codes(blocked)[:1])
@@ -215,7 +212,7 @@ func TestUnbindUnboundMethodRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
-	_, err := e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodQQ)
+	_, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodQQ)
 	require.ErrorIs(t, err, account.ErrMethodNotBound)
 }
 
@@ -255,13 +252,13 @@ func TestUnbindRegistrationMethodReportsEveryUnmetCondition(t *testing.T) {
 			}
 			if !tc.scanOff {
 				scan := account.VerifyWeChatScan
-				_, err := e.svc.UpdateSecurity(t.Context(), a.ID, account.SecurityChange{LoginProtection: &scan})
+				_, err := e.svc.UpdateSecurity(t.Context(), allowSettings(a.ID), a.ID, account.SecurityChange{LoginProtection: &scan})
 				require.NoError(t, err)
 			}
 			before := e.get(t, a.ID)
 			assert.Equal(t, tc.want, reason.Codes(errOrNil(before.UnbindBlockers(account.MethodWeChat))), "UnbindBlockers")
 
-			got, err := e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodWeChat)
+			got, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
 			if tc.want == nil {
 				require.NoError(t, err)
 				assert.False(t, got.HasLoginMethod(account.MethodWeChat))
@@ -287,12 +284,12 @@ func TestRegistrationMethodInUseNamesEverySetting(t *testing.T) {
 	e.bind(t, a.ID, account.MethodQQ, "q")
 	e.setSecurityPhone(t, a.ID, "+8613800138000")
 	scan, on := account.VerifyWeChatScan, true
-	_, err := e.svc.UpdateSecurity(t.Context(), a.ID, account.SecurityChange{
+	_, err := e.svc.UpdateSecurity(t.Context(), allowSettings(a.ID), a.ID, account.SecurityChange{
 		LoginProtection: &scan, OperationProtection: &scan, RemoteLoginProtection: &on,
 		RemoteLoginMethod: &scan, MFABindingMethod: &scan,
 	})
 	require.NoError(t, err)
-	_, err = e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodWeChat)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
 	var blocked *account.UnbindBlockedError
 	require.ErrorAs(t, err, &blocked)
 	require.Len(t, blocked.Unmet, 1)
@@ -301,11 +298,11 @@ func TestRegistrationMethodInUseNamesEverySetting(t *testing.T) {
 
 	// Turning WeChat-scan off everywhere lets the unbind through.
 	none, off := account.VerifyNone, false
-	_, err = e.svc.UpdateSecurity(t.Context(), a.ID, account.SecurityChange{
+	_, err = e.svc.UpdateSecurity(t.Context(), allowSettings(a.ID), a.ID, account.SecurityChange{
 		LoginProtection: &none, OperationProtection: &none, RemoteLoginProtection: &off, MFABindingMethod: &none,
 	})
 	require.NoError(t, err)
-	_, err = e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodWeChat)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
 	require.NoError(t, err, "remote-login method only counts while remote-login protection is on")
 }
 
@@ -316,7 +313,7 @@ func TestUnbindNonRegistrationMethodNeedsOnlyAnotherMethod(t *testing.T) {
 	e.bind(t, a.ID, account.MethodWeChat, "wx")
 	// No security phone; docs/RULES.md §5 asks conditions 2 and 3 only of the
 	// registration method.
-	got, err := e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodWeChat)
+	got, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
 	require.NoError(t, err)
 	assert.Equal(t, []account.Method{account.MethodQQ}, methods(got))
 }
@@ -327,11 +324,11 @@ func TestUnbindEmailRemovesThePassword(t *testing.T) {
 	a := e.register(t, account.MethodWeChat, "wx")
 	_, err := e.bindEmail(t, a.ID, "i@example.com", pw1)
 	require.NoError(t, err)
-	got, err := e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodEmail)
+	got, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodEmail)
 	require.NoError(t, err)
 	assert.Empty(t, got.Password.Hash)
 	assert.NotEmpty(t, got.Password.History, "history is kept against reuse")
-	_, err = e.svc.ChangePassword(t.Context(), a.ID, account.PasswordChange{Old: pw1, New: pw2, Confirm: pw2})
+	_, err = e.svc.ChangePassword(t.Context(), vocab.Proof{}, a.ID, account.PasswordChange{Old: pw1, New: pw2, Confirm: pw2})
 	require.ErrorIs(t, err, account.ErrNoPassword)
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindEmail, "i@example.com"))
 }
@@ -345,7 +342,7 @@ func TestChangeLoginMethodMovesTheSlot(t *testing.T) {
 	e.bind(t, other.ID, account.MethodQQ, "taken")
 
 	ch := func(ident string) error {
-		_, err := e.svc.ChangeLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodQQ, Identifier: ident})
+		_, err := e.svc.ChangeLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodQQ, Identifier: ident})
 		return err
 	}
 	require.ErrorIs(t, ch("q1"), account.ErrSameIdentifier)
@@ -356,17 +353,16 @@ func TestChangeLoginMethodMovesTheSlot(t *testing.T) {
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindQQ, "q1"))
 	assert.Equal(t, []string{a.ID}, e.holders(t, account.ScopeBind, account.KindQQ, "q2"))
 
-	_, err := e.svc.ChangeLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodWeChatOA, Identifier: "oa"})
+	_, err := e.svc.ChangeLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodWeChatOA, Identifier: "oa"})
 	require.ErrorIs(t, err, account.ErrMethodNotBound)
 	assert.Equal(t, 1, e.events.Count(event.LoginMethodChanged))
-	assert.Contains(t, e.verifier.asked(), account.OpChangeLoginMethod)
 }
 
 func TestChangeRegistrationMethodKeepsTheRegistrationSlot(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx1")
-	_, err := e.svc.ChangeLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodWeChat, Identifier: "wx2"})
+	_, err := e.svc.ChangeLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodWeChat, Identifier: "wx2"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{a.ID}, e.holders(t, account.ScopeRegister, account.KindWeChat, "wx1"))
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindWeChat, "wx1"))
@@ -379,7 +375,7 @@ func TestChangeWeComAsksTheAdministrator(t *testing.T) {
 	e.wecom.allow["wc1"] = true
 	a := e.register(t, account.MethodWeChat, "wx")
 	e.bind(t, a.ID, account.MethodWeCom, "wc1")
-	_, err := e.svc.ChangeLoginMethod(t.Context(), a.ID, account.Binding{Method: account.MethodWeCom, Identifier: "wc2"})
+	_, err := e.svc.ChangeLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodWeCom, Identifier: "wc2"})
 	require.ErrorIs(t, err, account.ErrWeComNotAuthorized)
 	lm, _ := e.get(t, a.ID).LoginMethod(account.MethodWeCom)
 	assert.Equal(t, "wc1", lm.Identifier)

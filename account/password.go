@@ -6,6 +6,7 @@ import (
 	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // PasswordChange is a request to change the email login password (docs/RULES.md §3).
@@ -19,8 +20,8 @@ type PasswordChange struct {
 }
 
 // ChangePassword changes the email login password. The account must have
-// an email login method (ErrNoPassword otherwise); the Verifier must allow
-// OpChangePassword; the new password must meet the policy, equal its
+// an email login method (ErrNoPassword otherwise); proof must prove
+// OpChangePassword for the account; the new password must meet the policy, equal its
 // confirmation and differ from the recent ones (the policy's History, the
 // current one included).
 //
@@ -30,7 +31,7 @@ type PasswordChange struct {
 // account gets *limits.LockedError before any hashing, a wrong old password
 // ErrWrongPassword (or *limits.LockedError when it causes the lock) and a
 // PasswordChangeFailed event.
-func (s *Service) ChangePassword(ctx context.Context, id string, c PasswordChange) (Account, error) {
+func (s *Service) ChangePassword(ctx context.Context, proof vocab.Proof, id string, c PasswordChange) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
@@ -51,7 +52,7 @@ func (s *Service) ChangePassword(ctx context.Context, id string, c PasswordChang
 	if login == "" || a.Password.Hash == "" {
 		return Account{}, ErrNoPassword
 	}
-	if err := s.verify(ctx, id, OpChangePassword); err != nil {
+	if err := s.require(proof, id, OpChangePassword); err != nil {
 		return Account{}, err
 	}
 	attempt, err := s.lockout.Begin(ctx, s.scope, login)

@@ -11,6 +11,7 @@ import (
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 func change(old, nw string) account.PasswordChange {
@@ -22,7 +23,7 @@ func TestChangePasswordWithOldNewAndConfirmation(t *testing.T) {
 	e := newEnv(t)
 	a := e.registerEmail(t, "j@example.com", pw1)
 	e.clock.Advance(time.Hour)
-	got, err := e.svc.ChangePassword(t.Context(), a.ID, change(pw1, pw2))
+	got, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw2))
 	require.NoError(t, err)
 	ok, _, err := e.hasher.Verify(t.Context(), pw2, got.Password.Hash)
 	require.NoError(t, err)
@@ -30,7 +31,6 @@ func TestChangePasswordWithOldNewAndConfirmation(t *testing.T) {
 	assert.Equal(t, e.clock.Now(), got.Password.ChangedAt)
 	assert.Len(t, got.Password.History, 2)
 	assert.Equal(t, 1, e.events.Count(event.PasswordChanged))
-	assert.Equal(t, []string{account.OpChangePassword}, e.verifier.asked())
 	assert.False(t, got.PasswordRotationDue(e.svc.PasswordPolicy(), e.clock.Now()))
 	assert.True(t, got.PasswordRotationDue(e.svc.PasswordPolicy(), e.clock.Now().Add(90*24*time.Hour)))
 }
@@ -39,9 +39,8 @@ func TestChangePasswordOnlyWithAnEmailLoginMethod(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
-	_, err := e.svc.ChangePassword(t.Context(), a.ID, change(pw1, pw2))
+	_, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw2))
 	require.ErrorIs(t, err, account.ErrNoPassword)
-	assert.Empty(t, e.verifier.asked(), "nothing to verify for an account without a password")
 }
 
 func TestChangePasswordRefusesBadNewPasswords(t *testing.T) {
@@ -59,7 +58,7 @@ func TestChangePasswordRefusesBadNewPasswords(t *testing.T) {
 		{"same as current", change(pw1, pw1), reason.PasswordReused},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.svc.ChangePassword(t.Context(), a.ID, tc.c)
+			_, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, tc.c)
 			requireCode(t, err, tc.code)
 			assert.Equal(t, a, e.get(t, a.ID))
 		})
@@ -70,19 +69,19 @@ func TestNewPasswordDiffersFromTheLastThree(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.registerEmail(t, "l@example.com", pw1)
-	_, err := e.svc.ChangePassword(t.Context(), a.ID, change(pw1, pw2))
+	_, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw2))
 	require.NoError(t, err)
-	_, err = e.svc.ChangePassword(t.Context(), a.ID, change(pw2, pw3))
+	_, err = e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw2, pw3))
 	require.NoError(t, err)
 	// The last three are pw3 (current), pw2 and pw1.
 	for _, old := range []string{pw1, pw2, pw3} {
-		_, err = e.svc.ChangePassword(t.Context(), a.ID, change(pw3, old))
+		_, err = e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw3, old))
 		requireCode(t, err, reason.PasswordReused)
 	}
-	_, err = e.svc.ChangePassword(t.Context(), a.ID, change(pw3, pw4))
+	_, err = e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw3, pw4))
 	require.NoError(t, err)
 	// pw1 is now four passwords ago.
-	got, err := e.svc.ChangePassword(t.Context(), a.ID, change(pw4, pw1))
+	got, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw4, pw1))
 	require.NoError(t, err)
 	assert.Len(t, got.Password.History, 3)
 }
@@ -92,13 +91,13 @@ func TestWrongOldPasswordCountsTowardsTheLockout(t *testing.T) {
 	e := newEnv(t)
 	a := e.registerEmail(t, "m@example.com", pw1)
 	for i := 1; i < 10; i++ {
-		_, err := e.svc.ChangePassword(t.Context(), a.ID, change("Wrong!pass1", pw2))
+		_, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change("Wrong!pass1", pw2))
 		require.ErrorIs(t, err, account.ErrWrongPassword, "attempt %d", i)
 	}
 	// The 10th wrong password locks; the lock holds even for the right one.
-	_, err := e.svc.ChangePassword(t.Context(), a.ID, change("Wrong!pass1", pw2))
+	_, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change("Wrong!pass1", pw2))
 	require.ErrorIs(t, err, limits.ErrLocked)
-	_, err = e.svc.ChangePassword(t.Context(), a.ID, change(pw1, pw2))
+	_, err = e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw2))
 	var locked *limits.LockedError
 	require.ErrorAs(t, err, &locked)
 	assert.Equal(t, e.clock.Now().Add(30*time.Minute), locked.Until)
@@ -111,7 +110,7 @@ func TestWrongOldPasswordCountsTowardsTheLockout(t *testing.T) {
 	assert.False(t, st.LockedUntil.IsZero())
 
 	e.clock.Advance(30 * time.Minute)
-	_, err = e.svc.ChangePassword(t.Context(), a.ID, change(pw1, pw2))
+	_, err = e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw2))
 	require.NoError(t, err)
 }
 
@@ -119,7 +118,7 @@ func TestRightOldPasswordGivesItsLockoutSlotBack(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.registerEmail(t, "n@example.com", pw1)
-	_, err := e.svc.ChangePassword(t.Context(), a.ID, change(pw1, pw2))
+	_, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw2))
 	require.NoError(t, err)
 	st, err := e.lockout.Status(t.Context(), account.DefaultLockoutScope, "n@example.com")
 	require.NoError(t, err)
@@ -130,8 +129,7 @@ func TestChangePasswordAsksTheVerifier(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.registerEmail(t, "o@example.com", pw1)
-	e.verifier.set(reason.New(reason.AccountVerificationRequired))
-	_, err := e.svc.ChangePassword(t.Context(), a.ID, change(pw1, pw2))
+	_, err := e.svc.ChangePassword(t.Context(), vocab.Proof{}, a.ID, change(pw1, pw2))
 	require.ErrorIs(t, err, account.ErrVerificationRequired)
 	st, err := e.lockout.Status(t.Context(), account.DefaultLockoutScope, "o@example.com")
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // ProfileChange changes the editable account information; nil fields are
@@ -54,10 +55,15 @@ func (s *Service) UpdateProfile(ctx context.Context, id string, p ProfileChange)
 // (registration, login methods, security phone, real-name identities), in
 // one atomic store operation, so the identifiers can serve other accounts
 // (docs/RULES.md §1). It is the last step of a cancellation that has passed its
-// checks and review (docs/RULES.md §9); it asks no Verifier. The ID and APPID stay
-// reserved and are never given to another account.
-func (s *Service) Delete(ctx context.Context, id string) error {
+// checks and review (docs/RULES.md §9). proof must prove
+// OpApplyCancellation for the account; without it Delete returns
+// *vocab.VerificationRequiredError and deletes nothing. The ID and APPID
+// stay reserved and are never given to another account.
+func (s *Service) Delete(ctx context.Context, proof vocab.Proof, id string) error {
 	if err := checkID("account_id", id); err != nil {
+		return err
+	}
+	if err := s.require(proof, id, OpApplyCancellation); err != nil {
 		return err
 	}
 	ok, err := s.store.DeleteAccount(ctx, id)

@@ -64,7 +64,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (Account, error)
 	if !r.Method.Valid() {
 		return Account{}, ErrUnknownMethod.With("allowed", allowedMethods)
 	}
-	ident, err := Normalize(r.Method.Kind(), r.Identifier)
+	ident, err := Normalize(KindOf(r.Method), r.Identifier)
 	if err != nil {
 		return Account{}, err
 	}
@@ -137,7 +137,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (Account, error)
 		case WriteOK:
 			a.Version = 1
 			s.emit(ctx, event.AccountRegistered, a.ID, map[string]string{
-				"method": string(r.Method), "identifier": maskIdentifier(r.Method.Kind(), ident),
+				"method": string(r.Method), "identifier": maskIdentifier(KindOf(r.Method), ident),
 			})
 			return a.clone(), nil
 		case WriteTaken:

@@ -26,7 +26,7 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 	full := func() account.Config {
 		return account.Config{
 			Store: e.store, Hasher: e.hasher, Lockout: e.lockout, Codes: nopCodes{},
-			Verifier: e.verifier, Secret: testSecret,
+			Secret: testSecret,
 		}
 	}
 	_, err := account.New(full())
@@ -36,7 +36,6 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 		"Hasher":   func(c *account.Config) { c.Hasher = nil },
 		"Lockout":  func(c *account.Config) { c.Lockout = nil },
 		"Codes":    func(c *account.Config) { c.Codes = nil },
-		"Verifier": func(c *account.Config) { c.Verifier = nil },
 		"Secret":   func(c *account.Config) { c.Secret = []byte("short") },
 		"Limits":   func(c *account.Config) { c.Limits.Quotas.BindPerWeChat = -1 },
 		"Password": func(c *account.Config) { p := password.Console(); p.MaxLength = 0; c.Password = p },
@@ -88,8 +87,8 @@ func TestRegisterWithEachOfTheFiveMethods(t *testing.T) {
 			byApp, err := e.svc.AccountByAPPID(t.Context(), a.APPID)
 			require.NoError(t, err)
 			assert.Equal(t, a.ID, byApp.ID)
-			assert.Equal(t, []string{a.ID}, e.holders(t, account.ScopeRegister, m.Kind(), ident))
-			assert.Equal(t, []string{a.ID}, e.holders(t, account.ScopeBind, m.Kind(), ident))
+			assert.Equal(t, []string{a.ID}, e.holders(t, account.ScopeRegister, account.KindOf(m), ident))
+			assert.Equal(t, []string{a.ID}, e.holders(t, account.ScopeBind, account.KindOf(m), ident))
 		})
 	}
 	for _, ev := range e.events.All() {
@@ -289,7 +288,7 @@ func TestRegistrationSlotStaysAfterUnbindingTheRegistrationMethod(t *testing.T) 
 	a := e.register(t, account.MethodQQ, "q")
 	e.bind(t, a.ID, account.MethodWeChat, "wx")
 	e.setSecurityPhone(t, a.ID, "+8613800138000")
-	_, err := e.svc.UnbindLoginMethod(t.Context(), a.ID, account.MethodQQ)
+	_, err := e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodQQ)
 	require.NoError(t, err)
 
 	// q may be bound again like any other identifier…

@@ -5,6 +5,7 @@ import (
 
 	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // PasswordReset is a request to set the email login password without the
@@ -23,12 +24,11 @@ type PasswordReset struct {
 }
 
 // ResetPassword sets the email login password of account id to r.New
-// without the old password, and asks no Verifier.
-//
-// It must only follow a proven reset: the caller has established that the
-// requester holds a valid single-use reset token for this account and has
-// passed identity verification for it. Package recovery is that caller;
-// nothing else should call it.
+// without the old password. proof must prove OpResetPassword for the
+// account: protection.Manager.Verified mints it for the binding of a reset
+// whose identity verification was passed (package recovery does this after
+// checking the single-use reset token). Without it ResetPassword returns
+// *vocab.VerificationRequiredError and changes nothing.
 //
 // The account must have an email login method (ErrNoPassword otherwise);
 // the new password must meet the policy and differ from the recent ones
@@ -37,8 +37,11 @@ type PasswordReset struct {
 // the write (a concurrent change or hash upgrade), it is refused with
 // ErrChangedMeanwhile after r.Claim has run. On success it emits
 // PasswordReset. Ending the account's sessions is the caller's job.
-func (s *Service) ResetPassword(ctx context.Context, id string, r PasswordReset) (Account, error) {
+func (s *Service) ResetPassword(ctx context.Context, proof vocab.Proof, id string, r PasswordReset) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
+		return Account{}, err
+	}
+	if err := s.require(proof, id, OpResetPassword); err != nil {
 		return Account{}, err
 	}
 	if err := s.checkNewPassword(r.New); err != nil {

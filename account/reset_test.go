@@ -34,7 +34,7 @@ func TestResetPasswordWithoutTheOldOne(t *testing.T) {
 	a := e.registerEmail(t, "r1@example.com", pw1)
 	e.clock.Advance(time.Hour)
 	var c claims
-	got, err := e.svc.ResetPassword(t.Context(), a.ID, account.PasswordReset{New: pw2, Claim: c.claim})
+	got, err := e.svc.ResetPassword(t.Context(), allow(a.ID, account.OpResetPassword), a.ID, account.PasswordReset{New: pw2, Claim: c.claim})
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), c.n.Load(), "claimed once")
 	ok, _, err := e.hasher.Verify(t.Context(), pw2, got.Password.Hash)
@@ -45,12 +45,11 @@ func TestResetPasswordWithoutTheOldOne(t *testing.T) {
 	assert.Equal(t, got.Password.Hash, got.Password.History[0])
 	assert.Equal(t, a.Version+1, got.Version)
 	assert.Equal(t, got, e.get(t, a.ID))
-	assert.Empty(t, e.verifier.asked(), "a reset asks no Verifier: recovery has verified")
 	assert.Equal(t, 1, e.events.Count(event.PasswordReset))
 	assert.Zero(t, e.events.Count(event.PasswordChanged))
 
 	// A nil Claim is allowed.
-	_, err = e.svc.ResetPassword(t.Context(), a.ID, account.PasswordReset{New: pw3})
+	_, err = e.svc.ResetPassword(t.Context(), allow(a.ID, account.OpResetPassword), a.ID, account.PasswordReset{New: pw3})
 	require.NoError(t, err)
 }
 
@@ -58,7 +57,7 @@ func TestResetPasswordRefusalsClaimAndWriteNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.registerEmail(t, "r2@example.com", pw1)
-	_, err := e.svc.ChangePassword(t.Context(), a.ID, change(pw1, pw2))
+	_, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw2))
 	require.NoError(t, err)
 	wx := e.register(t, account.MethodWeChat, "wx-r2")
 	before := e.store.writes.Load()
@@ -80,7 +79,7 @@ func TestResetPasswordRefusalsClaimAndWriteNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var c claims
-			_, err := e.svc.ResetPassword(t.Context(), tc.id, account.PasswordReset{New: tc.pw, Claim: c.claim})
+			_, err := e.svc.ResetPassword(t.Context(), allow(tc.id, account.OpResetPassword), tc.id, account.PasswordReset{New: tc.pw, Claim: c.claim})
 			requireCode(t, err, tc.code)
 			assert.Zero(t, c.n.Load(), "not claimed")
 		})
@@ -94,7 +93,7 @@ func TestResetPasswordClaimRefusalWritesNothing(t *testing.T) {
 	a := e.registerEmail(t, "r3@example.com", pw1)
 	refused := errors.New("token already used")
 	c := claims{err: refused}
-	_, err := e.svc.ResetPassword(t.Context(), a.ID, account.PasswordReset{New: pw2, Claim: c.claim})
+	_, err := e.svc.ResetPassword(t.Context(), allow(a.ID, account.OpResetPassword), a.ID, account.PasswordReset{New: pw2, Claim: c.claim})
 	require.ErrorIs(t, err, refused, "the claim's error is returned as is")
 	assert.Equal(t, a, e.get(t, a.ID))
 	assert.Zero(t, e.events.Count(event.PasswordReset))
@@ -119,7 +118,7 @@ func TestConcurrentResetsWriteOncePerClaim(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			if _, err := e.svc.ResetPassword(context.Background(), a.ID, account.PasswordReset{New: pw2, Claim: claim}); err == nil {
+			if _, err := e.svc.ResetPassword(context.Background(), allow(a.ID, account.OpResetPassword), a.ID, account.PasswordReset{New: pw2, Claim: claim}); err == nil {
 				ok.Add(1)
 			}
 		}()
@@ -138,10 +137,10 @@ func TestResetPasswordRefusedWhenThePasswordChangedMeanwhile(t *testing.T) {
 	// The claim runs between the checks and the write: change the
 	// password there, as a concurrent request would.
 	claim := func(ctx context.Context) error {
-		_, err := e.svc.ChangePassword(ctx, a.ID, change(pw1, pw3))
+		_, err := e.svc.ChangePassword(ctx, allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw3))
 		return err
 	}
-	_, err := e.svc.ResetPassword(t.Context(), a.ID, account.PasswordReset{New: pw2, Claim: claim})
+	_, err := e.svc.ResetPassword(t.Context(), allow(a.ID, account.OpResetPassword), a.ID, account.PasswordReset{New: pw2, Claim: claim})
 	require.ErrorIs(t, err, account.ErrChangedMeanwhile)
 	ok, _, err := e.hasher.Verify(t.Context(), pw3, e.get(t, a.ID).Password.Hash)
 	require.NoError(t, err)
@@ -152,7 +151,7 @@ func TestResetPasswordKeepsTheHistoryPolicy(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(c *account.Config) { c.Password = password.NIST() })
 	a := e.registerEmail(t, "r6@example.com", "correct horse battery")
-	got, err := e.svc.ResetPassword(t.Context(), a.ID, account.PasswordReset{New: "another long passphrase"})
+	got, err := e.svc.ResetPassword(t.Context(), allow(a.ID, account.OpResetPassword), a.ID, account.PasswordReset{New: "another long passphrase"})
 	require.NoError(t, err)
 	assert.Len(t, got.Password.History, min(2, e.svc.PasswordPolicy().History))
 }

@@ -6,27 +6,28 @@ import (
 	"time"
 
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
-// VerifyMethod is a way to verify the owner's identity (docs/RULES.md, "identity
-// verification"), or VerifyNone.
-type VerifyMethod string
+// VerifyMethod is a way to verify the owner's identity (docs/RULES.md,
+// "identity verification"), or VerifyNone: [vocab.VerifyMethod].
+type VerifyMethod = vocab.VerifyMethod
 
 // The verification methods.
 const (
 	// VerifyNone: no verification.
-	VerifyNone VerifyMethod = "none"
+	VerifyNone = vocab.VerifyNone
 	// VerifyMFA: a TOTP code from the account's MFA device.
-	VerifyMFA VerifyMethod = "mfa"
+	VerifyMFA = vocab.VerifyMFA
 	// VerifySMS: a 6-digit code sent to the security phone.
-	VerifySMS VerifyMethod = "sms"
+	VerifySMS = vocab.VerifySMS
 	// VerifyEmail: a 6-digit code sent to the security email.
-	VerifyEmail VerifyMethod = "email"
+	VerifyEmail = vocab.VerifyEmail
 	// VerifyWeChatScan: the host confirms that the WeChat user who scanned
 	// is the account's WeChat login method.
-	VerifyWeChatScan VerifyMethod = "wechat_scan"
+	VerifyWeChatScan = vocab.VerifyWeChatScan
 	// VerifyFace: host-provided face verification of the real-name person.
-	VerifyFace VerifyMethod = "face"
+	VerifyFace = vocab.VerifyFace
 )
 
 const allowedVerifyMethods = "none, mfa, sms, email, wechat_scan, face"
@@ -41,21 +42,21 @@ func ParseVerifyMethod(s string) (VerifyMethod, error) {
 	return "", reason.New(reason.AccountUnknownVerifyMethod).With("allowed", allowedVerifyMethods)
 }
 
-// Session bounds of docs/RULES.md §7: the defaults a new account gets and the
-// allowed ranges.
+// Session bounds of docs/RULES.md §7: the defaults a new account gets and
+// the allowed ranges, those of package vocab.
 const (
-	// DefaultSessionMaxLifetime is a new account's session lifetime.
-	DefaultSessionMaxLifetime = 48 * time.Hour
-	// MinSessionMaxLifetime is the shortest allowed session lifetime.
-	MinSessionMaxLifetime = time.Hour
-	// MaxSessionMaxLifetime is the longest allowed session lifetime.
-	MaxSessionMaxLifetime = 48 * time.Hour
-	// DefaultSessionIdleTimeout is a new account's idle timeout.
-	DefaultSessionIdleTimeout = 120 * time.Minute
-	// MinSessionIdleTimeout is the shortest allowed idle timeout.
-	MinSessionIdleTimeout = 15 * time.Minute
-	// MaxSessionIdleTimeout is the longest allowed idle timeout.
-	MaxSessionIdleTimeout = 720 * time.Minute
+	// DefaultSessionMaxLifetime is [vocab.DefaultSessionLifetime].
+	DefaultSessionMaxLifetime = vocab.DefaultSessionLifetime
+	// MinSessionMaxLifetime is [vocab.MinSessionLifetime].
+	MinSessionMaxLifetime = vocab.MinSessionLifetime
+	// MaxSessionMaxLifetime is [vocab.MaxSessionLifetime].
+	MaxSessionMaxLifetime = vocab.MaxSessionLifetime
+	// DefaultSessionIdleTimeout is [vocab.DefaultIdleTimeout].
+	DefaultSessionIdleTimeout = vocab.DefaultIdleTimeout
+	// MinSessionIdleTimeout is [vocab.MinIdleTimeout].
+	MinSessionIdleTimeout = vocab.MinIdleTimeout
+	// MaxSessionIdleTimeout is [vocab.MaxIdleTimeout].
+	MaxSessionIdleTimeout = vocab.MaxIdleTimeout
 )
 
 // SecuritySettings are the account's protection and session settings. The
@@ -138,25 +139,34 @@ type SecurityChange struct {
 }
 
 // protectionMethods are those login and operation protection accept.
-var protectionMethods = []VerifyMethod{VerifyNone, VerifyWeChatScan, VerifyMFA, VerifySMS}
+var protectionMethods = vocab.ProtectionMethods()
 
 // UpdateSecurity applies change to the account's security settings in one
 // atomic update, so concurrent changes of different settings all survive.
-// It is the storage behind protection.Manager.ChangeSettings, which
-// authorises the change (each kind of setting is a sensitive operation) and
-// emits the event; it asks no Verifier and emits nothing itself, so a host
-// without package protection must authorise the change first.
+// It is the storage behind protection.Manager.ChangeSettings, which mints
+// the proofs and emits the event; it emits nothing itself.
+//
+// proofs must hold, for every setting the change names, a proof for the
+// account of the operation that authorises it (vocab.SettingOperation: for
+// example OpChangeLoginProtection for login protection). Turning login or
+// operation protection to mfa is also authorised by a proof of OpBindMFA,
+// for the step that enables a device just bound. Otherwise it returns
+// *vocab.VerificationRequiredError for the first operation missing and
+// changes nothing.
 //
 // It still validates: every given method must be known, allowed for its
 // setting, and available to the account (sms needs a security phone, email
 // a security email, wechat_scan a WeChat login method, face a real-name
 // verification; mfa is checked by protection, which knows the devices);
 // session times must be in their ranges.
-func (s *Service) UpdateSecurity(ctx context.Context, id string, change SecurityChange) (Account, error) {
+func (s *Service) UpdateSecurity(ctx context.Context, proofs []vocab.Proof, id string, change SecurityChange) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
 	if err := change.check(); err != nil {
+		return Account{}, err
+	}
+	if err := s.requireSettings(proofs, id, change); err != nil {
 		return Account{}, err
 	}
 	var fields []string
@@ -215,6 +225,45 @@ func (s *Service) UpdateSecurity(ctx context.Context, id string, change Security
 		return Account{}, err
 	}
 	return after, nil
+}
+
+// requireSettings checks that proofs authorise every setting that change
+// names.
+func (s *Service) requireSettings(proofs []vocab.Proof, id string, change SecurityChange) error {
+	now := s.now()
+	has := func(op string) bool {
+		for _, p := range proofs {
+			if p.Valid(id, op, now) {
+				return true
+			}
+		}
+		return false
+	}
+	toMFA := func(v *VerifyMethod) bool { return *v == VerifyMFA && has(vocab.OpBindMFA) }
+	for _, f := range []struct {
+		setting string
+		given   bool
+		byMFA   func() bool
+	}{
+		{vocab.SettingLoginProtection, change.LoginProtection != nil, func() bool { return toMFA(change.LoginProtection) }},
+		{vocab.SettingTrustDevices, change.TrustDevices != nil, nil},
+		{vocab.SettingOperationProtection, change.OperationProtection != nil, func() bool { return toMFA(change.OperationProtection) }},
+		{vocab.SettingRemoteLoginProtection, change.RemoteLoginProtection != nil, nil},
+		{vocab.SettingRemoteLoginMethod, change.RemoteLoginMethod != nil, nil},
+		{vocab.SettingMFABindingMethod, change.MFABindingMethod != nil, nil},
+		{vocab.SettingSessionMaxLifetime, change.SessionMaxLifetime != nil, nil},
+		{vocab.SettingSessionIdleTimeout, change.SessionIdleTimeout != nil, nil},
+	} {
+		if !f.given {
+			continue
+		}
+		op := vocab.SettingOperation(f.setting)
+		if has(op) || (f.byMFA != nil && f.byMFA()) {
+			continue
+		}
+		return &vocab.VerificationRequiredError{Purpose: op}
+	}
+	return nil
 }
 
 // check validates the change without looking at the account.
@@ -282,15 +331,19 @@ type MFAFallback struct {
 }
 
 // DisableMFA turns MFA off wherever the account's security settings use it
-// (login, operation and remote-login protection, MFA binding), after an MFA
-// device was unbound; the mfa package calls it through the host's adapter.
-// Login and operation protection fall back to sms when the account has a
-// security phone and to none otherwise; remote-login protection and MFA
-// binding fall back to none (protection then offers any available method).
-// It asks no Verifier (the caller has just checked an MFA code) and emits
-// nothing (mfa's MFAUnbound event carries the fallbacks).
-func (s *Service) DisableMFA(ctx context.Context, id string) (MFAFallback, error) {
+// (login, operation and remote-login protection, MFA binding), when an MFA
+// device is unbound; package mfa calls it with the proof of OpUnbindMFA
+// that its Unbind was given. Login and operation protection fall back to
+// sms when the account has a security phone and to none otherwise;
+// remote-login protection and MFA binding fall back to none (protection
+// then offers any available method). Without a valid proof of OpUnbindMFA
+// for the account it returns *vocab.VerificationRequiredError and changes
+// nothing. It emits nothing (mfa's MFAUnbound event carries the fallbacks).
+func (s *Service) DisableMFA(ctx context.Context, p vocab.Proof, id string) (MFAFallback, error) {
 	if err := checkID("account_id", id); err != nil {
+		return MFAFallback{}, err
+	}
+	if err := s.require(p, id, OpUnbindMFA); err != nil {
 		return MFAFallback{}, err
 	}
 	var fb MFAFallback

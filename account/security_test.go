@@ -37,13 +37,13 @@ func TestSecuritySettingsAreValidatedAndStored(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := e.svc.UpdateSecurity(t.Context(), a.ID, tc.change)
+			_, err := e.svc.UpdateSecurity(t.Context(), allowSettings(a.ID), a.ID, tc.change)
 			requireCode(t, err, tc.code)
 			assert.Equal(t, a, e.get(t, a.ID))
 		})
 	}
 
-	got, err := e.svc.UpdateSecurity(t.Context(), a.ID, account.SecurityChange{
+	got, err := e.svc.UpdateSecurity(t.Context(), allowSettings(a.ID), a.ID, account.SecurityChange{
 		LoginProtection:       ptr(account.VerifyMFA),
 		TrustDevices:          ptr(true),
 		RemoteLoginProtection: ptr(true),
@@ -56,11 +56,10 @@ func TestSecuritySettingsAreValidatedAndStored(t *testing.T) {
 		RemoteLoginProtection: true, RemoteLoginMethod: account.VerifyNone, MFABindingMethod: account.VerifyNone,
 		SessionMaxLifetime: time.Hour, SessionIdleTimeout: 720 * time.Minute,
 	}, got.Security)
-	assert.Empty(t, e.verifier.asked(), "protection authorises settings changes, not the store path")
 	assert.Empty(t, e.events.All()[1:], "protection emits the settings event")
 
 	// Setting what is already set writes nothing.
-	again, err := e.svc.UpdateSecurity(t.Context(), a.ID, account.SecurityChange{LoginProtection: ptr(account.VerifyMFA)})
+	again, err := e.svc.UpdateSecurity(t.Context(), allowSettings(a.ID), a.ID, account.SecurityChange{LoginProtection: ptr(account.VerifyMFA)})
 	require.NoError(t, err)
 	assert.Equal(t, got.Version, again.Version)
 }
@@ -72,11 +71,11 @@ func TestDisableMFAFallsBack(t *testing.T) {
 		e := newEnv(t)
 		a := e.register(t, account.MethodQQ, "q")
 		e.setSecurityPhone(t, a.ID, "+8613800138000")
-		_, err := e.svc.UpdateSecurity(t.Context(), a.ID, account.SecurityChange{
+		_, err := e.svc.UpdateSecurity(t.Context(), allowSettings(a.ID), a.ID, account.SecurityChange{
 			LoginProtection: ptr(account.VerifyMFA), OperationProtection: ptr(account.VerifyMFA), MFABindingMethod: ptr(account.VerifyMFA),
 		})
 		require.NoError(t, err)
-		fb, err := e.svc.DisableMFA(t.Context(), a.ID)
+		fb, err := e.svc.DisableMFA(t.Context(), allow(a.ID, account.OpUnbindMFA), a.ID)
 		require.NoError(t, err)
 		assert.Equal(t, account.MFAFallback{Login: "sms", Operation: "sms"}, fb)
 		got := e.get(t, a.ID)
@@ -87,9 +86,9 @@ func TestDisableMFAFallsBack(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		a := e.register(t, account.MethodQQ, "q")
-		_, err := e.svc.UpdateSecurity(t.Context(), a.ID, account.SecurityChange{OperationProtection: ptr(account.VerifyMFA)})
+		_, err := e.svc.UpdateSecurity(t.Context(), allowSettings(a.ID), a.ID, account.SecurityChange{OperationProtection: ptr(account.VerifyMFA)})
 		require.NoError(t, err)
-		fb, err := e.svc.DisableMFA(t.Context(), a.ID)
+		fb, err := e.svc.DisableMFA(t.Context(), allow(a.ID, account.OpUnbindMFA), a.ID)
 		require.NoError(t, err)
 		assert.Equal(t, account.MFAFallback{Operation: "none"}, fb)
 	})
@@ -97,11 +96,11 @@ func TestDisableMFAFallsBack(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
 		a := e.register(t, account.MethodQQ, "q")
-		fb, err := e.svc.DisableMFA(t.Context(), a.ID)
+		fb, err := e.svc.DisableMFA(t.Context(), allow(a.ID, account.OpUnbindMFA), a.ID)
 		require.NoError(t, err)
 		assert.Equal(t, account.MFAFallback{}, fb)
 		assert.Equal(t, a.Version, e.get(t, a.ID).Version)
-		_, err = e.svc.DisableMFA(t.Context(), "100000000000")
+		_, err = e.svc.DisableMFA(t.Context(), allow("100000000000", account.OpUnbindMFA), "100000000000")
 		require.ErrorIs(t, err, account.ErrNotFound)
 	})
 }
@@ -134,7 +133,7 @@ func TestDeleteReleasesEveryQuotaSlot(t *testing.T) {
 	_, err := e.svc.RecordPersonal(t.Context(), a.ID, person("张三", idZhang))
 	require.NoError(t, err)
 
-	require.NoError(t, e.svc.Delete(t.Context(), a.ID))
+	require.NoError(t, e.svc.Delete(t.Context(), allow(a.ID, account.OpApplyCancellation), a.ID))
 	assert.Equal(t, 1, e.events.Count(event.AccountDeleted))
 	for _, s := range []struct {
 		scope account.Scope
@@ -153,7 +152,7 @@ func TestDeleteReleasesEveryQuotaSlot(t *testing.T) {
 	require.ErrorIs(t, err, account.ErrNotFound)
 	_, err = e.svc.AccountByAPPID(t.Context(), a.APPID)
 	require.ErrorIs(t, err, account.ErrNotFound)
-	require.ErrorIs(t, e.svc.Delete(t.Context(), a.ID), account.ErrNotFound)
+	require.ErrorIs(t, e.svc.Delete(t.Context(), allow(a.ID, account.OpApplyCancellation), a.ID), account.ErrNotFound)
 
 	// The identifiers serve a new account at once.
 	b := e.register(t, account.MethodQQ, "q")
@@ -169,9 +168,9 @@ func TestOperationsOnAMissingAccount(t *testing.T) {
 	require.ErrorIs(t, err, account.ErrNotFound)
 	_, err = e.svc.UpdateProfile(t.Context(), id, account.ProfileChange{Nickname: ptr("x")})
 	require.ErrorIs(t, err, account.ErrNotFound)
-	_, err = e.svc.BindLoginMethod(t.Context(), id, account.Binding{Method: account.MethodQQ, Identifier: "q"})
+	_, err = e.svc.BindLoginMethod(t.Context(), allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodQQ, Identifier: "q"})
 	require.ErrorIs(t, err, account.ErrNotFound)
-	_, err = e.svc.UnbindLoginMethod(t.Context(), id, account.MethodQQ)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), allow(id, account.OpUnbindLoginMethod), id, account.MethodQQ)
 	require.ErrorIs(t, err, account.ErrNotFound)
 	_, err = e.svc.RecordPersonal(t.Context(), id, person("张三", idZhang))
 	require.ErrorIs(t, err, account.ErrNotFound)

@@ -15,6 +15,7 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // MaxIDBytes is the longest account ID or APPID accepted as input.
@@ -55,9 +56,9 @@ var (
 	// ErrWeComNotAuthorized: the WeCom administrator refused or is not
 	// configured.
 	ErrWeComNotAuthorized = reason.New(reason.AccountWeComNotAuthorized)
-	// ErrVerificationRequired: the Verifier refused without a reason code
-	// of its own.
-	ErrVerificationRequired = reason.New(reason.AccountVerificationRequired)
+	// ErrVerificationRequired matches the *vocab.VerificationRequiredError
+	// of a guarded method given no valid proof.
+	ErrVerificationRequired = vocab.ErrVerificationRequired
 	// ErrNoPendingContact: no contact change awaits confirmation.
 	ErrNoPendingContact = reason.New(reason.AccountNoPendingContact)
 	// ErrRealNameTooSoon: the real-name change interval has not passed.
@@ -74,28 +75,34 @@ var (
 	ErrConfirmMismatch = reason.New(reason.PasswordConfirmMismatch)
 )
 
-// The operations for which the service asks the Verifier, by their names in
-// the sensitive-operation catalog of package protection (docs/RULES.md §7). docs/RULES.md
-// §4–§5 require identity verification for the first five; the last two are
-// protected when operation protection is on. The Verifier decides what each
-// one needs.
+// The sensitive operations the service's guarded methods perform, by their
+// names in the sensitive-operation catalog (those of package vocab). Each
+// guarded method takes a vocab.Proof of its operation for the account,
+// minted by protection (Manager.Authorize for a session, Manager.Verified
+// for a flow such as the password reset), and refuses without one.
 const (
 	// OpBindLoginMethod: BindLoginMethod, and SendLoginEmailCode for a
 	// first email.
-	OpBindLoginMethod = "bind_login_method"
+	OpBindLoginMethod = vocab.OpBindLoginMethod
 	// OpChangeLoginMethod: ChangeLoginMethod (for email: OpChangeLoginEmail).
-	OpChangeLoginMethod = "change_login_method"
+	OpChangeLoginMethod = vocab.OpChangeLoginMethod
 	// OpUnbindLoginMethod: UnbindLoginMethod.
-	OpUnbindLoginMethod = "unbind_login_method"
+	OpUnbindLoginMethod = vocab.OpUnbindLoginMethod
 	// OpChangeSecurityPhone: SendSecurityPhoneCode and ChangeSecurityPhone.
-	OpChangeSecurityPhone = "change_security_phone"
+	OpChangeSecurityPhone = vocab.OpChangeSecurityPhone
 	// OpChangeSecurityEmail: SendSecurityEmailCode and ChangeSecurityEmail.
-	OpChangeSecurityEmail = "change_security_email"
+	OpChangeSecurityEmail = vocab.OpChangeSecurityEmail
 	// OpChangeLoginEmail: ChangeLoginEmail, and SendLoginEmailCode when the
 	// account has an email login method.
-	OpChangeLoginEmail = "change_login_email"
+	OpChangeLoginEmail = vocab.OpChangeLoginEmail
 	// OpChangePassword: ChangePassword.
-	OpChangePassword = "change_password"
+	OpChangePassword = vocab.OpChangePassword
+	// OpResetPassword: ResetPassword.
+	OpResetPassword = vocab.OpResetPassword
+	// OpUnbindMFA: DisableMFA.
+	OpUnbindMFA = vocab.OpUnbindMFA
+	// OpApplyCancellation: Delete, the last step of a cancellation.
+	OpApplyCancellation = vocab.OpApplyCancellation
 )
 
 // The purposes of the codes the service sends, besides notify's own
@@ -110,26 +117,6 @@ const (
 	// PurposeSecurityEmail: the code sent to a new security email.
 	PurposeSecurityEmail notify.Purpose = "security_email"
 )
-
-// Verifier says whether the user has passed what the operation purpose (one
-// of the Op constants) on the account needs: identity verification, or an
-// operation-protection grant. *protection.Manager implements it; the
-// service calls it first in every sensitive flow and refuses when it
-// returns an error. A reason-coded error
-// is returned to the caller as is (for example a
-// protection.VerificationRequiredError listing the methods); any other
-// error is wrapped in ErrVerificationRequired.
-type Verifier interface {
-	Verified(ctx context.Context, accountID, purpose string) error
-}
-
-// VerifierFunc adapts a function to the Verifier interface.
-type VerifierFunc func(ctx context.Context, accountID, purpose string) error
-
-// Verified calls f.
-func (f VerifierFunc) Verified(ctx context.Context, accountID, purpose string) error {
-	return f(ctx, accountID, purpose)
-}
 
 // WeComAuthorizer asks a WeCom administrator whether the WeCom user subject
 // may be bound to the account (docs/RULES.md §5). It returns nil when authorised.
@@ -164,8 +151,6 @@ type Config struct {
 	LockoutScope string
 	// Codes sends and verifies one-time codes (a *notify.Codes). Required.
 	Codes CodeSender
-	// Verifier guards sensitive operations. Required (fail closed).
-	Verifier Verifier
 	// WeCom authorises WeCom bindings; nil refuses every WeCom binding.
 	WeCom WeComAuthorizer
 	// IDs generates account IDs and APPIDs; nil means RandomIDs over Rand.
@@ -184,19 +169,18 @@ type Config struct {
 // Service runs the account flows. It is safe for concurrent use; all its
 // state is in the Store.
 type Service struct {
-	store    Store
-	quotas   limits.Quotas
-	policy   password.Policy
-	hasher   *password.Hasher
-	lockout  *limits.Limiter
-	scope    string
-	codes    CodeSender
-	verifier Verifier
-	wecom    WeComAuthorizer
-	ids      IDGenerator
-	keys     *keyhash.Hasher
-	now      func() time.Time
-	events   event.Hook
+	store   Store
+	quotas  limits.Quotas
+	policy  password.Policy
+	hasher  *password.Hasher
+	lockout *limits.Limiter
+	scope   string
+	codes   CodeSender
+	wecom   WeComAuthorizer
+	ids     IDGenerator
+	keys    *keyhash.Hasher
+	now     func() time.Time
+	events  event.Hook
 }
 
 // New returns a Service for cfg, or a reason.PolicyInvalid error naming the
@@ -211,8 +195,6 @@ func New(cfg Config) (*Service, error) {
 		return nil, missing("Lockout", "a *limits.Limiter")
 	case cfg.Codes == nil:
 		return nil, missing("Codes", "an account.CodeSender such as *notify.Codes")
-	case cfg.Verifier == nil:
-		return nil, missing("Verifier", "an account.Verifier")
 	}
 	pol, err := cfg.Limits.Resolve()
 	if err != nil {
@@ -232,7 +214,7 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{
 		store: cfg.Store, quotas: pol.Quotas, policy: pp, hasher: cfg.Hasher,
 		lockout: cfg.Lockout, scope: cfg.LockoutScope, codes: cfg.Codes,
-		verifier: cfg.Verifier, wecom: cfg.WeCom, ids: cfg.IDs, keys: keys,
+		wecom: cfg.WeCom, ids: cfg.IDs, keys: keys,
 		now: cfg.Now, events: cfg.Events,
 	}
 	if s.scope == "" {
@@ -300,11 +282,11 @@ func (s *Service) AccountsByLogin(ctx context.Context, m Method, raw string) ([]
 	if !m.Valid() {
 		return nil, ErrUnknownMethod.With("allowed", allowedMethods)
 	}
-	v, err := Normalize(m.Kind(), raw)
+	v, err := Normalize(KindOf(m), raw)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := s.store.SlotHolders(ctx, Slot{Scope: ScopeBind, Kind: m.Kind(), Value: v})
+	ids, err := s.store.SlotHolders(ctx, Slot{Scope: ScopeBind, Kind: KindOf(m), Value: v})
 	if err != nil {
 		return nil, reason.Store(err)
 	}
@@ -353,17 +335,10 @@ func checkID(field, id string) error {
 	return nil
 }
 
-// verify asks the Verifier about operation op on account id.
-func (s *Service) verify(ctx context.Context, id, op string) error {
-	err := s.verifier.Verified(ctx, id, op)
-	if err == nil {
-		return nil
-	}
-	var re *reason.Error
-	if errors.As(err, &re) {
-		return err
-	}
-	return ErrVerificationRequired.Wrap(err)
+// require refuses, with *vocab.VerificationRequiredError, unless p proves
+// operation op on account id now.
+func (s *Service) require(p vocab.Proof, id, op string) error {
+	return vocab.Require(p, id, op, s.now())
 }
 
 // errNoChange, returned by an update's change function, ends the update

@@ -120,10 +120,10 @@ type Store interface {
 func slotsOf(a Account) []Slot {
 	var out []Slot
 	if a.RegistrationIdentifier != "" {
-		out = append(out, Slot{ScopeRegister, a.RegistrationMethod.Kind(), a.RegistrationIdentifier})
+		out = append(out, Slot{ScopeRegister, KindOf(a.RegistrationMethod), a.RegistrationIdentifier})
 	}
 	for _, lm := range a.LoginMethods {
-		out = append(out, Slot{ScopeBind, lm.Method.Kind(), lm.Identifier})
+		out = append(out, Slot{ScopeBind, KindOf(lm.Method), lm.Identifier})
 	}
 	if a.SecurityPhone != "" {
 		out = append(out, Slot{ScopeSecurityPhone, KindPhone, a.SecurityPhone})

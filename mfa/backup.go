@@ -11,6 +11,7 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // BackupCodeLength is the number of characters of a backup code, not
@@ -86,10 +87,16 @@ func (m *Manager) backupHash(accountID, deviceID, code string) []byte {
 // RegenerateBackupCodes makes a new set of Policy.BackupCodes single-use
 // codes for the account's device and replaces the old set, all at once:
 // every old code stops working. The codes are stored only as keyed hashes;
-// show the returned set once. The host must verify the user first (operation
-// protection). It returns ErrNotBound when the account has no device.
-func (m *Manager) RegenerateBackupCodes(ctx context.Context, accountID string) (BackupCodes, error) {
+// show the returned set once. It returns ErrNotBound when the account has no device.
+//
+// proof must prove vocab.OpBindMFA for the account (protection.Manager.Authorize
+// mints it for the signed-in session); without it RegenerateBackupCodes returns
+// *vocab.VerificationRequiredError and changes nothing.
+func (m *Manager) RegenerateBackupCodes(ctx context.Context, proof vocab.Proof, accountID string) (BackupCodes, error) {
 	if err := checkAccount(accountID); err != nil {
+		return BackupCodes{}, err
+	}
+	if err := vocab.Require(proof, accountID, vocab.OpBindMFA, m.now()); err != nil {
 		return BackupCodes{}, err
 	}
 	d, found, err := m.store.Device(ctx, accountID)

@@ -17,6 +17,7 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/store/memstore"
 )
 
@@ -25,11 +26,11 @@ func TestBackupCodes(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 
-	_, err := f.m.RegenerateBackupCodes(ctx, account)
+	_, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 	require.ErrorIs(t, err, mfa.ErrNotBound)
 	f.bound(t, account)
 
-	set, err := f.m.RegenerateBackupCodes(ctx, account)
+	set, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 	require.NoError(t, err)
 	codes := set.Codes()
 	require.Len(t, codes, 10)
@@ -62,7 +63,7 @@ func TestBackupCodes(t *testing.T) {
 	assert.Equal(t, 1, f.failures(t, account))
 
 	// Regenerating replaces the whole set.
-	fresh, err := f.m.RegenerateBackupCodes(ctx, account)
+	fresh, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 	require.NoError(t, err)
 	_, err = f.m.UseBackupCode(ctx, account, codes[2])
 	require.ErrorIs(t, err, mfa.ErrBackupMismatch)
@@ -80,14 +81,14 @@ func TestBackupCodesDieWithTheirDevice(t *testing.T) {
 	f := newFixtureAt(t, fakes.Epoch, limits.Lockout{MaxFailures: 100}, withStore(fs))
 	ctx := context.Background()
 	p := f.bound(t, account)
-	set, err := f.m.RegenerateBackupCodes(ctx, account)
+	set, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 	require.NoError(t, err)
 
 	// Unbind, with the deletion of the codes failing: the device is gone,
 	// and the old codes, still stored, must not work with the next device.
 	fs.failOn("ReplaceBackupCodes", errStoreDown)
 	f.clock.Advance(time.Minute)
-	_, err = f.m.Unbind(ctx, account, p.code(t, f.clock.Now()))
+	_, err = f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
 	require.NoError(t, err)
 	fs.failOn("ReplaceBackupCodes", nil)
 	n, err := fs.BackupCodesLeft(ctx, account)
@@ -106,7 +107,7 @@ func TestConcurrentUsesOfOneBackupCode(t *testing.T) {
 	f := newFixtureAt(t, fakes.Epoch, limits.Lockout{MaxFailures: 100})
 	ctx := context.Background()
 	f.bound(t, account)
-	set, err := f.m.RegenerateBackupCodes(ctx, account)
+	set, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 	require.NoError(t, err)
 	code := set.Codes()[4]
 

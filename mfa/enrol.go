@@ -13,6 +13,7 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // Enrolment is a virtual device waiting for its first code. It carries the
@@ -82,8 +83,15 @@ func (e Enrolment) LogValue() slog.Value { return slog.StringValue(e.String()) }
 // email or account ID); empty means the account ID. It must not contain a
 // colon. Enrol returns ErrAlreadyBound when the account already has a
 // device.
-func (m *Manager) Enrol(ctx context.Context, accountID, label string) (*Enrolment, error) {
+//
+// proof must prove vocab.OpBindMFA for the account (protection.Manager.Authorize
+// mints it for the signed-in session); without it Enrol returns
+// *vocab.VerificationRequiredError and changes nothing.
+func (m *Manager) Enrol(ctx context.Context, proof vocab.Proof, accountID, label string) (*Enrolment, error) {
 	if err := checkAccount(accountID); err != nil {
+		return nil, err
+	}
+	if err := vocab.Require(proof, accountID, vocab.OpBindMFA, m.now()); err != nil {
 		return nil, err
 	}
 	if label == "" {
@@ -143,8 +151,15 @@ func (m *Manager) Enrol(ctx context.Context, accountID, label string) (*Enrolmen
 // it expired), ErrAlreadyBound, and the errors of Verify (a wrong code counts
 // in the limiter; the enrolment stays pending until it expires, so the user
 // can try again).
-func (m *Manager) Confirm(ctx context.Context, accountID, deviceID, code string, usage Usage) (Device, error) {
+//
+// proof must prove vocab.OpBindMFA for the account (protection.Manager.Authorize
+// mints it for the signed-in session); without it Confirm returns
+// *vocab.VerificationRequiredError and changes nothing.
+func (m *Manager) Confirm(ctx context.Context, proof vocab.Proof, accountID, deviceID, code string, usage Usage) (Device, error) {
 	if err := checkAccount(accountID); err != nil {
+		return Device{}, err
+	}
+	if err := vocab.Require(proof, accountID, vocab.OpBindMFA, m.now()); err != nil {
 		return Device{}, err
 	}
 	if !usage.Login && !usage.Operation {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 )
 
@@ -61,7 +62,7 @@ func TestEnrol(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, withRealQR())
 	ctx := context.Background()
-	e, err := f.m.Enrol(ctx, account, "alice@example.com")
+	e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "alice@example.com")
 	require.NoError(t, err)
 
 	assert.Equal(t, account, e.AccountID)
@@ -96,7 +97,7 @@ func TestEnrol(t *testing.T) {
 	require.ErrorIs(t, err, mfa.ErrNotBound)
 
 	// Two enrolments never share a secret.
-	e2, err := f.m.Enrol(ctx, account, "")
+	e2, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
 	assert.NotEqual(t, e.Key(), e2.Key())
 	assert.NotEqual(t, e.DeviceID, e2.DeviceID)
@@ -107,23 +108,23 @@ func TestConfirm(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	e, err := f.m.Enrol(ctx, account, "")
+	e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
 	p := phoneOf(t, e)
 	f.clock.Advance(5 * time.Minute)
 	code := p.code(t, f.clock.Now())
 
-	_, err = f.m.Confirm(ctx, account, e.DeviceID, code, mfa.Usage{})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, code, mfa.Usage{})
 	require.ErrorIs(t, err, mfa.ErrUsageRequired)
-	_, err = f.m.Confirm(ctx, account, "other", code, mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, "other", code, mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrEnrolmentInvalid)
-	_, err = f.m.Confirm(ctx, "100000000000", e.DeviceID, code, mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow("100000000000", vocab.OpBindMFA), "100000000000", e.DeviceID, code, mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrEnrolmentInvalid, "another account's enrolment")
-	_, err = f.m.Confirm(ctx, account, e.DeviceID, wrongCode(code), mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, wrongCode(code), mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrMismatch)
 	assert.Equal(t, 1, f.failures(t, account))
 
-	dev, err := f.m.Confirm(ctx, account, e.DeviceID, code, mfa.Usage{Operation: true})
+	dev, err := f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, code, mfa.Usage{Operation: true})
 	require.NoError(t, err)
 	assert.Equal(t, mfa.Device{
 		ID: e.DeviceID, AccountID: account, Kind: mfa.Virtual,
@@ -141,9 +142,9 @@ func TestConfirm(t *testing.T) {
 	assert.Equal(t, map[string]string{"device": e.DeviceID, "kind": "virtual", "login": "false", "operation": "true"}, bound.Attrs)
 
 	// Confirmed once: the enrolment is gone, and no new one can start.
-	_, err = f.m.Confirm(ctx, account, e.DeviceID, code, mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, code, mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrEnrolmentInvalid)
-	_, err = f.m.Enrol(ctx, account, "")
+	_, err = f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.ErrorIs(t, err, mfa.ErrAlreadyBound)
 }
 
@@ -151,11 +152,11 @@ func TestConfirmAfterExpiry(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	e, err := f.m.Enrol(ctx, account, "")
+	e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
 	p := phoneOf(t, e)
 	f.clock.Set(e.ExpiresAt)
-	_, err = f.m.Confirm(ctx, account, e.DeviceID, p.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, p.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrEnrolmentInvalid)
 	assert.Zero(t, f.failures(t, account), "not counted")
 }
@@ -164,13 +165,13 @@ func TestNewerEnrolmentReplacesOlder(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	old, err := f.m.Enrol(ctx, account, "")
+	old, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
-	newer, err := f.m.Enrol(ctx, account, "")
+	newer, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
-	_, err = f.m.Confirm(ctx, account, old.DeviceID, phoneOf(t, old).code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, old.DeviceID, phoneOf(t, old).code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrEnrolmentInvalid)
-	_, err = f.m.Confirm(ctx, account, newer.DeviceID, phoneOf(t, newer).code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, newer.DeviceID, phoneOf(t, newer).code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.NoError(t, err)
 }
 
@@ -187,7 +188,7 @@ func TestEnrolInput(t *testing.T) {
 		"张三@example.com":            "",
 		"bob+tag@example.com?x=&y/": "",
 	} {
-		e, err := f.m.Enrol(ctx, account, label)
+		e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, label)
 		if code == "" {
 			require.NoError(t, err, "%q", label)
 			key, err := otp.NewKeyFromURL(e.URI())
@@ -197,7 +198,7 @@ func TestEnrolInput(t *testing.T) {
 		}
 		assert.Equal(t, code, reason.CodeOf(err), "%q", label)
 	}
-	_, err := f.m.Enrol(ctx, strings.Repeat("1", mfa.MaxAccountIDBytes+1), "")
+	_, err := f.m.Enrol(ctx, allow(strings.Repeat("1", mfa.MaxAccountIDBytes+1), vocab.OpBindMFA), strings.Repeat("1", mfa.MaxAccountIDBytes+1), "")
 	assert.Equal(t, reason.InputTooLong, reason.CodeOf(err))
 }
 
@@ -214,7 +215,7 @@ func TestQRRenderer(t *testing.T) {
 	assert.Greater(t, img.Bounds().Dx(), 10, "raised to the code's own size")
 
 	f := newFixture(t, func(c *mfa.Config) { c.QR = brokenQR{} })
-	_, err = f.m.Enrol(context.Background(), account, "")
+	_, err = f.m.Enrol(context.Background(), allow(account, vocab.OpBindMFA), account, "")
 	require.ErrorContains(t, err, "no printer")
 	_, found, err := f.store.PendingDevice(context.Background(), account)
 	require.NoError(t, err)

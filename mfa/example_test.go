@@ -15,13 +15,14 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/store/memstore"
 )
 
 // settings stands for the account package's security settings.
 type settings struct{}
 
-func (settings) DisableMFA(context.Context, string) (mfa.Fallback, error) {
+func (settings) DisableMFA(context.Context, vocab.Proof, string) (mfa.Fallback, error) {
 	return mfa.Fallback{Login: "none", Operation: "sms"}, nil
 }
 
@@ -75,7 +76,7 @@ func Example() {
 	const accountID = "100012345678"
 
 	// The user has passed identity verification and asks to bind an app.
-	e, err := m.Enrol(ctx, accountID, "alice@example.com")
+	e, err := m.Enrol(ctx, allow(accountID, vocab.OpBindMFA), accountID, "alice@example.com")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func Example() {
 	phone := authenticator(e) // the user scans e.QRCode()
 
 	// The user types the first code and chooses where MFA applies.
-	dev, err := m.Confirm(ctx, accountID, e.DeviceID, phone(clock.Now()), mfa.Usage{Login: true, Operation: true})
+	dev, err := m.Confirm(ctx, allow(accountID, vocab.OpBindMFA), accountID, e.DeviceID, phone(clock.Now()), mfa.Usage{Login: true, Operation: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func Example() {
 
 	// Unbind with a current code.
 	clock.Advance(30 * time.Second)
-	report, err := m.Unbind(ctx, accountID, phone(clock.Now()))
+	report, err := m.Unbind(ctx, allow(accountID, vocab.OpUnbindMFA), accountID, phone(clock.Now()))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -132,13 +133,13 @@ func ExampleManager_BindHardware() {
 		code, _ := totp.GenerateCode(base32.StdEncoding.EncodeToString(seed), at)
 		return code
 	}
-	dev, err := m.BindHardware(ctx, "100012345678", "tk-000123", token(clock.Now()), mfa.Usage{Login: true})
+	dev, err := m.BindHardware(ctx, allow("100012345678", vocab.OpBindMFA), "100012345678", "tk-000123", token(clock.Now()), mfa.Usage{Login: true})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(dev.Kind, dev.Serial)
 
-	_, err = m.BindHardware(ctx, "100099999999", "TK-000123", token(clock.Now()), mfa.Usage{Login: true})
+	_, err = m.BindHardware(ctx, allow("100099999999", vocab.OpBindMFA), "100099999999", "TK-000123", token(clock.Now()), mfa.Usage{Login: true})
 	fmt.Println(errors.Is(err, mfa.ErrTokenTaken))
 	// Output:
 	// hardware TK-000123
@@ -149,13 +150,13 @@ func ExampleManager_BindHardware() {
 func ExampleManager_RegenerateBackupCodes() {
 	ctx := context.Background()
 	m, clock := newManager()
-	e, _ := m.Enrol(ctx, "100012345678", "")
+	e, _ := m.Enrol(ctx, allow("100012345678", vocab.OpBindMFA), "100012345678", "")
 	phone := authenticator(e)
-	if _, err := m.Confirm(ctx, "100012345678", e.DeviceID, phone(clock.Now()), mfa.Usage{Login: true}); err != nil {
+	if _, err := m.Confirm(ctx, allow("100012345678", vocab.OpBindMFA), "100012345678", e.DeviceID, phone(clock.Now()), mfa.Usage{Login: true}); err != nil {
 		log.Fatal(err)
 	}
 
-	set, err := m.RegenerateBackupCodes(ctx, "100012345678")
+	set, err := m.RegenerateBackupCodes(ctx, allow("100012345678", vocab.OpBindMFA), "100012345678")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/store/memstore"
 )
@@ -169,10 +170,10 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 			t.Parallel()
 			fs := &faultyStore{Store: memstore.NewMFAStore()}
 			f := newFixture(t, withStore(fs))
-			e, err := f.m.Enrol(ctx, account, "")
+			e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 			require.NoError(t, err)
 			fs.failOn(method, errStoreDown)
-			_, err = f.m.Confirm(ctx, account, e.DeviceID, phoneOf(t, e).code(t, f.clock.Now()), mfa.Usage{Login: true})
+			_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, phoneOf(t, e).code(t, f.clock.Now()), mfa.Usage{Login: true})
 			requireStoreError(t, f, err)
 			_, found, err := fs.Store.Device(ctx, account)
 			require.NoError(t, err)
@@ -185,7 +186,7 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 		fs := &faultyStore{Store: memstore.NewMFAStore()}
 		f := newFixture(t, withStore(fs))
 		fs.failOn("PutPendingDevice", errStoreDown)
-		_, err := f.m.Enrol(ctx, account, "")
+		_, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 		requireStoreError(t, f, err)
 	})
 
@@ -196,7 +197,7 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 			f := newFixture(t, withStore(fs))
 			tok := importToken(t, f, "HW-1")
 			fs.failOn(method, errStoreDown)
-			_, err := f.m.BindHardware(ctx, account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+			_, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 			requireStoreError(t, f, err)
 			rec, _, err := fs.Store.Token(ctx, "HW-1")
 			require.NoError(t, err)
@@ -211,7 +212,7 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 		p := f.bound(t, account)
 		f.clock.Advance(time.Minute)
 		fs.failOn("DeleteDevice", errStoreDown)
-		_, err := f.m.Unbind(ctx, account, p.code(t, f.clock.Now()))
+		_, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
 		requireStoreError(t, f, err)
 	})
 
@@ -221,7 +222,7 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 			fs := &faultyStore{Store: memstore.NewMFAStore()}
 			f := newFixture(t, withStore(fs))
 			f.bound(t, account)
-			set, err := f.m.RegenerateBackupCodes(ctx, account)
+			set, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 			require.NoError(t, err)
 			fs.failOn(method, errStoreDown)
 			_, err = f.m.UseBackupCode(ctx, account, set.Codes()[0])
@@ -238,7 +239,7 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 		f := newFixture(t, withStore(fs))
 		f.bound(t, account)
 		fs.failOn("ReplaceBackupCodes", errStoreDown)
-		_, err := f.m.RegenerateBackupCodes(ctx, account)
+		_, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 		requireStoreError(t, f, err)
 	})
 }
@@ -249,12 +250,12 @@ func TestReleaseFailureLeavesTokenToItsAccount(t *testing.T) {
 	fs := &faultyStore{Store: memstore.NewMFAStore()}
 	f := newFixture(t, withStore(fs))
 	tok := importToken(t, f, "HW-1")
-	_, err := f.m.BindHardware(ctx, account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.NoError(t, err)
 
 	fs.failOn("ReleaseToken", errStoreDown)
 	f.clock.Advance(time.Minute)
-	report, err := f.m.Unbind(ctx, account, tok.code(t, f.clock.Now()))
+	report, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, tok.code(t, f.clock.Now()))
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
 	assert.Equal(t, "HW-1", report.Device.Serial, "the device itself was unbound")
 	fs.failOn("ReleaseToken", nil)
@@ -262,8 +263,8 @@ func TestReleaseFailureLeavesTokenToItsAccount(t *testing.T) {
 	// The token is still held by the account: others cannot take it, the
 	// account can bind it again.
 	f.clock.Advance(time.Minute)
-	_, err = f.m.BindHardware(ctx, "100000000002", "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.BindHardware(ctx, allow("100000000002", vocab.OpBindMFA), "100000000002", "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrTokenTaken)
-	_, err = f.m.BindHardware(ctx, account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.NoError(t, err)
 }

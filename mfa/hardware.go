@@ -11,6 +11,7 @@ import (
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/internal/policycheck"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // MaxSerialBytes is the longest hardware token serial number accepted.
@@ -119,8 +120,15 @@ func (m *Manager) ImportToken(ctx context.Context, t HardwareToken) error {
 //
 // Errors: ErrUsageRequired, ErrAlreadyBound, ErrTokenUnknown, ErrTokenTaken,
 // and the errors of Verify (a wrong code counts in the account's limiter).
-func (m *Manager) BindHardware(ctx context.Context, accountID, serial, code string, usage Usage) (Device, error) {
+//
+// proof must prove vocab.OpBindMFA for the account (protection.Manager.Authorize
+// mints it for the signed-in session); without it BindHardware returns
+// *vocab.VerificationRequiredError and changes nothing.
+func (m *Manager) BindHardware(ctx context.Context, proof vocab.Proof, accountID, serial, code string, usage Usage) (Device, error) {
 	if err := checkAccount(accountID); err != nil {
+		return Device{}, err
+	}
+	if err := vocab.Require(proof, accountID, vocab.OpBindMFA, m.now()); err != nil {
 		return Device{}, err
 	}
 	if !usage.Login && !usage.Operation {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 )
 
@@ -36,14 +37,14 @@ func TestBindHardware(t *testing.T) {
 	require.ErrorIs(t, err, mfa.ErrTokenExists)
 
 	code := tok.code(t, f.clock.Now())
-	_, err = f.m.BindHardware(ctx, account, "HW-0002", code, mfa.Usage{Login: true})
+	_, err = f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-0002", code, mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrTokenUnknown)
-	_, err = f.m.BindHardware(ctx, account, "HW 0001", code, mfa.Usage{Login: true})
+	_, err = f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW 0001", code, mfa.Usage{Login: true})
 	assert.Equal(t, reason.InputMalformed, reason.CodeOf(err))
-	_, err = f.m.BindHardware(ctx, account, "HW-0001", wrongCode(code), mfa.Usage{Login: true})
+	_, err = f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-0001", wrongCode(code), mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrMismatch)
 
-	dev, err := f.m.BindHardware(ctx, account, "hw-0001", code, mfa.Usage{Login: true, Operation: true})
+	dev, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "hw-0001", code, mfa.Usage{Login: true, Operation: true})
 	require.NoError(t, err)
 	assert.Equal(t, mfa.Hardware, dev.Kind)
 	assert.Equal(t, "HW-0001", dev.Serial)
@@ -59,11 +60,11 @@ func TestBindHardware(t *testing.T) {
 	assert.Equal(t, mfa.Hardware, v.Kind)
 
 	// One token, one account.
-	_, err = f.m.BindHardware(ctx, "100000000002", "HW-0001", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.BindHardware(ctx, allow("100000000002", vocab.OpBindMFA), "100000000002", "HW-0001", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrTokenTaken)
 	// One device per account.
 	importToken(t, f, "HW-0003")
-	_, err = f.m.BindHardware(ctx, account, "HW-0003", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-0003", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.ErrorIs(t, err, mfa.ErrAlreadyBound)
 	rec, _, err := f.store.Token(ctx, "HW-0003")
 	require.NoError(t, err)
@@ -105,7 +106,7 @@ func TestConcurrentBindsOfOneToken(t *testing.T) {
 		acct := "1000000000" + strconv.Itoa(10+i)
 		wg.Go(func() {
 			<-start
-			_, err := f.m.BindHardware(context.Background(), acct, "HW-RACE", code, mfa.Usage{Login: true})
+			_, err := f.m.BindHardware(context.Background(), allow(acct, vocab.OpBindMFA), acct, "HW-RACE", code, mfa.Usage{Login: true})
 			switch {
 			case err == nil:
 				won.Add(1)

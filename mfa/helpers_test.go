@@ -14,8 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accountsec/accountsec/fakes"
+	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/store/memstore"
 )
 
@@ -99,6 +101,12 @@ func (r *prefixReader) Read(p []byte) (int, error) {
 	return rand.Read(p)
 }
 
+// farFuture is when the test proofs expire: after any fake-clock advance.
+var farFuture = time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// allow returns a proof of op for account id, as protection would mint it.
+func allow(id, op string) vocab.Proof { return proof.Mint(id, "session:test", op, farFuture) }
+
 // fakeProtection records DisableMFA calls.
 type fakeProtection struct {
 	mu    sync.Mutex
@@ -107,7 +115,7 @@ type fakeProtection struct {
 	err   error
 }
 
-func (p *fakeProtection) DisableMFA(_ context.Context, accountID string) (mfa.Fallback, error) {
+func (p *fakeProtection) DisableMFA(_ context.Context, _ vocab.Proof, accountID string) (mfa.Fallback, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.err != nil {
@@ -170,10 +178,10 @@ func (p phone) code(t testing.TB, at time.Time) string {
 func (f *fixture) bound(t testing.TB, accountID string) phone {
 	t.Helper()
 	ctx := context.Background()
-	e, err := f.m.Enrol(ctx, accountID, "")
+	e, err := f.m.Enrol(ctx, allow(accountID, vocab.OpBindMFA), accountID, "")
 	require.NoError(t, err)
 	p := phoneOf(t, e)
-	_, err = f.m.Confirm(ctx, accountID, e.DeviceID, p.code(t, f.clock.Now()), mfa.Usage{Login: true, Operation: true})
+	_, err = f.m.Confirm(ctx, allow(accountID, vocab.OpBindMFA), accountID, e.DeviceID, p.code(t, f.clock.Now()), mfa.Usage{Login: true, Operation: true})
 	require.NoError(t, err)
 	return p
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 )
 
@@ -64,7 +65,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	seed := []byte("not-a-real-seed-0123456789abcdef")
 	f := newFixture(t, withRand(func() []byte { return seed[:20] }))
 	ctx := context.Background()
-	e, err := f.m.Enrol(ctx, account, "")
+	e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
 	require.Contains(t, e.URI(), forms(seed[:20])[0], "the fixture's secret is the chosen one")
 
@@ -91,9 +92,9 @@ func TestSecretsNeverPrinted(t *testing.T) {
 
 	// Codes and errors.
 	p := phoneOf(t, e)
-	_, err = f.m.Confirm(ctx, account, e.DeviceID, p.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, p.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.NoError(t, err)
-	set, err := f.m.RegenerateBackupCodes(ctx, account)
+	set, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 	require.NoError(t, err)
 	out = leaks(t, set)
 	for _, c := range set.Codes() {
@@ -125,7 +126,7 @@ func TestSecretsSealedAtRest(t *testing.T) {
 	seed := []byte("chosen-secret-for-the-test")
 	f := newFixture(t, withRand(func() []byte { return seed[:20] }))
 	ctx := context.Background()
-	e, err := f.m.Enrol(ctx, account, "")
+	e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
 	rec, _, err := f.store.PendingDevice(ctx, account)
 	require.NoError(t, err)
@@ -171,7 +172,7 @@ func TestKeyRotation(t *testing.T) {
 	f.clock.Advance(time.Minute)
 	_, err = f.m.Verify(ctx, account, p.code(t, f.clock.Now()))
 	require.NoError(t, err)
-	_, err = f.m.Enrol(ctx, "100000000002", "")
+	_, err = f.m.Enrol(ctx, allow("100000000002", vocab.OpBindMFA), "100000000002", "")
 	require.NoError(t, err)
 	rec, _, err := f.store.PendingDevice(ctx, "100000000002")
 	require.NoError(t, err)

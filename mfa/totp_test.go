@@ -12,6 +12,7 @@ import (
 
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // The seeds of RFC 6238 Appendix B: the 20-byte ASCII string repeated to
@@ -65,10 +66,10 @@ func TestRFC6238Vectors(t *testing.T) {
 			t.Run("virtual", func(t *testing.T) {
 				f := newFixtureAt(t, at, limits.Lockout{}, withPolicy(pol), withRand(func() []byte { return seed }))
 				ctx := context.Background()
-				e, err := f.m.Enrol(ctx, account, "")
+				e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 				require.NoError(t, err)
 				require.Contains(t, e.URI(), "algorithm="+string(v.alg)+"&digits=8&period=30")
-				dev, err := f.m.Confirm(ctx, account, e.DeviceID, v.code, mfa.Usage{Login: true})
+				dev, err := f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, v.code, mfa.Usage{Login: true})
 				require.NoError(t, err)
 				assert.Equal(t, v.alg, dev.Algorithm)
 				rec, _, err := f.store.Device(ctx, account)
@@ -86,7 +87,7 @@ func TestRFC6238Vectors(t *testing.T) {
 				f := newFixtureAt(t, at, limits.Lockout{}, withPolicy(mfa.Policy{NoSkew: true}))
 				ctx := context.Background()
 				require.NoError(t, f.m.ImportToken(ctx, mfa.HardwareToken{Serial: "rfc-6238", Seed: seed, Algorithm: v.alg, Digits: 8}))
-				_, err := f.m.BindHardware(ctx, account, "RFC-6238", v.code, mfa.Usage{Operation: true})
+				_, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "RFC-6238", v.code, mfa.Usage{Operation: true})
 				require.NoError(t, err)
 				rec, _, err := f.store.Device(ctx, account)
 				require.NoError(t, err)
@@ -107,9 +108,9 @@ func TestRFC4226Vectors(t *testing.T) {
 	// All ten in order on one device: each verification advances the step.
 	f := newFixtureAt(t, time.Unix(15, 0), limits.Lockout{}, withPolicy(mfa.Policy{NoSkew: true}), withRand(func() []byte { return seed }))
 	ctx := context.Background()
-	e, err := f.m.Enrol(ctx, account, "")
+	e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
-	_, err = f.m.Confirm(ctx, account, e.DeviceID, hotp[0], mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, hotp[0], mfa.Usage{Login: true})
 	require.NoError(t, err)
 	for c := 1; c < len(hotp); c++ {
 		f.clock.Set(time.Unix(int64(30*c+15), 0))
@@ -122,7 +123,7 @@ func TestRFC4226Vectors(t *testing.T) {
 	for c, code := range hotp {
 		f := newFixtureAt(t, time.Unix(int64(30*c), 0), limits.Lockout{}, withPolicy(mfa.Policy{NoSkew: true}))
 		require.NoError(t, f.m.ImportToken(ctx, mfa.HardwareToken{Serial: "HOTP", Seed: seed}))
-		_, err := f.m.BindHardware(ctx, account, "HOTP", code, mfa.Usage{Login: true})
+		_, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HOTP", code, mfa.Usage{Login: true})
 		require.NoError(t, err, "counter %d", c)
 	}
 }

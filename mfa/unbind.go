@@ -6,6 +6,7 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // Fallback says what login protection and operation protection fell back
@@ -27,7 +28,8 @@ type ProtectionSettings interface {
 	// DisableMFA replaces MFA in the account's login and operation
 	// protection by the fallback its owner chooses, and reports it. It is
 	// not an error if neither protection used MFA.
-	DisableMFA(ctx context.Context, accountID string) (Fallback, error)
+	// p is the proof of vocab.OpUnbindMFA that Unbind was given.
+	DisableMFA(ctx context.Context, p vocab.Proof, accountID string) (Fallback, error)
 }
 
 // UnbindReport tells what Unbind did.
@@ -52,8 +54,15 @@ type UnbindReport struct {
 //
 // Errors: those of Verify, a reason.StoreUnavailable error wrapping the
 // settings' error, and ErrNotBound if the device was unbound meanwhile.
-func (m *Manager) Unbind(ctx context.Context, accountID, code string) (UnbindReport, error) {
+//
+// proof must prove vocab.OpUnbindMFA for the account (protection.Manager.Authorize
+// mints it for the signed-in session); without it Unbind returns
+// *vocab.VerificationRequiredError and changes nothing.
+func (m *Manager) Unbind(ctx context.Context, proof vocab.Proof, accountID, code string) (UnbindReport, error) {
 	if err := checkAccount(accountID); err != nil {
+		return UnbindReport{}, err
+	}
+	if err := vocab.Require(proof, accountID, vocab.OpUnbindMFA, m.now()); err != nil {
 		return UnbindReport{}, err
 	}
 	d, found, err := m.store.Device(ctx, accountID)
@@ -68,7 +77,7 @@ func (m *Manager) Unbind(ctx context.Context, accountID, code string) (UnbindRep
 	}
 	report := UnbindReport{Device: deviceOf(d)}
 	if m.protection != nil {
-		fb, err := m.protection.DisableMFA(ctx, accountID)
+		fb, err := m.protection.DisableMFA(ctx, proof, accountID)
 		if err != nil {
 			return UnbindReport{}, reason.Store(fmt.Errorf("mfa: turning MFA off in protection settings: %w", err))
 		}

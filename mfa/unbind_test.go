@@ -11,6 +11,7 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 )
 
@@ -22,16 +23,16 @@ func TestUnbind(t *testing.T) {
 	p := f.bound(t, account)
 	dev, _, err := f.m.Device(ctx, account)
 	require.NoError(t, err)
-	_, err = f.m.RegenerateBackupCodes(ctx, account)
+	_, err = f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 	require.NoError(t, err)
 
 	f.clock.Advance(time.Minute)
 	code := p.code(t, f.clock.Now())
-	_, err = f.m.Unbind(ctx, account, wrongCode(code))
+	_, err = f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, wrongCode(code))
 	require.ErrorIs(t, err, mfa.ErrMismatch)
 	assert.Empty(t, f.prot.Calls(), "a wrong code changes nothing")
 
-	report, err := f.m.Unbind(ctx, account, code)
+	report, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, code)
 	require.NoError(t, err)
 	assert.Equal(t, mfa.UnbindReport{Device: dev, Fallback: mfa.Fallback{Login: "sms", Operation: "none"}, ProtectionUpdated: true}, report)
 	assert.Equal(t, []string{account}, f.prot.Calls())
@@ -42,7 +43,7 @@ func TestUnbind(t *testing.T) {
 	left, err := f.m.BackupCodesLeft(ctx, account)
 	require.NoError(t, err)
 	assert.Zero(t, left)
-	_, err = f.m.Unbind(ctx, account, code)
+	_, err = f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, code)
 	require.ErrorIs(t, err, mfa.ErrNotBound)
 
 	all := f.events.All()
@@ -61,7 +62,7 @@ func TestUnbindWithoutProtectionSettings(t *testing.T) {
 	ctx := context.Background()
 	p := f.bound(t, account)
 	f.clock.Advance(time.Minute)
-	report, err := f.m.Unbind(ctx, account, p.code(t, f.clock.Now()))
+	report, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
 	require.NoError(t, err)
 	assert.False(t, report.ProtectionUpdated)
 	assert.Equal(t, mfa.Fallback{}, report.Fallback)
@@ -74,7 +75,7 @@ func TestUnbindKeepsTheDeviceWhenProtectionFails(t *testing.T) {
 	ctx := context.Background()
 	p := f.bound(t, account)
 	f.clock.Advance(time.Minute)
-	_, err := f.m.Unbind(ctx, account, p.code(t, f.clock.Now()))
+	_, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
 	require.NotErrorIs(t, err, mfa.ErrMismatch)
 	_, found, err := f.m.Device(ctx, account)
@@ -83,7 +84,7 @@ func TestUnbindKeepsTheDeviceWhenProtectionFails(t *testing.T) {
 
 	f.prot.err = nil
 	f.clock.Advance(time.Minute)
-	_, err = f.m.Unbind(ctx, account, p.code(t, f.clock.Now()))
+	_, err = f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
 	require.NoError(t, err)
 }
 
@@ -92,11 +93,11 @@ func TestUnbindReleasesHardwareToken(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	tok := importToken(t, f, "HW-9")
-	_, err := f.m.BindHardware(ctx, account, "HW-9", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-9", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.NoError(t, err)
 
 	f.clock.Advance(time.Minute)
-	report, err := f.m.Unbind(ctx, account, tok.code(t, f.clock.Now()))
+	report, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, tok.code(t, f.clock.Now()))
 	require.NoError(t, err)
 	assert.Equal(t, "HW-9", report.Device.Serial)
 	rec, _, err := f.store.Token(ctx, "HW-9")
@@ -105,6 +106,6 @@ func TestUnbindReleasesHardwareToken(t *testing.T) {
 
 	// Another account may now bind it, with a later code.
 	f.clock.Advance(time.Minute)
-	_, err = f.m.BindHardware(ctx, "100000000009", "HW-9", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+	_, err = f.m.BindHardware(ctx, allow("100000000009", vocab.OpBindMFA), "100000000009", "HW-9", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.NoError(t, err)
 }

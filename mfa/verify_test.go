@@ -15,6 +15,7 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
+	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 )
 
@@ -78,11 +79,11 @@ func TestConfirmingCodeCannotLogIn(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	e, err := f.m.Enrol(ctx, account, "")
+	e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 	require.NoError(t, err)
 	p := phoneOf(t, e)
 	code := p.code(t, f.clock.Now())
-	_, err = f.m.Confirm(ctx, account, e.DeviceID, code, mfa.Usage{Login: true})
+	_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, code, mfa.Usage{Login: true})
 	require.NoError(t, err)
 	_, err = f.m.Verify(ctx, account, code)
 	require.ErrorIs(t, err, mfa.ErrReplayed)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/account/password"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // PurposeResetPassword is the verification purpose of a reset: the name of
@@ -19,21 +20,22 @@ const CausePasswordReset = "password_reset"
 // Verifier says whether the user has passed identity verification for
 // purpose on the account, bound to binding (PendingReset.Binding; a reset
 // is not a session, so the binding is given rather than read from the
-// context). It returns nil when verified. *protection.Manager provides it
+// context). When verified it returns the proof of purpose that
+// account.Service.ResetPassword checks. *protection.Manager provides it
 // through an adapter:
 //
-//	recovery.VerifierFunc(func(ctx context.Context, id, binding, purpose string) error {
+//	recovery.VerifierFunc(func(ctx context.Context, id, binding, purpose string) (vocab.Proof, error) {
 //		return pm.Verified(protection.WithBinding(ctx, binding), id, purpose)
 //	})
 type Verifier interface {
-	Verified(ctx context.Context, accountID, binding, purpose string) error
+	Verified(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error)
 }
 
 // VerifierFunc adapts a function to the Verifier interface.
-type VerifierFunc func(ctx context.Context, accountID, binding, purpose string) error
+type VerifierFunc func(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error)
 
 // Verified calls f.
-func (f VerifierFunc) Verified(ctx context.Context, accountID, binding, purpose string) error {
+func (f VerifierFunc) Verified(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error) {
 	return f(ctx, accountID, binding, purpose)
 }
 
@@ -53,8 +55,8 @@ type Accounts interface {
 	// the identifier raw.
 	AccountsByLogin(ctx context.Context, m account.Method, raw string) ([]account.Account, error)
 	// ResetPassword sets the password without the old one, calling
-	// r.Claim just before the write.
-	ResetPassword(ctx context.Context, id string, r account.PasswordReset) (account.Account, error)
+	// r.Claim just before the write; p proves the reset.
+	ResetPassword(ctx context.Context, p vocab.Proof, id string, r account.PasswordReset) (account.Account, error)
 }
 
 var _ Accounts = (*account.Service)(nil)

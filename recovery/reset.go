@@ -15,6 +15,7 @@ import (
 	"github.com/accountsec/accountsec/internal/policycheck"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // The default and bounds of ResetPolicy.TTL (docs/RULES.md §3).
@@ -352,10 +353,11 @@ func (r *Resets) Complete(ctx context.Context, c Completion) (account.Account, e
 	if err != nil {
 		return account.Account{}, err
 	}
-	if err := r.verify(ctx, rec.AccountID, r.binding(c.Token)); err != nil {
+	p, err := r.verify(ctx, rec.AccountID, r.binding(c.Token))
+	if err != nil {
 		return account.Account{}, err
 	}
-	a, err := r.accounts.ResetPassword(ctx, rec.AccountID, account.PasswordReset{
+	a, err := r.accounts.ResetPassword(ctx, p, rec.AccountID, account.PasswordReset{
 		New: c.New,
 		Claim: func(ctx context.Context) error {
 			consumed, err := r.consumeReset(ctx, rec, r.now())
@@ -380,16 +382,16 @@ func (r *Resets) Complete(ctx context.Context, c Completion) (account.Account, e
 }
 
 // verify asks the Verifier about the reset of account id.
-func (r *Resets) verify(ctx context.Context, id, binding string) error {
-	err := r.verifier.Verified(ctx, id, binding, PurposeResetPassword)
+func (r *Resets) verify(ctx context.Context, id, binding string) (vocab.Proof, error) {
+	p, err := r.verifier.Verified(ctx, id, binding, PurposeResetPassword)
 	if err == nil {
-		return nil
+		return p, nil
 	}
 	var re *reason.Error
 	if errors.As(err, &re) {
-		return err
+		return vocab.Proof{}, err
 	}
-	return account.ErrVerificationRequired.Wrap(err)
+	return vocab.Proof{}, account.ErrVerificationRequired.Wrap(err)
 }
 
 // emit sends an event of the reset flow.
