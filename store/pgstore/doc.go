@@ -31,7 +31,7 @@
 //
 // The host runs Sweep now and then (for example every few minutes, with the
 // library's clock): it is the only thing that removes expired counters,
-// codes, resets, records and single-use records, and records ended by
+// codes, records and single-use records, and records ended by
 // state.Records.EndRecords. Nothing else needs to run; documents never
 // expire, and the per-owner generation rows of state.Records stay (a
 // generation must never go back), one small row per set and owner ever

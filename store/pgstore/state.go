@@ -148,6 +148,7 @@ func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.T
 	if !ok {
 		return state.Record{}, false, err
 	}
+	r.ExpiresAt = r.ExpiresAt.UTC()
 	return r, true, nil
 }
 
@@ -162,7 +163,9 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 	}
 	rs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (state.Record, error) {
 		r := state.Record{Set: set, Owner: owner}
-		return r, row.Scan(&r.ID, &r.Data, &r.Order, &r.ExpiresAt)
+		err := row.Scan(&r.ID, &r.Data, &r.Order, &r.ExpiresAt)
+		r.ExpiresAt = r.ExpiresAt.UTC()
+		return r, err
 	})
 	return rs, stateErr("list records", err)
 }
@@ -225,6 +228,7 @@ func (s *Store) once(ctx context.Context, op, sql, id string, now time.Time) (st
 	if !ok {
 		return state.Once{}, false, err
 	}
+	r.ExpiresAt = r.ExpiresAt.UTC()
 	return r, true, nil
 }
 

@@ -60,6 +60,7 @@ func TestStateSweep(t *testing.T) {
 		rs, err := s.ListRecords(ctx, "session", owner, at(0))
 		require.NoError(t, err)
 		for _, r := range rs {
+			require.Equal(t, time.UTC, r.ExpiresAt.Location(), "times are returned in UTC, as by the other methods")
 			left = append(left, r.ID)
 		}
 	}
