@@ -102,8 +102,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 func (s *Store) Schema() string { return s.schema }
 
 // Sweep deletes the counters, codes and state rows (expired records and
-// onces, records of ended generations) that no method can see at now and returns how many
-// rows it removed. Expired rows are already invisible to every other method;
+// onces, records of ended generations) that no method can see at now and
+// returns how many rows it removed. Expired rows are already invisible to every other method;
 // sweeping only reclaims space, so run it now and then (for example every
 // few minutes) with the same clock the rest of the library uses.
 func (s *Store) Sweep(ctx context.Context, now time.Time) (int64, error) {
