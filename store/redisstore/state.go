@@ -139,11 +139,30 @@ redis.call('SET', KEYS[1], ARGV[2])
 return 1
 `)
 
+// readScript: KEYS[1]; no ARGV for a string, an empty ARGV[1] for every
+// field of a hash (no ID is empty), else the field ARGV[1]. Reads are a
+// script so that they go to the primary, as the writes do, even through a
+// client that sends read commands to replicas: a replica may still hold a
+// record that was just ended, deleted or taken.
+var readScript = redis.NewScript(`
+if ARGV[1] == nil then return redis.call('GET', KEYS[1]) end
+if ARGV[1] == '' then return redis.call('HGETALL', KEYS[1]) end
+return redis.call('HGET', KEYS[1], ARGV[1])
+`)
+
 var errCorrupt = errors.New("corrupt value")
 
+func (s *Store) recordHash(set, owner string) string {
+	return s.prefix + "rec{" + strconv.Itoa(len(set)) + ":" + set + "/" + owner + "}h"
+}
+
 func (s *Store) recordKeys(set, owner string) []string {
-	b := s.prefix + "rec{" + strconv.Itoa(len(set)) + ":" + set + "/" + owner + "}"
-	return []string{b + "h", b + "i", b + "x"}
+	h := s.recordHash(set, owner)
+	return []string{h, h[:len(h)-1] + "i", h[:len(h)-1] + "x"}
+}
+
+func (s *Store) read(ctx context.Context, key string, field ...any) *redis.Cmd {
+	return readScript.Run(ctx, s.client, []string{key}, field...)
 }
 
 // encode returns the numbers ns as hex numbers, then data.
@@ -172,12 +191,12 @@ func decode(v string, ns ...*int64) ([]byte, error) {
 
 // get runs read unless check (an argument error) is set, and decodes the
 // value with dec, which reports whether it is live. Absence is not found.
-func get[T any](op string, check error, read func() *redis.StringCmd, dec func(v string) (T, bool, error)) (T, bool, error) {
+func get[T any](op string, check error, read func() (string, error), dec func(v string) (T, bool, error)) (T, bool, error) {
 	var r, zero T
 	live, err := false, check
 	if err == nil {
 		var v string
-		if v, err = read().Result(); err == nil {
+		if v, err = read(); err == nil {
 			r, live, err = dec(v)
 		} else if errors.Is(err, redis.Nil) {
 			err = nil
@@ -228,22 +247,23 @@ func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now tim
 	return err
 }
 
-// GetRecord returns the live record; see state.Records. It is one HGET.
+// GetRecord returns the live record; see state.Records. It is one script
+// call (HGET).
 func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
 	return get("get record", state.CheckRecordKey(set, owner, id),
-		func() *redis.StringCmd { return s.client.HGet(ctx, s.recordKeys(set, owner)[0], id) }, decodeRecord(set, owner, id, now))
+		func() (string, error) { return s.read(ctx, s.recordHash(set, owner), id).Text() }, decodeRecord(set, owner, id, now))
 }
 
 // ListRecords returns the owner's live records in (Order, ID) order; see
-// state.Records. It is one HGETALL.
+// state.Records. It is one script call (HGETALL).
 func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Time) ([]state.Record, error) {
 	if err := state.CheckOwner(set, owner); err != nil {
 		return nil, fail("list records", err)
 	}
-	all, err := s.client.HGetAll(ctx, s.recordKeys(set, owner)[0]).Result()
-	rs := make([]state.Record, 0, len(all))
-	for id, v := range all {
-		r, live, derr := decodeRecord(set, owner, id, now)(v)
+	all, err := s.read(ctx, s.recordHash(set, owner), "").StringSlice()
+	rs := make([]state.Record, 0, len(all)/2)
+	for i := 0; i+1 < len(all); i += 2 {
+		r, live, derr := decodeRecord(set, owner, all[i], now)(all[i+1])
 		if err = cmp.Or(err, derr); live {
 			rs = append(rs, r)
 		}
@@ -290,19 +310,20 @@ func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool,
 		unixMilli(now), encode(r.Data, unixMilli(r.ExpiresAt)), s.ttl(r.ExpiresAt, now))
 }
 
-// GetOnce returns the live record with id; see state.Onces. It is one GET.
+// GetOnce returns the live record with id; see state.Onces. It is one
+// script call (GET).
 func (s *Store) GetOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
-	return s.once(ctx, "get once", id, now, s.client.Get)
+	return s.once("get once", id, now, func() (string, error) { return s.read(ctx, s.prefix+"once:"+id).Text() })
 }
 
 // TakeOnce returns and removes the live record with id; see state.Onces.
 // It is one GETDEL (Redis 6.2 or later).
 func (s *Store) TakeOnce(ctx context.Context, id string, now time.Time) (state.Once, bool, error) {
-	return s.once(ctx, "take once", id, now, s.client.GetDel)
+	return s.once("take once", id, now, func() (string, error) { return s.client.GetDel(ctx, s.prefix+"once:"+id).Result() })
 }
 
-func (s *Store) once(ctx context.Context, op, id string, now time.Time, read func(context.Context, string) *redis.StringCmd) (state.Once, bool, error) {
-	return get(op, state.CheckKey("id", id), func() *redis.StringCmd { return read(ctx, s.prefix+"once:"+id) },
+func (s *Store) once(op, id string, now time.Time, read func() (string, error)) (state.Once, bool, error) {
+	return get(op, state.CheckKey("id", id), read,
 		func(v string) (state.Once, bool, error) {
 			var e int64
 			data, err := decode(v, &e)
@@ -311,9 +332,9 @@ func (s *Store) once(ctx context.Context, op, id string, now time.Time, read fun
 }
 
 // GetDocument returns the document with id; see state.Documents. It is one
-// GET.
+// script call (GET).
 func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, bool, error) {
-	return get("get document", state.CheckKey("id", id), func() *redis.StringCmd { return s.client.Get(ctx, s.prefix+"doc:"+id) },
+	return get("get document", state.CheckKey("id", id), func() (string, error) { return s.read(ctx, s.prefix+"doc:"+id).Text() },
 		func(v string) (state.Document, bool, error) {
 			d := state.Document{ID: id}
 			data, err := decode(v, &d.Version)

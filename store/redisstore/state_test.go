@@ -1,10 +1,15 @@
 package redisstore_test
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"os"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/stretchr/testify/require"
 
@@ -242,6 +247,66 @@ func TestStateCorruptValue(t *testing.T) {
 	require.Error(t, err)
 	_, err = s.ListRecords(ctx, "s", "o", at(0))
 	require.Error(t, err)
+}
+
+// commandNames records the names of the commands a client sends.
+type commandNames struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (*commandNames) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (*commandNames) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+func (c *commandNames) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.mu.Lock()
+		c.names = append(c.names, cmd.Name())
+		c.mu.Unlock()
+		return next(ctx, cmd)
+	}
+}
+
+// TestStateReadsGoToThePrimary: every read is a script (or GETDEL), which a
+// client that sends read-only commands to replicas still sends to the
+// primary, so a replica's lag can never show an ended session.
+func TestStateReadsGoToThePrimary(t *testing.T) {
+	t.Parallel()
+	client := testClient(t)
+	hooked := redis.NewClient(&redis.Options{Addr: os.Getenv(addrVar)})
+	t.Cleanup(func() { _ = hooked.Close() })
+	names := &commandNames{}
+	hooked.AddHook(names)
+	s := redisstore.New(hooked, redisstore.WithKeyPrefix(testPrefix(t, client)))
+	ctx := t.Context()
+	require.NoError(t, s.PutRecord(ctx, rec("s", "o", "a", 1, time.Hour), 0, at(0)))
+	_, err := s.PutOnce(ctx, state.Once{ID: "x", ExpiresAt: at(time.Hour)}, at(0))
+	require.NoError(t, err)
+	_, err = s.PutDocument(ctx, state.Document{ID: "x", Version: 1})
+	require.NoError(t, err)
+	names.names = nil
+	_, found, err := s.GetRecord(ctx, "s", "o", "a", at(0))
+	require.NoError(t, err)
+	require.True(t, found)
+	rs, err := s.ListRecords(ctx, "s", "o", at(0))
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	_, found, err = s.GetOnce(ctx, "x", at(0))
+	require.NoError(t, err)
+	require.True(t, found)
+	_, found, err = s.GetDocument(ctx, "x")
+	require.NoError(t, err)
+	require.True(t, found)
+	_, found, err = s.TakeOnce(ctx, "x", at(0))
+	require.NoError(t, err)
+	require.True(t, found)
+	require.NotEmpty(t, names.names)
+	for _, name := range names.names {
+		require.Contains(t, []string{"evalsha", "eval", "getdel"}, name)
+	}
 }
 
 func BenchmarkRecordGet(b *testing.B) {
