@@ -90,20 +90,24 @@ func TestBindTheSameMethodTwiceRefused(t *testing.T) {
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindQQ, "q2"))
 }
 
-func TestBindAsksTheVerifierFirst(t *testing.T) {
+func TestBindNeedsTheProofOfItsOperation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
+	b := e.register(t, account.MethodWeChat, "wx-b")
 	writes := e.store.writes.Load()
 
-	_, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
-	require.ErrorIs(t, err, account.ErrVerificationRequired)
-
-	// A reason-coded refusal (as protection returns) passes through as is.
-	_, err = e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
-	require.ErrorIs(t, err, reason.New(reason.CodeInvalid))
-	assert.NotErrorIs(t, err, account.ErrVerificationRequired)
-
+	for name, p := range map[string]vocab.Proof{
+		"zero":          {},
+		"other op":      allow(a.ID, account.OpUnbindLoginMethod),
+		"other account": allow(b.ID, account.OpBindLoginMethod),
+	} {
+		_, err := e.svc.BindLoginMethod(t.Context(), p, a.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
+		var vr *vocab.VerificationRequiredError
+		require.ErrorAs(t, err, &vr, name)
+		assert.Equal(t, account.OpBindLoginMethod, vr.Purpose, name)
+		require.ErrorIs(t, err, account.ErrVerificationRequired, name)
+	}
 	assert.Equal(t, writes, e.store.writes.Load())
 	assert.False(t, e.get(t, a.ID).HasLoginMethod(account.MethodQQ))
 }
@@ -112,7 +116,7 @@ func TestBindWeComAsksTheAdministrator(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
-	_, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodWeCom, Identifier: "wc"})
+	_, err := e.svc.BindLoginMethod(t.Context(), allow(a.ID, account.OpBindLoginMethod), a.ID, account.Binding{Method: account.MethodWeCom, Identifier: "wc"})
 	require.ErrorIs(t, err, account.ErrWeComNotAuthorized)
 	assert.Equal(t, []string{a.ID + "/wc"}, e.wecom.asked)
 	assert.False(t, e.get(t, a.ID).HasLoginMethod(account.MethodWeCom))
@@ -126,18 +130,18 @@ func TestBindEmailNeedsCodeAndPassword(t *testing.T) {
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
 	b := account.Binding{Method: account.MethodEmail, Identifier: "f@example.com", Password: pw1}
-	_, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, b)
+	_, err := e.svc.BindLoginMethod(t.Context(), allow(a.ID, account.OpBindLoginMethod), a.ID, b)
 	requireCode(t, err, reason.InputEmpty)
 
 	_, err = e.svc.SendLoginEmailCode(t.Context(), loginEmailProof(e.svc, a.ID), a.ID, "f@example.com", "")
 	require.NoError(t, err)
 	b.Code = e.code("f@example.com")
 	b.Password = "weak"
-	_, err = e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, b)
+	_, err = e.svc.BindLoginMethod(t.Context(), allow(a.ID, account.OpBindLoginMethod), a.ID, b)
 	requireCode(t, err, reason.PasswordTooShort)
 
 	b.Password = pw1
-	got, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, a.ID, b)
+	got, err := e.svc.BindLoginMethod(t.Context(), allow(a.ID, account.OpBindLoginMethod), a.ID, b)
 	require.NoError(t, err)
 	assert.Equal(t, "f@example.com", got.LoginEmail())
 	assert.NotEmpty(t, got.Password.Hash)
@@ -149,10 +153,10 @@ func TestBindEmailRefusesARecentPassword(t *testing.T) {
 	e := newEnv(t)
 	a := e.registerEmail(t, "g@example.com", pw1)
 	e.bind(t, a.ID, account.MethodWeChat, "wx")
-	_, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodEmail)
+	_, err := e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodEmail)
 	requireCode(t, err, reason.AccountSecurityPhoneRequired)
 	e.setSecurityPhone(t, a.ID, "+8613800138000")
-	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodEmail)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodEmail)
 	require.NoError(t, err)
 
 	_, err = e.bindEmail(t, a.ID, "g2@example.com", pw1)
@@ -167,10 +171,10 @@ func TestUnbindReleasesTheSlot(t *testing.T) {
 	a := e.register(t, account.MethodWeChat, "wx-a")
 	b := e.register(t, account.MethodWeChat, "wx-b")
 	e.bind(t, a.ID, account.MethodQQ, "q")
-	_, err := e.svc.BindLoginMethod(t.Context(), vocab.Proof{}, b.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
+	_, err := e.svc.BindLoginMethod(t.Context(), allow(b.ID, account.OpBindLoginMethod), b.ID, account.Binding{Method: account.MethodQQ, Identifier: "q"})
 	requireCode(t, err, reason.LimitsQuotaExceeded)
 
-	got, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodQQ)
+	got, err := e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodQQ)
 	require.NoError(t, err)
 	assert.Equal(t, []account.Method{account.MethodWeChat}, methods(got))
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindQQ, "q"))
@@ -195,11 +199,11 @@ func TestUnbindTheLastLoginMethodRefused(t *testing.T) {
 	_, err := e.bindEmail(t, a.ID, "h@example.com", pw1)
 	require.NoError(t, err)
 	e.setSecurityPhone(t, a.ID, "+8613800138000")
-	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat)
 	require.NoError(t, err)
 	before := e.get(t, a.ID)
 
-	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodEmail)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodEmail)
 	var blocked *account.UnbindBlockedError
 	require.ErrorAs(t, err, &blocked)
 	assert.Equal(t, []reason.Code{reason.AccountLastLoginMethod}, reason.Codes(blocked)[:1])
@@ -212,7 +216,7 @@ func TestUnbindUnboundMethodRefused(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
-	_, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodQQ)
+	_, err := e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodQQ)
 	require.ErrorIs(t, err, account.ErrMethodNotBound)
 }
 
@@ -258,7 +262,7 @@ func TestUnbindRegistrationMethodReportsEveryUnmetCondition(t *testing.T) {
 			before := e.get(t, a.ID)
 			assert.Equal(t, tc.want, reason.Codes(errOrNil(before.UnbindBlockers(account.MethodWeChat))), "UnbindBlockers")
 
-			got, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
+			got, err := e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat)
 			if tc.want == nil {
 				require.NoError(t, err)
 				assert.False(t, got.HasLoginMethod(account.MethodWeChat))
@@ -289,7 +293,7 @@ func TestRegistrationMethodInUseNamesEverySetting(t *testing.T) {
 		RemoteLoginMethod: &scan, MFABindingMethod: &scan,
 	})
 	require.NoError(t, err)
-	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat)
 	var blocked *account.UnbindBlockedError
 	require.ErrorAs(t, err, &blocked)
 	require.Len(t, blocked.Unmet, 1)
@@ -302,7 +306,7 @@ func TestRegistrationMethodInUseNamesEverySetting(t *testing.T) {
 		LoginProtection: &none, OperationProtection: &none, RemoteLoginProtection: &off, MFABindingMethod: &none,
 	})
 	require.NoError(t, err)
-	_, err = e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
+	_, err = e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat)
 	require.NoError(t, err, "remote-login method only counts while remote-login protection is on")
 }
 
@@ -313,7 +317,7 @@ func TestUnbindNonRegistrationMethodNeedsOnlyAnotherMethod(t *testing.T) {
 	e.bind(t, a.ID, account.MethodWeChat, "wx")
 	// No security phone; docs/RULES.md §5 asks conditions 2 and 3 only of the
 	// registration method.
-	got, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodWeChat)
+	got, err := e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat)
 	require.NoError(t, err)
 	assert.Equal(t, []account.Method{account.MethodQQ}, methods(got))
 }
@@ -324,11 +328,11 @@ func TestUnbindEmailRemovesThePassword(t *testing.T) {
 	a := e.register(t, account.MethodWeChat, "wx")
 	_, err := e.bindEmail(t, a.ID, "i@example.com", pw1)
 	require.NoError(t, err)
-	got, err := e.svc.UnbindLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.MethodEmail)
+	got, err := e.svc.UnbindLoginMethod(t.Context(), allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodEmail)
 	require.NoError(t, err)
 	assert.Empty(t, got.Password.Hash)
 	assert.NotEmpty(t, got.Password.History, "history is kept against reuse")
-	_, err = e.svc.ChangePassword(t.Context(), vocab.Proof{}, a.ID, account.PasswordChange{Old: pw1, New: pw2, Confirm: pw2})
+	_, err = e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, account.PasswordChange{Old: pw1, New: pw2, Confirm: pw2})
 	require.ErrorIs(t, err, account.ErrNoPassword)
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindEmail, "i@example.com"))
 }
@@ -342,7 +346,7 @@ func TestChangeLoginMethodMovesTheSlot(t *testing.T) {
 	e.bind(t, other.ID, account.MethodQQ, "taken")
 
 	ch := func(ident string) error {
-		_, err := e.svc.ChangeLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodQQ, Identifier: ident})
+		_, err := e.svc.ChangeLoginMethod(t.Context(), allow(a.ID, account.OpChangeLoginMethod), a.ID, account.Binding{Method: account.MethodQQ, Identifier: ident})
 		return err
 	}
 	require.ErrorIs(t, ch("q1"), account.ErrSameIdentifier)
@@ -353,7 +357,7 @@ func TestChangeLoginMethodMovesTheSlot(t *testing.T) {
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindQQ, "q1"))
 	assert.Equal(t, []string{a.ID}, e.holders(t, account.ScopeBind, account.KindQQ, "q2"))
 
-	_, err := e.svc.ChangeLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodWeChatOA, Identifier: "oa"})
+	_, err := e.svc.ChangeLoginMethod(t.Context(), allow(a.ID, account.OpChangeLoginMethod), a.ID, account.Binding{Method: account.MethodWeChatOA, Identifier: "oa"})
 	require.ErrorIs(t, err, account.ErrMethodNotBound)
 	assert.Equal(t, 1, e.events.Count(event.LoginMethodChanged))
 }
@@ -362,7 +366,7 @@ func TestChangeRegistrationMethodKeepsTheRegistrationSlot(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx1")
-	_, err := e.svc.ChangeLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodWeChat, Identifier: "wx2"})
+	_, err := e.svc.ChangeLoginMethod(t.Context(), allow(a.ID, account.OpChangeLoginMethod), a.ID, account.Binding{Method: account.MethodWeChat, Identifier: "wx2"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{a.ID}, e.holders(t, account.ScopeRegister, account.KindWeChat, "wx1"))
 	assert.Empty(t, e.holders(t, account.ScopeBind, account.KindWeChat, "wx1"))
@@ -375,7 +379,7 @@ func TestChangeWeComAsksTheAdministrator(t *testing.T) {
 	e.wecom.allow["wc1"] = true
 	a := e.register(t, account.MethodWeChat, "wx")
 	e.bind(t, a.ID, account.MethodWeCom, "wc1")
-	_, err := e.svc.ChangeLoginMethod(t.Context(), vocab.Proof{}, a.ID, account.Binding{Method: account.MethodWeCom, Identifier: "wc2"})
+	_, err := e.svc.ChangeLoginMethod(t.Context(), allow(a.ID, account.OpChangeLoginMethod), a.ID, account.Binding{Method: account.MethodWeCom, Identifier: "wc2"})
 	require.ErrorIs(t, err, account.ErrWeComNotAuthorized)
 	lm, _ := e.get(t, a.ID).LoginMethod(account.MethodWeCom)
 	assert.Equal(t, "wc1", lm.Identifier)
