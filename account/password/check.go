@@ -51,7 +51,8 @@ var (
 )
 
 // Check reports every rule of p that pw breaks, all at once: it returns nil
-// or a reason.List. The zero Policy means [Console].
+// or a reason.List. Zero fields of p mean the values of [Console], and the
+// console rules apply unless a field of p switches them off.
 //
 // Two failures stop the checks, because nothing else is meaningful after
 // them: input longer than MaxBytes bytes (only reason.PasswordTooLarge is
@@ -62,7 +63,7 @@ var (
 //
 // Error messages carry only the policy's limits, never the password.
 func (p Policy) Check(pw string) error {
-	p = p.effective()
+	p = p.Resolved()
 	if len(pw) > p.MaxBytes {
 		return reason.List{ErrTooLarge.With("max_bytes", p.MaxBytes)}
 	}
@@ -103,22 +104,22 @@ func (p Policy) Check(pw string) error {
 	if control {
 		out = append(out, ErrControlChar)
 	}
-	if space && p.ForbidWhitespace {
+	if space && !p.AllowWhitespace {
 		out = append(out, ErrHasSpace)
 	}
-	if !upper && p.RequireUpper {
+	if !upper && !p.UpperOptional {
 		out = append(out, ErrMissingUpper)
 	}
-	if !lower && p.RequireLower {
+	if !lower && !p.LowerOptional {
 		out = append(out, ErrMissingLower)
 	}
-	if !digit && p.RequireDigit {
+	if !digit && !p.DigitOptional {
 		out = append(out, ErrMissingDigit)
 	}
-	if !punct && p.RequirePunct {
+	if !punct && !p.PunctOptional {
 		out = append(out, ErrMissingPunct)
 	}
-	if p.Blocklist {
+	if !p.NoBlocklist {
 		if isCommon(pw) {
 			out = append(out, ErrCommon)
 		}

@@ -85,11 +85,12 @@ func TestCheckConsole(t *testing.T) {
 		{"emoji is not punctuation", "Abcdef1😀", []reason.Code{cPunct}},
 		{"non-ASCII upper", "Ébcdef1!", nil},
 		{"full-width digit", "Abcdef１!", nil},
-		{"composition only, no blocklist", "P@ssw0rd", nil},
-		{"repetition allowed without blocklist", "Ab1!Ab1!", nil},
+		{"common password that passes composition", "P@ssw0rd", []reason.Code{cCommon}},
+		{"common ignores case", "aDMIN@123", []reason.Code{cCommon}},
+		{"repetitive", "Ab1!Ab1!", []reason.Code{cRepeat}},
 		{"empty: every rule at once", "", []reason.Code{cShort, cUpper, cLower, cDigit, cPunct}},
 		{"many violations at once", "ab\tc", []reason.Code{cShort, cControl, cSpace, cUpper, cDigit, cPunct}},
-		{"long and weak", strings.Repeat("a", 21), []reason.Code{cLong, cUpper, cDigit, cPunct}},
+		{"long and weak", strings.Repeat("a", 21), []reason.Code{cLong, cUpper, cDigit, cPunct, cRepeat}},
 	})
 }
 
@@ -125,7 +126,7 @@ func TestCheckNIST(t *testing.T) {
 
 func TestCheckCountsCodePoints(t *testing.T) {
 	t.Parallel()
-	exact8 := Policy{MinLength: 8, MaxLength: 8}
+	exact8 := Policy{MinLength: 8, MaxLength: 8, UpperOptional: true, LowerOptional: true, DigitOptional: true, PunctOptional: true, NoBlocklist: true}
 	require.NoError(t, exact8.Validate())
 	tests := []struct {
 		name string
@@ -160,7 +161,7 @@ func TestCheckCountsCodePoints(t *testing.T) {
 		pw := "密码密码密码密码"
 		require.Len(t, pw, 24)
 		assert.Equal(t, []reason.Code{cShort, cRepeat}, codes(NIST().Check(pw)))
-		assert.Equal(t, []reason.Code{cUpper, cLower, cDigit, cPunct}, codes(Console().Check(pw)))
+		assert.Equal(t, []reason.Code{cUpper, cLower, cDigit, cPunct, cRepeat}, codes(Console().Check(pw)))
 	})
 }
 

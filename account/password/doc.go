@@ -5,11 +5,21 @@
 // A [Policy] says what a password must look like. The zero Policy is
 // [Console], the rules of the console account centre (8–20 characters with
 // an uppercase letter, a lowercase letter, a digit and a punctuation mark, no
-// white space, different from the last 3, rotation advised after 90 days);
-// [NIST] follows NIST SP 800-63B (15–128 characters, no composition rules,
-// common and repetitive passwords refused). [Policy.Check] reports every
-// broken rule at once as a reason.List of stable codes such as
-// "password.too_short", which a host shows in its own language.
+// white space, not a common password, different from the last 3, rotation
+// advised after 90 days); [NIST] follows NIST SP 800-63B (15–128
+// characters, no composition rules, common and repetitive passwords
+// refused). Every zero field of a Policy means the console's value, and a
+// console rule goes only when a field named for it says so (UpperOptional,
+// NoBlocklist, NoHistory, …), so Policy{MinLength: 12, MaxLength: 64} keeps
+// all the others. [Policy.Check] reports every broken rule at once as a
+// reason.List of stable codes such as "password.too_short", which a host
+// shows in its own language.
+//
+// The common-password list is embedded. Besides the most frequent entries
+// of breach corpora it holds some nine thousand passwords that pass the
+// console composition and top Chinese and international leaks
+// ("Admin@123", "P@ssw0rd", "Aa123456.", "Woaini@1314"); it is compared
+// case-insensitively.
 //
 // A [Hasher] stores passwords as argon2id in PHC string format at the OWASP
 // parameters, verifies argon2id and bcrypt hashes (asking for a rehash when
@@ -20,7 +30,7 @@
 //
 // Setting a new password:
 //
-//	policy := password.Console() // or the host's validated policy
+//	policy := password.Console() // or the host's policy, validated and Resolved
 //	h, err := password.NewHasher(password.HasherConfig{})
 //	...
 //	if err := policy.Check(newPW); err != nil {

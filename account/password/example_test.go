@@ -37,11 +37,25 @@ func ExamplePolicy_Check() {
 }
 
 func ExamplePolicy_Validate() {
-	p := password.Console() // customise from a preset, never from scratch
-	p.MinLength = 0
+	p := password.Policy{History: 30} // every other field keeps the console value
 	fmt.Println(p.Validate())
 	// Output:
-	// policy field password.Policy.MinLength has value 0; allowed: 1..1024 [policy.invalid]
+	// policy field password.Policy.History has value 30; allowed: 0..24 [policy.invalid]
+}
+
+func ExamplePolicy_Resolved() {
+	// Only the lengths are set: the console rules stay.
+	p := password.Policy{MinLength: 12, MaxLength: 64}
+	fmt.Println(p.Resolved().History)
+	fmt.Println(reason.Codes(p.Check("correcthorsebattery")))
+	fmt.Println(reason.Codes(p.Check("Password@2024")))
+	// A rule goes only when a field says so.
+	fmt.Println(password.Policy{MinLength: 12, NoBlocklist: true}.Check("Password@2024"))
+	// Output:
+	// 3
+	// [password.missing_upper password.missing_digit password.missing_punct]
+	// [password.common]
+	// <nil>
 }
 
 func ExampleHasher() {

@@ -23,7 +23,7 @@ func FuzzCheck(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	policies := []Policy{Console(), NIST(), {MinLength: 1, MaxLength: 1, MaxBytes: 64}}
+	policies := []Policy{Console(), NIST(), {MinLength: 1, MaxLength: 1, MaxBytes: 64}, {MinLength: 12, MaxLength: 64}}
 	f.Fuzz(func(t *testing.T, pw string) {
 		for _, p := range policies {
 			err := p.Check(pw)
@@ -35,7 +35,7 @@ func FuzzCheck(f *testing.F) {
 				require.False(t, leaks(p, pw, err), "the message shows the password")
 			}
 
-			eff := p.effective()
+			eff := p.Resolved()
 			switch {
 			case len(pw) > eff.MaxBytes:
 				require.Equal(t, []reason.Code{reason.PasswordTooLarge}, codes(err))

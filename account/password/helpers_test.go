@@ -96,7 +96,7 @@ func leaks(p Policy, pw string, err error) bool {
 	if err == nil || len(pw) < 4 || !strings.Contains(err.Error(), pw) {
 		return false
 	}
-	p = p.effective()
+	p = p.Resolved()
 	limits := map[string]any{"min": p.MinLength, "max": p.MaxLength, "max_bytes": p.MaxBytes, "history": p.History}
 	var ref reason.List
 	for _, c := range reason.Codes(err) {

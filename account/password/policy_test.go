@@ -10,6 +10,9 @@ import (
 	"github.com/accountsec/accountsec/reason"
 )
 
+// fakeEpoch is a fixed "now" for the rotation checks.
+var fakeEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func TestPresetsAreValid(t *testing.T) {
 	t.Parallel()
 	for name, p := range map[string]Policy{"zero": {}, "Console": Console(), "NIST": NIST()} {
@@ -19,8 +22,8 @@ func TestPresetsAreValid(t *testing.T) {
 
 func TestZeroPolicyIsConsole(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, Console(), Policy{}.effective())
-	for _, pw := range []string{"", "abc", "Abcdef1!", "Abcdef1", "Abc def1!", "P@ssw0rd"} {
+	assert.Equal(t, Console(), Policy{}.Resolved())
+	for _, pw := range []string{"", "abc", "Abcdef1!", "Abcdef1", "Abc def1!", "P@ssw0rd", "Ab1!Ab1!"} {
 		assert.Equal(t, codes(Console().Check(pw)), codes(Policy{}.Check(pw)), "%q", pw)
 	}
 }
@@ -30,10 +33,20 @@ func TestConsolePreset(t *testing.T) {
 	p := Console()
 	assert.Equal(t, 8, p.MinLength)
 	assert.Equal(t, 20, p.MaxLength)
-	assert.True(t, p.RequireUpper && p.RequireLower && p.RequireDigit && p.RequirePunct && p.ForbidWhitespace)
+	assert.False(t, p.UpperOptional || p.LowerOptional || p.DigitOptional || p.PunctOptional || p.AllowWhitespace, "composition on")
+	assert.False(t, p.NoBlocklist, "blocklist on")
 	assert.Equal(t, 3, p.History)
+	assert.False(t, p.NoHistory)
 	assert.Equal(t, 90*24*time.Hour, p.RotateAfter)
+	assert.False(t, p.NoRotation)
 	assert.Equal(t, DefaultMaxBytes, p.MaxBytes)
+	assert.Equal(t, p, p.Resolved(), "the preset is resolved")
+}
+
+func TestConsoleRefusesCommonPasswords(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, []reason.Code{cCommon}, codes(Console().Check("P@ssw0rd")))
+	assert.Equal(t, []reason.Code{cRepeat}, codes(Console().Check("Ab1!Ab1!")))
 }
 
 func TestNISTPreset(t *testing.T) {
@@ -41,11 +54,127 @@ func TestNISTPreset(t *testing.T) {
 	p := NIST()
 	assert.Equal(t, 15, p.MinLength)
 	assert.Equal(t, 128, p.MaxLength)
-	assert.False(t, p.RequireUpper || p.RequireLower || p.RequireDigit || p.RequirePunct || p.ForbidWhitespace)
-	assert.Zero(t, p.RotateAfter)
-	assert.True(t, p.Blocklist)
+	assert.True(t, p.UpperOptional && p.LowerOptional && p.DigitOptional && p.PunctOptional && p.AllowWhitespace)
+	assert.False(t, p.NoBlocklist)
+	r := p.Resolved()
+	assert.Zero(t, r.RotateAfter)
+	assert.Zero(t, r.History)
+	assert.False(t, RotationDue(p, time.Time{}, fakeEpoch))
 	// No truncation: the byte cap never cuts below the longest allowed password.
 	assert.GreaterOrEqual(t, p.MaxBytes, 4*p.MaxLength)
+	assert.Equal(t, p, r, "the preset is resolved")
+}
+
+// The partial policy of the finding: setting the lengths alone used to
+// switch every other console rule off.
+func TestPartialPolicyKeepsEveryConsoleRule(t *testing.T) {
+	t.Parallel()
+	p := Policy{MinLength: 12, MaxLength: 64}
+	require.NoError(t, p.Validate())
+	r, err := p.Resolve()
+	require.NoError(t, err)
+	assert.Equal(t, 3, r.History, "history 3")
+	assert.Equal(t, 90*24*time.Hour, r.RotateAfter)
+	assert.Equal(t, DefaultMaxBytes, r.MaxBytes)
+	assert.Equal(t, 12, r.MinLength)
+	assert.Equal(t, 64, r.MaxLength)
+	runCheckCases(t, p, []checkCase{
+		{"valid", "Correct-horse-7Battery", nil},
+		{"too short for 12", "Abcdef1!", []reason.Code{cShort}},
+		{"composition kept", "correcthorsebattery", []reason.Code{cUpper, cDigit, cPunct}},
+		{"white-space rule kept", "Correct horse 7Battery!", []reason.Code{cSpace}},
+		{"blocklist kept", "Password@2024", []reason.Code{cCommon}},
+		{"repetition kept", "Ab1!Ab1!Ab1!", []reason.Code{cRepeat}},
+	})
+	assert.True(t, RotationDue(p, fakeEpoch, fakeEpoch.Add(90*24*time.Hour)), "rotation kept")
+}
+
+func TestEveryZeroFieldMeansTheConsoleValue(t *testing.T) {
+	t.Parallel()
+	c := Console()
+	for name, p := range map[string]Policy{
+		"MinLength":   {MinLength: 10},
+		"MaxLength":   {MaxLength: 30},
+		"History":     {History: 5},
+		"RotateAfter": {RotateAfter: time.Hour},
+		"MaxBytes":    {MaxBytes: 4096},
+		"a switch":    {UpperOptional: true},
+	} {
+		r := p.Resolved()
+		if p.MinLength == 0 {
+			assert.Equal(t, c.MinLength, r.MinLength, name)
+		}
+		if p.MaxLength == 0 {
+			assert.Equal(t, c.MaxLength, r.MaxLength, name)
+		}
+		if p.History == 0 {
+			assert.Equal(t, c.History, r.History, name)
+		}
+		if p.RotateAfter == 0 {
+			assert.Equal(t, c.RotateAfter, r.RotateAfter, name)
+		}
+		if p.MaxBytes == 0 {
+			assert.Equal(t, c.MaxBytes, r.MaxBytes, name)
+		}
+		assert.Equal(t, r, r.Resolved(), "%s: resolving twice changes nothing", name)
+		require.NoError(t, p.Validate(), name)
+	}
+}
+
+func TestEachConsoleRuleIsSwitchedOffOnlyByItsOwnField(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		policy Policy
+		pw     string
+		off    reason.Code
+	}{
+		{"UpperOptional", Policy{UpperOptional: true}, "abcdef1!", cUpper},
+		{"LowerOptional", Policy{LowerOptional: true}, "ABCDEF1!", cLower},
+		{"DigitOptional", Policy{DigitOptional: true}, "Abcdefg!", cDigit},
+		{"PunctOptional", Policy{PunctOptional: true}, "Abcdefg1", cPunct},
+		{"AllowWhitespace", Policy{AllowWhitespace: true}, "Abcd ef1!", cSpace},
+		{"NoBlocklist common", Policy{NoBlocklist: true}, "Admin@123", cCommon},
+		{"NoBlocklist repetitive", Policy{NoBlocklist: true}, "Ab1!Ab1!", cRepeat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, []reason.Code{tt.off}, codes(Console().Check(tt.pw)), "the console refuses it")
+			assert.NoError(t, tt.policy.Check(tt.pw), "the switch lets it through")
+		})
+	}
+	t.Run("NoHistory", func(t *testing.T) {
+		t.Parallel()
+		assert.Zero(t, Policy{NoHistory: true}.Resolved().History)
+		assert.Equal(t, 3, Policy{}.Resolved().History)
+	})
+	t.Run("NoRotation", func(t *testing.T) {
+		t.Parallel()
+		assert.False(t, RotationDue(Policy{NoRotation: true}, time.Time{}, fakeEpoch))
+		assert.True(t, RotationDue(Policy{}, time.Time{}, fakeEpoch))
+	})
+}
+
+func TestSwitchedOffRuleWithAValueIsRefused(t *testing.T) {
+	t.Parallel()
+	for name, tt := range map[string]struct {
+		policy       Policy
+		field, value string
+	}{
+		"History with NoHistory":          {Policy{History: 5, NoHistory: true}, "History", "5"},
+		"RotateAfter with NoRotation":     {Policy{RotateAfter: time.Hour, NoRotation: true}, "RotateAfter", "1h0m0s"},
+		"NIST with History but NoHistory": {func() Policy { p := NIST(); p.History = 4; return p }(), "History", "4"},
+	} {
+		err := tt.policy.Validate()
+		require.ErrorIs(t, err, reason.New(reason.PolicyInvalid), name)
+		fields := policyFields(t, err)
+		require.Contains(t, fields, "password.Policy."+tt.field, name)
+		assert.Equal(t, tt.value, fields["password.Policy."+tt.field][0], name)
+		assert.Contains(t, fields["password.Policy."+tt.field][1], "0 when No", name)
+		_, err = tt.policy.Resolve()
+		require.Error(t, err, name)
+	}
 }
 
 func TestPolicyValidateRefusesBadValues(t *testing.T) {
@@ -62,9 +191,10 @@ func TestPolicyValidateRefusesBadValues(t *testing.T) {
 		value   string
 		allowed string
 	}{
-		{"MinLength 0", with(func(p *Policy) { p.MinLength = 0 }), "MinLength", "0", "1..1024"},
+		{"MinLength -1", with(func(p *Policy) { p.MinLength = -1 }), "MinLength", "-1", "1..1024"},
 		{"MinLength 5000", with(func(p *Policy) { p.MinLength = 5000; p.MaxLength = 4096 }), "MinLength", "5000", "1..1024"},
-		{"MaxLength 0", with(func(p *Policy) { p.MaxLength = 0 }), "MaxLength", "0", "1..4096"},
+		{"MaxLength -1", with(func(p *Policy) { p.MaxLength = -1 }), "MaxLength", "-1", "1..4096"},
+		{"MinLength above the default MaxLength", Policy{MinLength: 30}, "MaxLength", "20", "gtefield=MinLength"},
 		{"MaxLength below MinLength", with(func(p *Policy) { p.MinLength = 12; p.MaxLength = 10 }), "MaxLength", "10", "gtefield=MinLength"},
 		{"MaxLength 5000", with(func(p *Policy) { p.MaxLength = 5000 }), "MaxLength", "5000", "1..4096"},
 		{"History -1", with(func(p *Policy) { p.History = -1 }), "History", "-1", "0..24"},
@@ -73,6 +203,7 @@ func TestPolicyValidateRefusesBadValues(t *testing.T) {
 		{"RotateAfter 1m", with(func(p *Policy) { p.RotateAfter = time.Minute }), "RotateAfter", "1m0s", "1h..87600h"},
 		{"RotateAfter 20 years", with(func(p *Policy) { p.RotateAfter = 20 * 365 * 24 * time.Hour }), "RotateAfter", "175200h0m0s", "1h..87600h"},
 		{"MaxBytes 10", with(func(p *Policy) { p.MaxBytes = 10 }), "MaxBytes", "10", "64..65536"},
+		{"MaxBytes -1", with(func(p *Policy) { p.MaxBytes = -1 }), "MaxBytes", "-1", "64..65536"},
 		{"MaxBytes 1 MiB", with(func(p *Policy) { p.MaxBytes = 1 << 20 }), "MaxBytes", "1048576", "64..65536"},
 		{"MaxBytes below 4×MaxLength", with(func(p *Policy) { p.MaxBytes = 64 }), "MaxBytes", "64", ">= 4×MaxLength (80)"},
 		{"default MaxBytes below 4×MaxLength", with(func(p *Policy) { p.MaxBytes = 0; p.MaxLength = 1000 }), "MaxBytes", "1024", ">= 4×MaxLength (4000)"},
@@ -99,7 +230,7 @@ func TestPolicyValidateRefusesBadValues(t *testing.T) {
 func TestPolicyValidateReportsEveryBadField(t *testing.T) {
 	t.Parallel()
 	p := Console()
-	p.MinLength, p.History, p.MaxBytes = 0, 99, 1
+	p.MinLength, p.History, p.MaxBytes = -1, 99, 1
 	fields := policyFields(t, p.Validate())
 	assert.Contains(t, fields, "password.Policy.MinLength")
 	assert.Contains(t, fields, "password.Policy.History")
