@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/accountsec/accountsec/internal/keyhash"
@@ -124,7 +125,10 @@ type Target struct {
 	Channel Channel
 	// Destination is the phone number or email address. Required. It is
 	// compared after trimming white space and lower-casing; pass identifiers
-	// normalised by the account package.
+	// normalised by the account package. A destination with a control
+	// character (NUL, CR, LF, …) or an invisible one (a bidi control, a
+	// zero-width character, …) anywhere is refused: input.malformed with
+	// field "destination" and "detail" "control" or "invisible".
 	Destination string
 	// AccountID is the account the code is for; empty when there is none
 	// yet (for example at registration).
@@ -148,6 +152,9 @@ func (t Target) check() (dest string, err error) {
 	case len(t.Destination) > MaxDestinationBytes:
 		return "", reason.New(reason.InputTooLong).With("field", "destination").With("max", MaxDestinationBytes)
 	}
+	if detail := destinationProblem(t.Destination); detail != "" {
+		return "", reason.New(reason.InputMalformed).With("field", "destination").With("detail", detail)
+	}
 	dest = strings.ToLower(strings.TrimSpace(t.Destination))
 	if dest == "" {
 		return "", reason.New(reason.InputEmpty).With("field", "destination")
@@ -156,6 +163,28 @@ func (t Target) check() (dest string, err error) {
 		return "", reason.New(reason.InputTooLong).With("field", "target").With("max", MaxDestinationBytes)
 	}
 	return dest, nil
+}
+
+// destinationProblem reports why dest, valid UTF-8, cannot be handed to a
+// sender: "control" when it holds a control character anywhere (C0 such as
+// NUL, CR and LF, DEL, C1, or U+2028, U+2029; even at either end: a
+// destination is a normalised identifier, and a CR or LF in it could add a
+// header or a recipient to a message), or "invisible" when it holds a
+// format character (Unicode category Cf: the bidi controls U+202A–U+202E
+// and U+2066–U+2069, the zero-width characters U+200B–U+200D, U+FEFF, …),
+// which would show the user or an operator one address and deliver to
+// another. It returns "" when there are none; it does not check the
+// address itself.
+func destinationProblem(dest string) string {
+	for _, r := range dest {
+		switch {
+		case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029':
+			return "control"
+		case r >= 0xad && unicode.Is(unicode.Cf, r):
+			return "invisible"
+		}
+	}
+	return ""
 }
 
 func (c *Codes) key(t Target, dest string) string {
@@ -169,7 +198,8 @@ func (c *Codes) hash(key, code string) []byte { return c.keys.Sum("code-hash", k
 // Send issues a new code for t (replacing any older one), asks the gate,
 // and hands the code to the sender of t's channel. clientIP is passed to
 // the gate and may be empty. If the sender fails, the code is deleted and
-// ErrSendFailed is returned.
+// ErrSendFailed is returned. A bad target (see Target) is refused before the
+// gate is asked, anything is stored or the sender is called.
 func (c *Codes) Send(ctx context.Context, t Target, clientIP string) (Sent, error) {
 	dest, err := t.check()
 	if err != nil {
