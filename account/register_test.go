@@ -38,7 +38,7 @@ func TestNewRefusesMissingDependencies(t *testing.T) {
 		"Codes":    func(c *account.Config) { c.Codes = nil },
 		"Secret":   func(c *account.Config) { c.Secret = []byte("short") },
 		"Limits":   func(c *account.Config) { c.Limits.Quotas.BindPerWeChat = -1 },
-		"Password": func(c *account.Config) { p := password.Console(); p.MaxLength = 0; c.Password = p },
+		"Password": func(c *account.Config) { p := password.Console(); p.MaxLength = -1; c.Password = p },
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg := full()

@@ -200,10 +200,7 @@ func New(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	pp := cfg.Password
-	if pp == (password.Policy{}) {
-		pp = password.Console()
-	}
+	pp := cfg.Password.Resolved() // every zero field means the console value
 	if err := pp.Validate(); err != nil {
 		return nil, err
 	}
