@@ -94,7 +94,7 @@ type Policy struct {
 	MaxBytes int `validate:"min=64,max=65536"`
 }
 
-// Console returns the policy of the specification (the console account
+// Console returns the policy of docs/RULES.md §3 (the console account
 // centre), with every field filled in: 8–20 characters, an uppercase
 // letter, a lowercase letter, a digit and a punctuation mark, no white
 // space, not a common password nor a short unit repeated, different from
