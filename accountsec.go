@@ -192,10 +192,10 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	return svc, nil
 }
 
-// wire builds the account, MFA and protection services. They refer to each
-// other (accounts ask protection for verification; protection reads
-// accounts and MFA; MFA turns itself off in the account's settings), so the
-// adapters below hold the Service and reach the others through it.
+// wire builds the domain services bottom-up: accounts, then MFA on top of
+// accounts (unbinding a device turns MFA off in the account's settings),
+// then protection on top of both, then the reset on top of all three. Each
+// holds only the services below it, so calls point the same way as imports.
 func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	keyring := deps.Keyring
 	if keyring == nil {
@@ -217,19 +217,15 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	}
 	svc.MFA, err = mfa.New(mfa.Config{
 		Store: st.devices, Keyring: keyring, Limiter: svc.Lockout, Secret: cfg.Secret,
-		Protection: mfaSettings{svc}, QR: deps.QR, Issuer: cfg.Issuer, Policy: cfg.MFA,
+		Protection: svc.Accounts, QR: deps.QR, Issuer: cfg.Issuer, Policy: cfg.MFA,
 		Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
 	})
 	if err != nil {
 		return err
 	}
 	svc.Protection, err = protection.New(protection.Config{
-		Store: st.sessions, Accounts: profiles{svc}, Limiter: svc.Lockout,
-		Credentials: svc.Accounts, Passwords: svc.Passwords, Codes: svc.Codes,
-		MFA: protection.MFAFunc(func(ctx context.Context, id, code string) error {
-			_, err := svc.MFA.Verify(ctx, id, code)
-			return err
-		}),
+		Store: st.sessions, Accounts: protection.AccountsOf(svc.Accounts, svc.MFA), Limiter: svc.Lockout,
+		Credentials: svc.Accounts, Passwords: svc.Passwords, Codes: svc.Codes, MFA: protection.MFAOf(svc.MFA),
 		WeChat: deps.WeChat, Face: deps.Face, Geo: deps.Geo, Catalog: cfg.Catalog,
 		Policy: cfg.Protection, Secret: cfg.Secret, Events: deps.Events, Now: deps.Now, Rand: deps.Rand,
 	})
@@ -238,7 +234,7 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	}
 	svc.Resets, err = recovery.NewResets(recovery.ResetConfig{
 		Store: st.resets, Accounts: svc.Accounts, Email: deps.Email, Gate: svc.Sends,
-		Verifier: resetVerifier{svc}, Sessions: svc.Protection, Secret: cfg.Secret,
+		Verifier: svc.Protection, Sessions: svc.Protection, Secret: cfg.Secret,
 		Policy: cfg.Reset, Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
 	})
 	return err

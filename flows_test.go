@@ -152,10 +152,13 @@ func TestLoginWithMFAAndStepUpThroughTheFacade(t *testing.T) {
 	sess2 := *done.Session
 
 	// Sensitive operation: step up with MFA, valid 30 minutes in this session only.
-	err = w.svc.Protection.Authorize(w.ctx, sess2, protection.OpSignOutAll)
+	_, err = w.svc.Protection.Authorize(w.ctx, sess2, protection.OpSignOutAll)
 	w.verify(sess2, err, secret)
-	require.NoError(t, w.svc.Protection.Authorize(w.ctx, sess2, protection.OpSignOutAll))
-	require.Error(t, w.svc.Protection.Authorize(w.ctx, sess, protection.OpSignOutAll), "the grant is bound to its session")
+	p, err := w.svc.Protection.Authorize(w.ctx, sess2, protection.OpSignOutAll)
+	require.NoError(t, err)
+	assert.Equal(t, sess2.AccountID, p.Account())
+	_, err = w.svc.Protection.Authorize(w.ctx, sess, protection.OpSignOutAll)
+	require.Error(t, err, "the grant is bound to its session")
 
 	require.NoError(t, w.svc.Protection.SignOutAll(w.ctx, sess2))
 	for _, tok := range []string{first.Token, done.Token} {

@@ -16,8 +16,8 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/mfa"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 func TestKeyURI(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // settings stands for the account package's security settings.

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/accountsec/accountsec/mfa"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 var errStoreDown = errors.New("store down")

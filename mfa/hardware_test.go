@@ -14,8 +14,8 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/mfa"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 var tokenSeed = []byte("hardware-token-seed-0001")

@@ -17,8 +17,8 @@ import (
 	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 var hostSecret = []byte("0123456789abcdef0123456789abcdef")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/vocab"
@@ -13,12 +14,7 @@ import (
 // to when MFA was turned off in them, in the words of the settings' owner
 // (for example "none", "sms", "wechat_scan"). An empty field means that
 // protection did not use MFA and was left alone.
-type Fallback struct {
-	// Login is login protection's method after the change.
-	Login string
-	// Operation is operation protection's method after the change.
-	Operation string
-}
+type Fallback = account.MFAFallback
 
 // ProtectionSettings turns MFA off in an account's login and operation
 // protection. The account package's security settings implement it; the

@@ -11,8 +11,8 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/mfa"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 func TestUnbind(t *testing.T) {

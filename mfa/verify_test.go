@@ -15,8 +15,8 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 func TestVerifyAcceptsACodeOnce(t *testing.T) {

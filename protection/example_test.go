@@ -13,8 +13,8 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // oneAccount is the host's account store in the examples: one account,

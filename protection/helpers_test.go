@@ -20,9 +20,9 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
-	"github.com/accountsec/accountsec/vocab"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")

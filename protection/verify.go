@@ -514,6 +514,13 @@ func (m *Manager) Verified(ctx context.Context, accountID, purpose string) (voca
 	return vocab.Proof{}, &VerificationRequiredError{Purpose: purpose, Methods: []Method{o.Preferred}, Alternatives: o.Alternatives}
 }
 
+// VerifiedFor is Verified with the binding given rather than read from
+// ctx, for flows without a session (a password reset names its own
+// binding).
+func (m *Manager) VerifiedFor(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error) {
+	return m.Verified(WithBinding(ctx, binding), accountID, purpose)
+}
+
 func checkBinding(b string) error {
 	switch {
 	case b == "":

@@ -21,21 +21,18 @@ const CausePasswordReset = "password_reset"
 // purpose on the account, bound to binding (PendingReset.Binding; a reset
 // is not a session, so the binding is given rather than read from the
 // context). When verified it returns the proof of purpose that
-// account.Service.ResetPassword checks. *protection.Manager provides it
-// through an adapter:
-//
-//	recovery.VerifierFunc(func(ctx context.Context, id, binding, purpose string) (vocab.Proof, error) {
-//		return pm.Verified(protection.WithBinding(ctx, binding), id, purpose)
-//	})
+// account.Service.ResetPassword checks. *protection.Manager implements it.
 type Verifier interface {
-	Verified(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error)
+	// VerifiedFor returns the proof of purpose for the account in binding,
+	// or *vocab.VerificationRequiredError when it has not been verified.
+	VerifiedFor(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error)
 }
 
 // VerifierFunc adapts a function to the Verifier interface.
 type VerifierFunc func(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error)
 
-// Verified calls f.
-func (f VerifierFunc) Verified(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error) {
+// VerifiedFor calls f.
+func (f VerifierFunc) VerifiedFor(ctx context.Context, accountID, binding, purpose string) (vocab.Proof, error) {
 	return f(ctx, accountID, binding, purpose)
 }
 

@@ -35,9 +35,7 @@ func ExampleResets() {
 		Accounts: svc.Accounts,
 		Email:    mail,
 		Gate:     svc.Sends,
-		Verifier: recovery.VerifierFunc(func(ctx context.Context, id, binding, purpose string) error {
-			return svc.Protection.Verified(protection.WithBinding(ctx, binding), id, purpose)
-		}),
+		Verifier: svc.Protection,
 		Sessions: svc.Protection,
 		Secret:   secret,
 		Now:      clock.Now,

@@ -3,6 +3,8 @@ package recovery_test
 import (
 	"context"
 	"errors"
+	"github.com/accountsec/accountsec/internal/proof"
+	"github.com/accountsec/accountsec/vocab"
 	"sync"
 	"testing"
 	"time"
@@ -60,18 +62,22 @@ type verifier struct {
 	fail     error
 }
 
-func (v *verifier) Verified(_ context.Context, accountID, binding, purpose string) error {
+func (v *verifier) VerifiedFor(_ context.Context, accountID, binding, purpose string) (vocab.Proof, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.asked = append(v.asked, [3]string{accountID, binding, purpose})
 	switch {
 	case v.fail != nil:
-		return v.fail
+		return vocab.Proof{}, v.fail
 	case purpose == recovery.PurposeResetPassword && v.verified[[2]string{accountID, binding}]:
-		return nil
+		return proof.Mint(accountID, binding, purpose, farFuture), nil
 	}
-	return &errNotVerified{purpose: purpose}
+	return vocab.Proof{}, &errNotVerified{purpose: purpose}
 }
+
+// farFuture is the end of the proofs the test verifier mints: after any
+// time of the tests' clocks.
+var farFuture = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // verify marks the reset p as verified, as a passed identity verification
 // bound to p.Binding does.
@@ -189,8 +195,7 @@ func newEnv(t testing.TB, edit ...func(*recovery.ResetConfig)) *env {
 	require.NoError(t, err)
 	e.accounts, err = account.New(account.Config{
 		Store: e.store, Hasher: testHasher(), Lockout: lockout, Codes: codes,
-		Verifier: account.VerifierFunc(func(context.Context, string, string) error { return nil }),
-		Secret:   testSecret, Now: e.clock.Now, Events: e.events.Hook,
+		Secret: testSecret, Now: e.clock.Now, Events: e.events.Hook,
 	})
 	require.NoError(t, err)
 	cfg := recovery.ResetConfig{

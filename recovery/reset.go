@@ -383,7 +383,7 @@ func (r *Resets) Complete(ctx context.Context, c Completion) (account.Account, e
 
 // verify asks the Verifier about the reset of account id.
 func (r *Resets) verify(ctx context.Context, id, binding string) (vocab.Proof, error) {
-	p, err := r.verifier.Verified(ctx, id, binding, PurposeResetPassword)
+	p, err := r.verifier.VerifiedFor(ctx, id, binding, PurposeResetPassword)
 	if err == nil {
 		return p, nil
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/accountsec/accountsec/internal/proof"
+	"github.com/accountsec/accountsec/vocab"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -258,7 +260,7 @@ func TestHistoryIsCheckedOnlyAfterVerification(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	a := e.registerEmail(t, "hist@example.com", pw1)
-	_, err := e.accounts.ChangePassword(ctx, a.ID, account.PasswordChange{Old: pw1, New: pw2, Confirm: pw2})
+	_, err := e.accounts.ChangePassword(ctx, proof.Mint(a.ID, "test", vocab.OpChangePassword, farFuture), a.ID, account.PasswordChange{Old: pw1, New: pw2, Confirm: pw2})
 	require.NoError(t, err)
 	token := e.request(t, "hist@example.com")
 

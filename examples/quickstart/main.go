@@ -177,7 +177,7 @@ func journey(ctx context.Context, w io.Writer, svc *accountsec.Service, clock *f
 	fmt.Fprintln(w, "   signed in on the phone")
 
 	step(w, "9. A sensitive operation steps up for 30 minutes, in this session only")
-	err = svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll)
+	_, err = svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll)
 	fmt.Fprintf(w, "   sign out all sessions: %v\n", reason.CodeOf(err))
 	ch, err = svc.Protection.StartVerification(ctx, protection.StartRequest{AccountID: phone.AccountID, Binding: phone.Binding(), Purpose: protection.OpSignOutAll, Method: protection.MFA, ClientIP: "203.0.113.7"})
 	if err != nil {
@@ -186,7 +186,8 @@ func journey(ctx context.Context, w io.Writer, svc *accountsec.Service, clock *f
 	if _, err := svc.Protection.AnswerVerification(ctx, protection.AnswerRequest{AccountID: phone.AccountID, Binding: phone.Binding(), Purpose: protection.OpSignOutAll, Challenge: ch.ID, Answer: authenticator()}); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "   after MFA: authorized=%v\n", svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll) == nil)
+	proof, err := svc.Protection.Authorize(ctx, phone, protection.OpSignOutAll)
+	fmt.Fprintf(w, "   after MFA: authorized=%v, proof valid until %s\n", err == nil, proof.ExpiresAt().Format(time.TimeOnly))
 	if err := svc.Protection.SignOutAll(ctx, phone); err != nil {
 		return err
 	}
