@@ -187,7 +187,7 @@ func TestConcurrentCompletionsResetOnce(t *testing.T) {
 			defer wg.Done()
 			<-start
 			// Each submits its own new password; exactly one may win.
-			_, errs[i] = e.resets.Complete(context.Background(), complete(token, fmt.Sprintf("Passw0rd!%02d", i)))
+			_, errs[i] = e.resets.Complete(context.Background(), complete(token, fmt.Sprintf("Passw0rd!x%02d", i)))
 		}()
 	}
 	close(start)
@@ -205,7 +205,7 @@ func TestConcurrentCompletionsResetOnce(t *testing.T) {
 	require.NotEqual(t, -1, winner, "one submission succeeded")
 	after := e.get(t, a.ID)
 	assert.Equal(t, before+1, after.Version, "one write")
-	assert.True(t, e.hasPassword(t, a.ID, fmt.Sprintf("Passw0rd!%02d", winner)))
+	assert.True(t, e.hasPassword(t, a.ID, fmt.Sprintf("Passw0rd!x%02d", winner)))
 	assert.Len(t, after.Password.History, 2)
 	assert.Len(t, e.sessions.ended(), 1)
 	assert.Equal(t, 1, e.events.Count(event.PasswordReset))
