@@ -89,10 +89,11 @@ type Record struct {
 // operation.
 //
 // A record is live while it exists, now is before its ExpiresAt, and no
-// EndRecords of its set and owner ran after it was put. Ending costs one
-// write whatever the number of records: stores keep a generation per set and
-// owner, stamp each record with the generation current when it was put, and
-// treat a record of an older generation as absent.
+// EndRecords of its set and owner ran after it was put. Ending costs a
+// constant number of writes whatever the number of records (a store may keep
+// a generation per set and owner and treat records of an older generation as
+// absent, or drop the owner's keys at once). A store may reclaim a record as
+// soon as it is dead at the latest now any caller passed.
 type Records interface {
 	// PutRecord stores r, replacing any record with the same set, owner and
 	// ID (live or not); r is live from now on. When keep is above zero, only
