@@ -3,8 +3,8 @@
 // devices, sessions and operation protection (docs/RULES.md §7, and the identity
 // verification that §4–§9 ask for).
 //
-// One [Manager] does it all. The host supplies a [Store] (memstore's
-// ProtectionStore, or a shared one), its accounts ([Accounts],
+// One [Manager] does it all. The host supplies a [Store] (any store of
+// the state primitives: memstore, pgstore, redisstore), its accounts ([Accounts],
 // [Credentials]), a password verifier (*password.Hasher), a
 // [limits.Limiter], and the verifiers it has: [CodeSender] (*notify.Codes)
 // for SMS and email codes, [MFAVerifier], [WeChatScanner], [FaceVerifier],
