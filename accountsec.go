@@ -181,10 +181,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	pp := cfg.Password
-	if pp == (password.Policy{}) {
-		pp = password.Console()
-	}
+	pp := cfg.Password.Resolved()
 	svc := &Service{Policy: pol, PasswordPolicy: pp, Lockout: lockout, Sends: sends, Codes: codes, Passwords: hasher}
 	if err := svc.wire(cfg, deps, st); err != nil {
 		return nil, err
