@@ -111,6 +111,9 @@ type Deps struct {
 	WeCom account.WeComAuthorizer
 	// IDs generates account IDs and APPIDs; nil means random ones.
 	IDs account.IDGenerator
+	// Phones normalises phone numbers to E.164 (a libphonenumber-based
+	// function, say); nil means the built-in rule of account.NormalizeWith.
+	Phones account.PhoneNormalizer
 }
 
 // Service is the wired library. Its fields are the domain services, ready
@@ -206,7 +209,7 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	svc.Accounts, err = account.New(account.Config{
 		Store: st.accounts, Limits: svc.Policy, Password: svc.PasswordPolicy, Hasher: svc.Passwords,
 		Lockout: svc.Lockout, LockoutScope: protection.LoginScope, Codes: svc.Codes,
-		WeCom: deps.WeCom, IDs: deps.IDs,
+		WeCom: deps.WeCom, IDs: deps.IDs, Phones: deps.Phones,
 		Secret: cfg.Secret, Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
 	})
 	if err != nil {

@@ -51,7 +51,7 @@ func (s *Service) changeContact(ctx context.Context, f contactField, id, raw, cl
 	if err := checkID("account_id", id); err != nil {
 		return notify.Sent{}, err
 	}
-	addr, err := Normalize(f.kind, raw)
+	addr, err := s.normalize(f.kind, raw)
 	if err != nil {
 		return notify.Sent{}, err
 	}
@@ -121,7 +121,7 @@ func (s *Service) SendSecurityPhoneCode(ctx context.Context, proof vocab.Proof, 
 	if err := checkID("account_id", id); err != nil {
 		return notify.Sent{}, err
 	}
-	p, err := Normalize(KindPhone, phone)
+	p, err := s.normalize(KindPhone, phone)
 	if err != nil {
 		return notify.Sent{}, err
 	}
@@ -154,7 +154,7 @@ func (s *Service) ChangeSecurityPhone(ctx context.Context, proof vocab.Proof, id
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
-	p, err := Normalize(KindPhone, phone)
+	p, err := s.normalize(KindPhone, phone)
 	if err != nil {
 		return Account{}, err
 	}
@@ -203,7 +203,7 @@ func (s *Service) SendSecurityEmailCode(ctx context.Context, proof vocab.Proof, 
 	if err := checkID("account_id", id); err != nil {
 		return notify.Sent{}, err
 	}
-	e, err := Normalize(KindEmail, email)
+	e, err := s.normalize(KindEmail, email)
 	if err != nil {
 		return notify.Sent{}, err
 	}
@@ -227,7 +227,7 @@ func (s *Service) ChangeSecurityEmail(ctx context.Context, proof vocab.Proof, id
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
-	e, err := Normalize(KindEmail, c.Email)
+	e, err := s.normalize(KindEmail, c.Email)
 	if err != nil {
 		return Account{}, err
 	}

@@ -27,11 +27,11 @@ type Binding struct {
 }
 
 // check validates b and returns the normalised identifier.
-func (b Binding) check() (string, error) {
+func (b Binding) check(s *Service) (string, error) {
 	if !b.Method.Valid() {
 		return "", ErrUnknownMethod.With("allowed", allowedMethods)
 	}
-	ident, err := Normalize(KindOf(b.Method), b.Identifier)
+	ident, err := s.normalize(KindOf(b.Method), b.Identifier)
 	if err != nil {
 		return "", err
 	}
@@ -51,7 +51,7 @@ func (s *Service) SendLoginEmailCode(ctx context.Context, proof vocab.Proof, id,
 	if err := checkID("account_id", id); err != nil {
 		return notify.Sent{}, err
 	}
-	e, err := Normalize(KindEmail, email)
+	e, err := s.normalize(KindEmail, email)
 	if err != nil {
 		return notify.Sent{}, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) BindLoginMethod(ctx context.Context, proof vocab.Proof, id str
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
-	ident, err := b.check()
+	ident, err := b.check(s)
 	if err != nil {
 		return Account{}, err
 	}
@@ -151,7 +151,7 @@ func (s *Service) ChangeLoginMethod(ctx context.Context, proof vocab.Proof, id s
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
-	ident, err := b.check()
+	ident, err := b.check(s)
 	if err != nil {
 		return Account{}, err
 	}
@@ -225,7 +225,7 @@ func (s *Service) ChangeLoginEmail(ctx context.Context, proof vocab.Proof, id st
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
 	}
-	e, err := Normalize(KindEmail, c.Email)
+	e, err := s.normalize(KindEmail, c.Email)
 	if err != nil {
 		return Account{}, err
 	}

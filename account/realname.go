@@ -54,7 +54,7 @@ func (s *Service) RecordPersonal(ctx context.Context, id string, p PersonalIdent
 	if err != nil {
 		return Account{}, err
 	}
-	num, err := Normalize(KindPersonalID, p.IDNumber)
+	num, err := s.normalize(KindPersonalID, p.IDNumber)
 	if err != nil {
 		return Account{}, err
 	}
@@ -86,7 +86,7 @@ func (s *Service) RecordEnterprise(ctx context.Context, id string, e EnterpriseI
 	if min := s.quotas.MinEnterpriseNameLength; utf8.RuneCountInString(name) < min {
 		return Account{}, ErrEnterpriseNameTooShort.With("min", min)
 	}
-	code, err := Normalize(KindEnterpriseID, e.CreditCode)
+	code, err := s.normalize(KindEnterpriseID, e.CreditCode)
 	if err != nil {
 		return Account{}, err
 	}
@@ -94,7 +94,7 @@ func (s *Service) RecordEnterprise(ctx context.Context, id string, e EnterpriseI
 	if err != nil {
 		return Account{}, err
 	}
-	legalID, err := Normalize(KindLegalPerson, e.LegalPersonID)
+	legalID, err := s.normalize(KindLegalPerson, e.LegalPersonID)
 	if err != nil {
 		return Account{}, err
 	}

@@ -40,7 +40,7 @@ type Registration struct {
 // email registration (purpose PurposeRegister). It does not reveal whether
 // the address is in use.
 func (s *Service) SendRegistrationCode(ctx context.Context, email, clientIP string) (notify.Sent, error) {
-	e, err := Normalize(KindEmail, email)
+	e, err := s.normalize(KindEmail, email)
 	if err != nil {
 		return notify.Sent{}, err
 	}
@@ -64,7 +64,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (Account, error)
 	if !r.Method.Valid() {
 		return Account{}, ErrUnknownMethod.With("allowed", allowedMethods)
 	}
-	ident, err := Normalize(KindOf(r.Method), r.Identifier)
+	ident, err := s.normalize(KindOf(r.Method), r.Identifier)
 	if err != nil {
 		return Account{}, err
 	}

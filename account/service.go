@@ -155,6 +155,10 @@ type Config struct {
 	WeCom WeComAuthorizer
 	// IDs generates account IDs and APPIDs; nil means RandomIDs over Rand.
 	IDs IDGenerator
+	// Phones normalises phone numbers to E.164 (for example a
+	// libphonenumber-based function of the host); nil means the built-in
+	// rule of [NormalizeWith].
+	Phones PhoneNormalizer
 	// Secret keys the hashes of identity numbers. At least 16 bytes;
 	// keep it stable, or identity quotas are forgotten. Required.
 	Secret []byte
@@ -178,6 +182,7 @@ type Service struct {
 	codes   CodeSender
 	wecom   WeComAuthorizer
 	ids     IDGenerator
+	phones  PhoneNormalizer
 	keys    *keyhash.Hasher
 	now     func() time.Time
 	events  event.Hook
@@ -211,7 +216,7 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{
 		store: cfg.Store, quotas: pol.Quotas, policy: pp, hasher: cfg.Hasher,
 		lockout: cfg.Lockout, scope: cfg.LockoutScope, codes: cfg.Codes,
-		wecom: cfg.WeCom, ids: cfg.IDs, keys: keys,
+		wecom: cfg.WeCom, ids: cfg.IDs, phones: cfg.Phones, keys: keys,
 		now: cfg.Now, events: cfg.Events,
 	}
 	if s.scope == "" {
@@ -232,6 +237,11 @@ func New(cfg Config) (*Service, error) {
 
 func missing(field, allowed string) error {
 	return reason.New(reason.PolicyInvalid).With("field", "account.Config."+field).With("value", "nil").With("allowed", allowed)
+}
+
+// normalize is NormalizeWith under the host's phone rule.
+func (s *Service) normalize(kind Kind, raw string) (string, error) {
+	return NormalizeWith(kind, raw, s.phones)
 }
 
 // Quotas returns the resolved quota table.
@@ -279,7 +289,7 @@ func (s *Service) AccountsByLogin(ctx context.Context, m Method, raw string) ([]
 	if !m.Valid() {
 		return nil, ErrUnknownMethod.With("allowed", allowedMethods)
 	}
-	v, err := Normalize(KindOf(m), raw)
+	v, err := s.normalize(KindOf(m), raw)
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +315,7 @@ func (s *Service) AccountsByLogin(ctx context.Context, m Method, raw string) ([]
 // scope (for identity numbers, its keyed hash is looked up). It is for
 // operators and tests; it reveals which accounts use an identifier.
 func (s *Service) Holders(ctx context.Context, scope Scope, kind Kind, raw string) ([]string, error) {
-	v, err := Normalize(kind, raw)
+	v, err := s.normalize(kind, raw)
 	if err != nil {
 		return nil, err
 	}
