@@ -269,11 +269,11 @@ func (s *CounterStore) Reserve(ctx context.Context, key string, r limits.Reserva
 }
 
 // Release wraps limits.CounterStore.Release.
-func (s *CounterStore) Release(ctx context.Context, key string, now time.Time) error {
+func (s *CounterStore) Release(ctx context.Context, key string, window, now time.Time) error {
 	if err := s.call("Release"); err != nil {
 		return err
 	}
-	return s.Store.Release(ctx, key, now)
+	return s.Store.Release(ctx, key, window, now)
 }
 
 // Get wraps limits.CounterStore.Get.

@@ -38,7 +38,7 @@ func (s *netStore) Reserve(ctx context.Context, key string, r limits.Reservation
 	return s.CounterStore.Reserve(ctx, key, r)
 }
 
-func (s *netStore) Release(ctx context.Context, key string, now time.Time) error {
+func (s *netStore) Release(ctx context.Context, key string, window, now time.Time) error {
 	s.mu.Lock()
 	var left time.Duration
 	if d, ok := ctx.Deadline(); ok {
@@ -50,7 +50,7 @@ func (s *netStore) Release(ctx context.Context, key string, now time.Time) error
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.CounterStore.Release(ctx, key, now)
+	return s.CounterStore.Release(ctx, key, window, now)
 }
 
 func (s *netStore) Get(ctx context.Context, key string, now time.Time) (limits.Counter, error) {

@@ -202,7 +202,7 @@ func (a *Attempt) Succeed(ctx context.Context) error {
 	a.ended = true
 	ctx, cancel := endContext(ctx)
 	defer cancel()
-	if err := a.l.store.Release(ctx, a.key, a.l.now()); err != nil {
+	if err := a.l.store.Release(ctx, a.key, a.counter.Window, a.l.now()); err != nil {
 		return reason.Store(err)
 	}
 	return nil

@@ -259,7 +259,7 @@ type brokenStore struct{}
 func (brokenStore) Reserve(context.Context, string, limits.Reservation) (limits.Counter, bool, error) {
 	return limits.Counter{}, false, errBroken
 }
-func (brokenStore) Release(context.Context, string, time.Time) error { return errBroken }
+func (brokenStore) Release(context.Context, string, time.Time, time.Time) error { return errBroken }
 func (brokenStore) Get(context.Context, string, time.Time) (limits.Counter, error) {
 	return limits.Counter{}, errBroken
 }

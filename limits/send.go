@@ -66,6 +66,7 @@ func (s *SendLimiter) Allow(ctx context.Context, channel, destination, clientIP 
 		keys[i] = k
 	}
 	now := s.now()
+	windows := make([]time.Time, len(rules))
 	for i, r := range rules {
 		c, ok, err := s.store.Reserve(ctx, keys[i], Reservation{
 			Limit:     int64(r.limit),
@@ -76,8 +77,8 @@ func (s *SendLimiter) Allow(ctx context.Context, channel, destination, clientIP 
 			// A refund does not depend on ctx being alive (see EndTimeout);
 			// it is best effort: a lost refund only errs on the strict side.
 			rctx, cancel := endContext(ctx)
-			for _, k := range keys[:i] {
-				_ = s.store.Release(rctx, k, now)
+			for j, k := range keys[:i] {
+				_ = s.store.Release(rctx, k, windows[j], now)
 			}
 			cancel()
 			if err != nil {
@@ -85,6 +86,7 @@ func (s *SendLimiter) Allow(ctx context.Context, channel, destination, clientIP 
 			}
 			return &RateLimitedError{RetryAfter: c.ExpiresAt.Sub(now)}
 		}
+		windows[i] = c.Window
 	}
 	return nil
 }

@@ -11,6 +11,16 @@ type Counter struct {
 	Count int64
 	// ExpiresAt is when the counter disappears (and its slots with it).
 	ExpiresAt time.Time
+	// Window identifies the counter's window: the expiry the counter was
+	// created with (Reservation.ExpiresAt of the call that created it). It
+	// stays the same for the whole life of the counter, also when
+	// FullExpiresAt moves ExpiresAt, so every slot taken from one counter
+	// carries the same Window. A counter that starts after the previous one
+	// expired has its own (after the previous counter's end; callers that
+	// keep the window duration of a key fixed, as the limiters do, never get
+	// the same Window twice). Release takes it back, so that a slot is only
+	// ever given back to the window it was taken from.
+	Window time.Time
 }
 
 // Reservation describes one Reserve call.
@@ -25,6 +35,7 @@ type Reservation struct {
 	ExpiresAt time.Time
 	// FullExpiresAt, when not zero, becomes the counter's expiry when this
 	// call takes the last slot (earlier or later than the current expiry).
+	// It moves ExpiresAt only: the counter's Window is unchanged.
 	// Lockout uses it so that the lock starts atomically with the failure
 	// that causes it and lasts exactly the lock duration. When set, it must
 	// be after Now.
@@ -46,15 +57,21 @@ type CounterStore interface {
 	// Reserve takes one slot of the counter at key if fewer than r.Limit are
 	// taken, creating the counter (count 0, expiry r.ExpiresAt) when it is
 	// absent or expired. It returns the counter after the call and whether
-	// this call took a slot. A refused call changes nothing.
+	// this call took a slot. A refused call changes nothing. A counter
+	// created by this call has Window r.ExpiresAt.
 	Reserve(ctx context.Context, key string, r Reservation) (c Counter, ok bool, err error)
-	// Release gives back one slot. The count never drops below zero, the
-	// expiry is unchanged (a counter released to zero stays, with its
-	// expiry, so the next Reserve keeps the same window), and an absent or
-	// expired counter stays absent.
-	Release(ctx context.Context, key string, now time.Time) error
-	// Get returns the counter at key, or the zero Counter when it is absent
-	// or expired at now.
+	// Release gives back one slot taken in window, the Window of the
+	// counter that Reserve returned with the slot. It does nothing when the
+	// counter at key is absent, expired at now, or of another window: a
+	// slot taken from a window that has since expired (and perhaps been
+	// followed by a new counter) is not given back to the new one. The
+	// count never drops below zero, the expiry and window are unchanged (a
+	// counter released to zero stays, with its expiry, so the next Reserve
+	// keeps the same window), and an absent or expired counter stays
+	// absent.
+	Release(ctx context.Context, key string, window, now time.Time) error
+	// Get returns the counter at key (with its Window), or the zero Counter
+	// when it is absent or expired at now.
 	Get(ctx context.Context, key string, now time.Time) (Counter, error)
 	// Delete removes the counter at key. Deleting an absent key is not an
 	// error.

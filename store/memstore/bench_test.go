@@ -36,7 +36,7 @@ func BenchmarkReserveRelease(b *testing.B) {
 			if _, _, err := s.Reserve(ctx, key, r); err != nil {
 				b.Fatal(err)
 			}
-			if err := s.Release(ctx, key, epoch); err != nil {
+			if err := s.Release(ctx, key, r.ExpiresAt, epoch); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -56,7 +56,7 @@ func BenchmarkReserveRelease(b *testing.B) {
 					b.Error(err)
 					return
 				}
-				if err := s.Release(ctx, key, epoch); err != nil {
+				if err := s.Release(ctx, key, r.ExpiresAt, epoch); err != nil {
 					b.Error(err)
 					return
 				}
@@ -75,7 +75,7 @@ func BenchmarkReserveRelease(b *testing.B) {
 					b.Error(err)
 					return
 				}
-				if err := s.Release(ctx, key, epoch); err != nil {
+				if err := s.Release(ctx, key, r.ExpiresAt, epoch); err != nil {
 					b.Error(err)
 					return
 				}

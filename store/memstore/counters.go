@@ -32,7 +32,7 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 	if !found || expired(c.ExpiresAt, r.Now) {
 		// Round(0) drops the monotonic clock reading so that expiry is
 		// decided on wall-clock time, as in the persistent stores.
-		c = limits.Counter{ExpiresAt: r.ExpiresAt.Round(0)}
+		c = limits.Counter{ExpiresAt: r.ExpiresAt.Round(0), Window: r.ExpiresAt.Round(0)}
 	}
 	if c.Count >= r.Limit {
 		return c, false, nil
@@ -45,11 +45,13 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 	return c, true, nil
 }
 
-// Release gives back one slot of the counter at key. The count never drops
-// below zero and the expiry is unchanged; an absent or expired counter stays
-// absent (an expired one is removed). It returns an error, and changes
-// nothing, when ctx is already done.
-func (s *Store) Release(ctx context.Context, key string, now time.Time) error {
+// Release gives back one slot of the counter at key if the counter is of
+// window (its Window as Reserve returned it). The count never drops below
+// zero and the expiry is unchanged; an absent or expired counter stays
+// absent (an expired one is removed), and a counter of another window is
+// left alone. It returns an error, and changes nothing, when ctx is already
+// done.
+func (s *Store) Release(ctx context.Context, key string, window, now time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func (s *Store) Release(ctx context.Context, key string, now time.Time) error {
 	case !found:
 	case expired(c.ExpiresAt, now):
 		delete(sh.m, key)
-	case c.Count > 0:
+	case c.Count > 0 && c.Window.Equal(window):
 		c.Count--
 		sh.m[key] = c
 	}

@@ -202,7 +202,7 @@ func TestCancelledContext(t *testing.T) {
 	// Every call fails with the context's error and changes nothing.
 	_, _, err = s.Reserve(ctx, "k", r)
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, s.Release(ctx, "k", epoch), context.Canceled)
+	assert.ErrorIs(t, s.Release(ctx, "k", exp, epoch), context.Canceled)
 	_, err = s.Get(ctx, "k", epoch)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, s.Delete(ctx, "k"), context.Canceled)
@@ -213,7 +213,7 @@ func TestCancelledContext(t *testing.T) {
 
 	c, err := s.Get(bg, "k", epoch)
 	require.NoError(t, err)
-	assert.Equal(t, limits.Counter{Count: 1, ExpiresAt: exp}, c)
+	assert.Equal(t, limits.Counter{Count: 1, ExpiresAt: exp, Window: exp}, c)
 	out, remaining, err := s.ConsumeCode(bg, "k", []byte("wrong"), epoch)
 	require.NoError(t, err)
 	assert.Equal(t, notify.Mismatched, out)

@@ -25,7 +25,7 @@ func TestExpiredRemovedWhenTouched(t *testing.T) {
 			_, err := s.Get(t.Context(), "k", exp)
 			return err
 		},
-		"Release": func(s *Store) error { return s.Release(t.Context(), "k", exp) },
+		"Release": func(s *Store) error { return s.Release(t.Context(), "k", exp, exp) },
 	}
 	for name, call := range counterCalls {
 		t.Run(name, func(t *testing.T) {

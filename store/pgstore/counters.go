@@ -22,16 +22,22 @@ import (
 //
 // The call that takes the last slot sets the expiry to $5 (FullExpiresAt)
 // when that is not NULL; a new counter takes its last slot at once when the
-// limit is 1. $3 is the caller's time: the server's clock is never read.
+// limit is 1. A counter's window_expires_at is $4 (ExpiresAt) of the call
+// that created or restarted it, and only a restart changes it. $3 is the
+// caller's time: the server's clock is never read.
 const reserveSQL = `
-INSERT INTO %[1]s AS c (key, count, expires_at)
-VALUES ($1, 1, CASE WHEN $2::bigint <= 1 THEN coalesce($5::timestamptz, $4::timestamptz) ELSE $4::timestamptz END)
+INSERT INTO %[1]s AS c (key, count, expires_at, window_expires_at)
+VALUES ($1, 1, CASE WHEN $2::bigint <= 1 THEN coalesce($5::timestamptz, $4::timestamptz) ELSE $4::timestamptz END, $4::timestamptz)
 ON CONFLICT (key) DO UPDATE SET
 	count = CASE WHEN c.expires_at <= $3::timestamptz THEN 1 ELSE c.count + 1 END,
 	expires_at = CASE
 		WHEN c.expires_at <= $3::timestamptz THEN excluded.expires_at
 		WHEN c.count + 1 >= $2::bigint THEN coalesce($5::timestamptz, c.expires_at)
 		ELSE c.expires_at
+	END,
+	window_expires_at = CASE
+		WHEN c.expires_at <= $3::timestamptz THEN excluded.window_expires_at
+		ELSE c.window_expires_at
 	END
 WHERE c.expires_at <= $3::timestamptz OR c.count < $2::bigint`
 
@@ -40,16 +46,18 @@ WHERE c.expires_at <= $3::timestamptz OR c.count < $2::bigint`
 // own change or, for a refused call, the live version reserveSQL found and
 // locked, which nobody can change before the batch ends. It does not filter
 // on expiry: the row is this call's own result either way.
-const counterAfterSQL = `SELECT count, expires_at FROM %[1]s WHERE key = $1`
+const counterAfterSQL = `SELECT count, expires_at, window_expires_at FROM %[1]s WHERE key = $1`
 
 // releaseSQL gives a slot back: a single UPDATE that leaves absent, expired
-// and empty counters alone and never touches expires_at.
+// and empty counters, and counters of another window than $3, alone and
+// never touches expires_at or the window. The row lock it takes orders it
+// with concurrent Reserve calls, so it sees the window of the latest one.
 const releaseSQL = `
 UPDATE %[1]s SET count = count - 1
-WHERE key = $1 AND expires_at > $2::timestamptz AND count > 0`
+WHERE key = $1 AND expires_at > $2::timestamptz AND count > 0 AND window_expires_at = $3::timestamptz`
 
 const getSQL = `
-SELECT count, expires_at FROM %[1]s WHERE key = $1 AND expires_at > $2::timestamptz`
+SELECT count, expires_at, window_expires_at FROM %[1]s WHERE key = $1 AND expires_at > $2::timestamptz`
 
 const deleteCounterSQL = `DELETE FROM %[1]s WHERE key = $1`
 
@@ -90,10 +98,10 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 	return c, ok, nil
 }
 
-// Release gives back one slot of the counter at key; see
-// limits.CounterStore.
-func (s *Store) Release(ctx context.Context, key string, now time.Time) error {
-	if _, err := s.pool.Exec(ctx, s.q.release, key, now); err != nil {
+// Release gives back one slot of the counter at key if it is of window;
+// see limits.CounterStore.
+func (s *Store) Release(ctx context.Context, key string, window, now time.Time) error {
+	if _, err := s.pool.Exec(ctx, s.q.release, key, now, window); err != nil {
 		return fmt.Errorf("pgstore: release: %w", err)
 	}
 	return nil
@@ -120,13 +128,13 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // scanCounter reads one counter row; no row is the zero Counter.
 func scanCounter(row pgx.Row) (limits.Counter, error) {
 	var c limits.Counter
-	err := row.Scan(&c.Count, &c.ExpiresAt)
+	err := row.Scan(&c.Count, &c.ExpiresAt, &c.Window)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return limits.Counter{}, nil
 	}
 	if err != nil {
 		return limits.Counter{}, err
 	}
-	c.ExpiresAt = c.ExpiresAt.UTC()
+	c.ExpiresAt, c.Window = c.ExpiresAt.UTC(), c.Window.UTC()
 	return c, nil
 }

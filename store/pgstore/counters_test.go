@@ -23,14 +23,14 @@ func TestReserveSequence(t *testing.T) {
 		want   limits.Counter
 		wantOK bool
 	}{
-		{"creates", r, limits.Counter{Count: 1, ExpiresAt: exp}, true},
-		{"counts", r, limits.Counter{Count: 2, ExpiresAt: exp}, true},
-		{"last slot sets FullExpiresAt", r, limits.Counter{Count: 3, ExpiresAt: full}, true},
-		{"refused at the limit", r, limits.Counter{Count: 3, ExpiresAt: full}, false},
-		{"refused with a lower limit", limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: exp}, limits.Counter{Count: 3, ExpiresAt: full}, false},
-		{"higher limit takes a slot", limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: exp}, limits.Counter{Count: 4, ExpiresAt: full}, true},
-		{"earlier FullExpiresAt shortens", limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: exp, FullExpiresAt: at(20 * time.Minute)}, limits.Counter{Count: 5, ExpiresAt: at(20 * time.Minute)}, true},
-		{"restarts at expiry", limits.Reservation{Limit: 2, Now: full, ExpiresAt: full.Add(time.Minute)}, limits.Counter{Count: 1, ExpiresAt: full.Add(time.Minute)}, true},
+		{"creates", r, limits.Counter{Count: 1, ExpiresAt: exp, Window: exp}, true},
+		{"counts", r, limits.Counter{Count: 2, ExpiresAt: exp, Window: exp}, true},
+		{"last slot sets FullExpiresAt", r, limits.Counter{Count: 3, ExpiresAt: full, Window: exp}, true},
+		{"refused at the limit", r, limits.Counter{Count: 3, ExpiresAt: full, Window: exp}, false},
+		{"refused with a lower limit", limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: exp}, limits.Counter{Count: 3, ExpiresAt: full, Window: exp}, false},
+		{"higher limit takes a slot", limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: at(15 * time.Minute)}, limits.Counter{Count: 4, ExpiresAt: full, Window: exp}, true},
+		{"earlier FullExpiresAt shortens", limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: exp, FullExpiresAt: at(20 * time.Minute)}, limits.Counter{Count: 5, ExpiresAt: at(20 * time.Minute), Window: exp}, true},
+		{"restarts at expiry", limits.Reservation{Limit: 2, Now: full, ExpiresAt: full.Add(time.Minute)}, limits.Counter{Count: 1, ExpiresAt: full.Add(time.Minute), Window: full.Add(time.Minute)}, true},
 	}
 	for _, tc := range tests {
 		c, ok, err := s.Reserve(ctx, "k", tc.r)
@@ -48,17 +48,17 @@ func TestReleaseKeepsExpiryAndStopsAtZero(t *testing.T) {
 	_, _, err := s.Reserve(ctx, "k", limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp})
 	require.NoError(t, err)
 	for range 3 {
-		require.NoError(t, s.Release(ctx, "k", at(time.Minute)))
+		require.NoError(t, s.Release(ctx, "k", exp, at(time.Minute)))
 	}
 	c, err := s.Get(ctx, "k", at(time.Minute))
 	require.NoError(t, err)
-	require.Equal(t, limits.Counter{Count: 0, ExpiresAt: exp}, c)
+	require.Equal(t, limits.Counter{Count: 0, ExpiresAt: exp, Window: exp}, c)
 
 	// An expired counter is not resurrected by Release.
-	require.NoError(t, s.Release(ctx, "k", exp))
+	require.NoError(t, s.Release(ctx, "k", exp, exp))
 	c, err = s.Get(ctx, "k", exp.Add(-time.Microsecond))
 	require.NoError(t, err)
-	require.Equal(t, limits.Counter{Count: 0, ExpiresAt: exp}, c)
+	require.Equal(t, limits.Counter{Count: 0, ExpiresAt: exp, Window: exp}, c)
 }
 
 func TestReserveMicrosecondPrecision(t *testing.T) {

@@ -12,8 +12,10 @@ import (
 	"github.com/accountsec/accountsec/limits"
 )
 
-// A counter is a hash with fields n (count) and e (expiry, Unix
-// milliseconds of the caller's clock).
+// A counter is a hash with fields n (count), e (expiry, Unix milliseconds
+// of the caller's clock) and w (window: the expiry the counter was created
+// with, which FullExpiresAt does not move; a counter written before w
+// existed takes e).
 //
 // Scripts run atomically in Redis, so each one is a single check-then-act
 // step. Expiry is always decided by comparing e with the caller's time
@@ -26,45 +28,52 @@ import (
 // tostring would switch to exponent notation above 10^14.
 
 // reserveScript: KEYS[1] counter; ARGV now, limit, expiresAt, fullExpiresAt
-// (empty when unset), margin. Returns {count, expiresAt, ok}.
+// (empty when unset), margin. Returns {count, expiresAt, ok, window}.
 var reserveScript = redis.NewScript(`
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local full = tonumber(ARGV[4])
-local v = redis.call('HMGET', KEYS[1], 'n', 'e')
+local v = redis.call('HMGET', KEYS[1], 'n', 'e', 'w')
 local n, e = tonumber(v[1]), tonumber(v[2])
+local w = tonumber(v[3]) or e
 local reset = false
 if n == nil or e == nil or e <= now then
 	n, e, reset = 0, tonumber(ARGV[3]), true
+	w = e
 end
 if n >= limit then
-	return {n, string.format('%d', e), 0}
+	return {n, string.format('%d', e), 0, string.format('%d', w)}
 end
 n = n + 1
 local moved = false
 if n >= limit and full ~= nil then
 	e, moved = full, true
 end
-redis.call('HSET', KEYS[1], 'n', string.format('%d', n), 'e', string.format('%d', e))
+redis.call('HSET', KEYS[1], 'n', string.format('%d', n), 'e', string.format('%d', e), 'w', string.format('%d', w))
 if reset or moved then
 	local ttl = e - now + tonumber(ARGV[5])
 	if ttl < 1 then ttl = 1 end
 	redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl))
 end
-return {n, string.format('%d', e), 1}
+return {n, string.format('%d', e), 1, string.format('%d', w)}
 `)
 
-// releaseScript: KEYS[1] counter; ARGV now. HINCRBY keeps the key's TTL, and
-// e is not touched, so the expiry is unchanged. An expired counter is
-// deleted, which is what the caller would see anyway.
+// releaseScript: KEYS[1] counter; ARGV now, window. HINCRBY keeps the key's
+// TTL, and e and w are not touched, so the expiry and window are unchanged.
+// An expired counter is deleted, which is what the caller would see anyway;
+// a counter of another window is left alone.
 var releaseScript = redis.NewScript(`
-local v = redis.call('HMGET', KEYS[1], 'n', 'e')
+local v = redis.call('HMGET', KEYS[1], 'n', 'e', 'w')
 local n, e = tonumber(v[1]), tonumber(v[2])
 if n == nil or e == nil then
 	return 0
 end
 if e <= tonumber(ARGV[1]) then
 	redis.call('DEL', KEYS[1])
+	return 0
+end
+local w = tonumber(v[3]) or e
+if w ~= tonumber(ARGV[2]) then
 	return 0
 end
 if n > 0 then
@@ -103,26 +112,31 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 }
 
 func parseReserve(res []any) (limits.Counter, bool, error) {
-	if len(res) != 3 {
+	if len(res) != 4 {
 		return limits.Counter{}, false, fmt.Errorf("unexpected reply %v", res)
 	}
 	n, ok1 := res[0].(int64)
 	es, ok2 := res[1].(string)
 	took, ok3 := res[2].(int64)
-	if !ok1 || !ok2 || !ok3 {
+	ws, ok4 := res[3].(string)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return limits.Counter{}, false, fmt.Errorf("unexpected reply %v", res)
 	}
 	e, err := strconv.ParseInt(es, 10, 64)
 	if err != nil {
 		return limits.Counter{}, false, fmt.Errorf("unexpected expiry %q", es)
 	}
-	return limits.Counter{Count: n, ExpiresAt: fromUnixMilli(e)}, took == 1, nil
+	w, err := strconv.ParseInt(ws, 10, 64)
+	if err != nil {
+		return limits.Counter{}, false, fmt.Errorf("unexpected window %q", ws)
+	}
+	return limits.Counter{Count: n, ExpiresAt: fromUnixMilli(e), Window: fromUnixMilli(w)}, took == 1, nil
 }
 
-// Release gives back one slot of the counter at key; see
-// limits.CounterStore. It is one script call.
-func (s *Store) Release(ctx context.Context, key string, now time.Time) error {
-	if err := releaseScript.Run(ctx, s.client, []string{s.counterKey(key)}, unixMilli(now)).Err(); err != nil {
+// Release gives back one slot of the counter at key if it is of window;
+// see limits.CounterStore. It is one script call.
+func (s *Store) Release(ctx context.Context, key string, window, now time.Time) error {
+	if err := releaseScript.Run(ctx, s.client, []string{s.counterKey(key)}, unixMilli(now), unixMilli(window)).Err(); err != nil {
 		return fmt.Errorf("redisstore: release: %w", err)
 	}
 	return nil
@@ -131,7 +145,7 @@ func (s *Store) Release(ctx context.Context, key string, now time.Time) error {
 // Get returns the counter at key, or the zero Counter when it is absent or
 // expired at now. It is a single HMGET, which reads both fields atomically.
 func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Counter, error) {
-	v, err := s.client.HMGet(ctx, s.counterKey(key), "n", "e").Result()
+	v, err := s.client.HMGet(ctx, s.counterKey(key), "n", "e", "w").Result()
 	if err != nil {
 		return limits.Counter{}, fmt.Errorf("redisstore: get counter: %w", err)
 	}
@@ -140,15 +154,20 @@ func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Coun
 	if !ok1 || !ok2 {
 		return limits.Counter{}, nil // absent
 	}
+	ws, ok3 := v[2].(string)
+	if !ok3 {
+		ws = es // written before w existed
+	}
 	n, err1 := strconv.ParseInt(ns, 10, 64)
 	e, err2 := strconv.ParseInt(es, 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
+	w, err3 := strconv.ParseInt(ws, 10, 64)
+	if err := errors.Join(err1, err2, err3); err != nil {
 		return limits.Counter{}, fmt.Errorf("redisstore: get counter: corrupt value: %w", err)
 	}
 	if e <= unixMilli(now) {
 		return limits.Counter{}, nil
 	}
-	return limits.Counter{Count: n, ExpiresAt: fromUnixMilli(e)}, nil
+	return limits.Counter{Count: n, ExpiresAt: fromUnixMilli(e), Window: fromUnixMilli(w)}, nil
 }
 
 // Delete removes the counter at key; an absent key is not an error.

@@ -39,7 +39,7 @@ func TestTTLIsRelativeToCallersClock(t *testing.T) {
 		c, ok, err := s.Reserve(ctx, key, r)
 		require.NoError(t, err)
 		require.True(t, ok)
-		require.Equal(t, limits.Counter{Count: 1, ExpiresAt: r.ExpiresAt}, c)
+		require.Equal(t, limits.Counter{Count: 1, ExpiresAt: r.ExpiresAt, Window: r.ExpiresAt}, c)
 		ttl, err := client.PTTL(ctx, s.KeyPrefix()+"counter:"+key).Result()
 		require.NoError(t, err)
 		requirePTTL(t, ttl, 10*time.Minute+margin)
@@ -55,14 +55,14 @@ func TestTTLIsRelativeToCallersClock(t *testing.T) {
 		requirePTTL(t, ttl, 59*time.Minute+margin)
 
 		// Release keeps both the stored expiry and the TTL.
-		require.NoError(t, s.Release(ctx, key, later.Now))
+		require.NoError(t, s.Release(ctx, key, c.Window, later.Now))
 		after, err := client.PTTL(ctx, s.KeyPrefix()+"counter:"+key).Result()
 		require.NoError(t, err)
 		require.LessOrEqual(t, after, ttl)
 		requirePTTL(t, after, 59*time.Minute+margin)
 		got, err := s.Get(ctx, key, later.Now)
 		require.NoError(t, err)
-		require.Equal(t, limits.Counter{Count: 1, ExpiresAt: r.FullExpiresAt}, got)
+		require.Equal(t, limits.Counter{Count: 1, ExpiresAt: r.FullExpiresAt, Window: r.ExpiresAt}, got)
 
 		// A counter restarted after its expiry gets a fresh TTL.
 		restart := limits.Reservation{Limit: 2, Now: r.FullExpiresAt, ExpiresAt: r.FullExpiresAt.Add(2 * time.Minute)}
@@ -78,7 +78,7 @@ func TestTTLIsRelativeToCallersClock(t *testing.T) {
 		c, ok, err = s.Reserve(ctx, key, short)
 		require.NoError(t, err)
 		require.True(t, ok)
-		require.Equal(t, limits.Counter{Count: 2, ExpiresAt: short.FullExpiresAt}, c)
+		require.Equal(t, limits.Counter{Count: 2, ExpiresAt: short.FullExpiresAt, Window: restart.ExpiresAt}, c)
 		ttl, err = client.PTTL(ctx, s.KeyPrefix()+"counter:"+key).Result()
 		require.NoError(t, err)
 		requirePTTL(t, ttl, 30*time.Second+margin)
@@ -133,7 +133,7 @@ func TestFarFutureExpiryIsExact(t *testing.T) {
 	c, ok, err := s.Reserve(ctx, "k", r)
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.Equal(t, limits.Counter{Count: 1, ExpiresAt: full}, c)
+	require.Equal(t, limits.Counter{Count: 1, ExpiresAt: full, Window: r.ExpiresAt}, c)
 	got, err := s.Get(ctx, "k", full.Add(-time.Millisecond))
 	require.NoError(t, err)
 	require.Equal(t, c, got)

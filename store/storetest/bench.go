@@ -24,7 +24,7 @@ func BenchmarkCounterStore(b *testing.B, s limits.CounterStore, parallelism int)
 			if _, _, err := s.Reserve(ctx, "bench", r); err != nil {
 				b.Fatal(err)
 			}
-			if err := s.Release(ctx, "bench", at(0)); err != nil {
+			if err := s.Release(ctx, "bench", r.ExpiresAt, at(0)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -40,7 +40,7 @@ func BenchmarkCounterStore(b *testing.B, s limits.CounterStore, parallelism int)
 					b.Error(err)
 					return
 				}
-				if err := s.Release(ctx, key, at(0)); err != nil {
+				if err := s.Release(ctx, key, r.ExpiresAt, at(0)); err != nil {
 					b.Error(err)
 					return
 				}

@@ -41,6 +41,10 @@ func RunCounterStore(t *testing.T, newStore func(t *testing.T) limits.CounterSto
 		{"ReleaseAbsentStaysAbsent", testReleaseAbsent},
 		{"ReleaseExpiredStaysAbsent", testReleaseExpired},
 		{"ReleaseFreesSlot", testReleaseFreesSlot},
+		{"WindowIsCreationExpiry", testWindowIsCreationExpiry},
+		{"ReleaseOfExpiredWindowDoesNothing", testReleaseOfExpiredWindow},
+		{"ReleaseOfOtherWindowDoesNothing", testReleaseOfOtherWindow},
+		{"ReleaseAfterFullExpiresAt", testReleaseAfterFullExpiresAt},
 		{"GetAbsent", testGetAbsent},
 		{"Delete", testDelete},
 		{"DeleteAbsent", testDeleteAbsent},
@@ -50,6 +54,7 @@ func RunCounterStore(t *testing.T, newStore func(t *testing.T) limits.CounterSto
 		{"ConcurrentReserveManyKeys", testConcurrentReserveManyKeys},
 		{"ConcurrentReserveRelease", testConcurrentReserveRelease},
 		{"ConcurrentReleaseMix", testConcurrentReleaseMix},
+		{"ConcurrentStaleRelease", testConcurrentStaleRelease},
 		{"CancelledContext", testCounterCancelledContext},
 	}
 	for _, tc := range tests {
@@ -89,9 +94,9 @@ func get(t *testing.T, s limits.CounterStore, key string, now time.Time) limits.
 }
 
 // release calls s.Release and fails the test on an error.
-func release(t *testing.T, s limits.CounterStore, key string, now time.Time) {
+func release(t *testing.T, s limits.CounterStore, key string, window, now time.Time) {
 	t.Helper()
-	require.NoError(t, s.Release(t.Context(), key, now))
+	require.NoError(t, s.Release(t.Context(), key, window, now))
 }
 
 // absent is the zero Counter that Get returns for an absent key.
@@ -251,14 +256,14 @@ func testFullExpiresAtAfterRelease(t *testing.T, s limits.CounterStore, k keyspa
 	reserve(t, s, key, r, true)
 	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(time.Hour)}, reserve(t, s, key, r, true))
 
-	release(t, s, key, at(time.Minute))
+	release(t, s, key, exp, at(time.Minute))
 	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(time.Hour)}, get(t, s, key, at(time.Minute)))
 
 	// Taking the last slot again sets the expiry again.
 	r = limits.Reservation{Limit: 2, Now: at(time.Minute), ExpiresAt: exp, FullExpiresAt: at(2 * time.Hour)}
 	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(2 * time.Hour)}, reserve(t, s, key, r, true))
 
-	release(t, s, key, at(time.Minute))
+	release(t, s, key, exp, at(time.Minute))
 	r.FullExpiresAt = at(30 * time.Minute)
 	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(30 * time.Minute)}, reserve(t, s, key, r, true))
 }
@@ -271,7 +276,7 @@ func testReleaseDecrements(t *testing.T, s limits.CounterStore, k keyspace) {
 		reserve(t, s, key, r, true)
 	}
 	for want := int64(2); want >= 0; want-- {
-		release(t, s, key, at(time.Minute))
+		release(t, s, key, exp, at(time.Minute))
 		requireCounter(t, limits.Counter{Count: want, ExpiresAt: exp}, get(t, s, key, at(time.Minute)))
 	}
 }
@@ -282,7 +287,7 @@ func testReleaseNeverBelowZero(t *testing.T, s limits.CounterStore, k keyspace) 
 	r := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp}
 	reserve(t, s, key, r, true)
 	for range 3 {
-		release(t, s, key, at(time.Minute))
+		release(t, s, key, exp, at(time.Minute))
 	}
 	// The counter still exists, at zero, with its expiry: the next Reserve
 	// keeps that expiry instead of starting a new window.
@@ -295,7 +300,7 @@ func testReleaseNeverBelowZero(t *testing.T, s limits.CounterStore, k keyspace) 
 
 func testReleaseAbsent(t *testing.T, s limits.CounterStore, k keyspace) {
 	key := k.key("c")
-	release(t, s, key, at(0))
+	release(t, s, key, at(10*time.Minute), at(0))
 	requireCounter(t, absent, get(t, s, key, at(0)))
 	r := limits.Reservation{Limit: 1, Now: at(time.Minute), ExpiresAt: at(10 * time.Minute)}
 	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(10 * time.Minute)}, reserve(t, s, key, r, true))
@@ -306,9 +311,9 @@ func testReleaseExpired(t *testing.T, s limits.CounterStore, k keyspace) {
 	exp := at(10 * time.Minute)
 	reserve(t, s, key, limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp}, true)
 
-	release(t, s, key, exp)
+	release(t, s, key, exp, exp)
 	requireCounter(t, absent, get(t, s, key, exp))
-	release(t, s, key, exp.Add(time.Minute))
+	release(t, s, key, exp, exp.Add(time.Minute))
 	requireCounter(t, absent, get(t, s, key, exp.Add(time.Minute)))
 
 	r := limits.Reservation{Limit: 2, Now: exp.Add(time.Minute), ExpiresAt: at(time.Hour)}
@@ -322,9 +327,102 @@ func testReleaseFreesSlot(t *testing.T, s limits.CounterStore, k keyspace) {
 	reserve(t, s, key, r, true)
 	reserve(t, s, key, r, true)
 	reserve(t, s, key, r, false)
-	release(t, s, key, at(0))
+	release(t, s, key, exp, at(0))
 	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: exp}, reserve(t, s, key, r, true))
 	reserve(t, s, key, r, false)
+}
+
+// requireWindow fails the test unless c's Window is want.
+func requireWindow(t *testing.T, want time.Time, c limits.Counter, msgAndArgs ...any) {
+	t.Helper()
+	require.Truef(t, want.Equal(c.Window), "Window: want %v, got %v %v", want, c.Window, msgAndArgs)
+}
+
+// testWindowIsCreationExpiry: a counter's Window is the ExpiresAt it was
+// created with; later reservations, FullExpiresAt and Release leave it as it
+// is, and a counter restarted after expiry gets the new ExpiresAt.
+func testWindowIsCreationExpiry(t *testing.T, s limits.CounterStore, k keyspace) {
+	key := k.key("c")
+	exp := at(10 * time.Minute)
+	requireWindow(t, exp, reserve(t, s, key, limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp}, true), "creating Reserve")
+	later := limits.Reservation{Limit: 3, Now: at(time.Minute), ExpiresAt: at(11 * time.Minute), FullExpiresAt: at(time.Hour)}
+	requireWindow(t, exp, reserve(t, s, key, later, true), "second Reserve")
+	c := reserve(t, s, key, later, true)
+	requireCounter(t, limits.Counter{Count: 3, ExpiresAt: at(time.Hour)}, c, "last slot")
+	requireWindow(t, exp, c, "Reserve that moved the expiry")
+	requireWindow(t, exp, reserve(t, s, key, later, false), "refused Reserve")
+	requireWindow(t, exp, get(t, s, key, at(30*time.Minute)), "Get after the expiry moved")
+	release(t, s, key, exp, at(30*time.Minute))
+	requireWindow(t, exp, get(t, s, key, at(30*time.Minute)), "Get after Release")
+
+	again := limits.Reservation{Limit: 3, Now: at(time.Hour), ExpiresAt: at(70 * time.Minute)}
+	requireWindow(t, at(70*time.Minute), reserve(t, s, key, again, true), "Reserve that restarted the counter")
+	requireWindow(t, at(70*time.Minute), get(t, s, key, at(time.Hour)), "Get after the restart")
+	requireWindow(t, time.Time{}, get(t, s, k.key("never"), at(0)), "absent counter")
+}
+
+// testReleaseOfExpiredWindow: a slot reserved in a window that expired and
+// was followed by a new one is not given back to the new window.
+func testReleaseOfExpiredWindow(t *testing.T, s limits.CounterStore, k keyspace) {
+	key := k.key("c")
+	w1 := reserve(t, s, key, limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: at(10 * time.Minute)}, true)
+
+	// Window 1 expires; window 2 starts with two slots taken.
+	r2 := limits.Reservation{Limit: 3, Now: at(10 * time.Minute), ExpiresAt: at(20 * time.Minute)}
+	reserve(t, s, key, r2, true)
+	w2 := reserve(t, s, key, r2, true)
+	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(20 * time.Minute)}, w2)
+
+	release(t, s, key, w1.Window, at(11*time.Minute))
+	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(20 * time.Minute)}, get(t, s, key, at(11*time.Minute)),
+		"window 2 after a release of window 1")
+	// Window 2 has one slot left, not two.
+	reserve(t, s, key, r2, true)
+	reserve(t, s, key, r2, false)
+
+	// Window 2's own release still works.
+	release(t, s, key, w2.Window, at(11*time.Minute))
+	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(20 * time.Minute)}, get(t, s, key, at(11*time.Minute)))
+}
+
+// testReleaseOfOtherWindow: a window that never was the counter's, or a
+// zero one, releases nothing.
+func testReleaseOfOtherWindow(t *testing.T, s limits.CounterStore, k keyspace) {
+	key := k.key("c")
+	exp := at(10 * time.Minute)
+	reserve(t, s, key, limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp}, true)
+	for _, w := range []time.Time{{}, exp.Add(-time.Millisecond), exp.Add(time.Millisecond), at(time.Hour)} {
+		release(t, s, key, w, at(time.Minute))
+		requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, get(t, s, key, at(time.Minute)), "after a release of window %v", w)
+	}
+	release(t, s, key, exp, at(time.Minute))
+	requireCounter(t, limits.Counter{Count: 0, ExpiresAt: exp}, get(t, s, key, at(time.Minute)))
+}
+
+// testReleaseAfterFullExpiresAt: taking the last slot moves the expiry but
+// not the window, so the slots taken before it and the locking slot itself
+// are all given back with the Window their Reserve returned.
+func testReleaseAfterFullExpiresAt(t *testing.T, s limits.CounterStore, k keyspace) {
+	for _, full := range []time.Time{at(time.Hour), at(5 * time.Minute)} {
+		key := k.key(fmt.Sprint("c", full.Sub(at(0))))
+		exp := at(10 * time.Minute)
+		r := limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp, FullExpiresAt: full}
+		first := reserve(t, s, key, r, true)
+		reserve(t, s, key, r, true)
+		locking := reserve(t, s, key, r, true)
+		requireCounter(t, limits.Counter{Count: 3, ExpiresAt: full}, locking, "locking Reserve")
+
+		release(t, s, key, first.Window, at(time.Minute))
+		requireCounter(t, limits.Counter{Count: 2, ExpiresAt: full}, get(t, s, key, at(time.Minute)), "after the first slot's release")
+		release(t, s, key, locking.Window, at(time.Minute))
+		requireCounter(t, limits.Counter{Count: 1, ExpiresAt: full}, get(t, s, key, at(time.Minute)), "after the locking slot's release")
+	}
+
+	// With Limit 1 the creating call takes the last slot at once.
+	key := k.key("one")
+	c := reserve(t, s, key, limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(10 * time.Minute), FullExpiresAt: at(time.Hour)}, true)
+	release(t, s, key, c.Window, at(time.Minute))
+	requireCounter(t, limits.Counter{Count: 0, ExpiresAt: at(time.Hour)}, get(t, s, key, at(time.Minute)))
 }
 
 func testGetAbsent(t *testing.T, s limits.CounterStore, k keyspace) {
@@ -366,7 +464,7 @@ func testCounterKeysIndependent(t *testing.T, s limits.CounterStore, k keyspace)
 	requireCounter(t, absent, get(t, s, b, at(0)))
 	reserve(t, s, b, limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: at(20 * time.Minute)}, true)
 
-	release(t, s, b, at(0))
+	release(t, s, b, at(20*time.Minute), at(0))
 	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(10 * time.Minute)}, get(t, s, a, at(0)))
 
 	require.NoError(t, s.Delete(t.Context(), a))
@@ -502,7 +600,7 @@ func testConcurrentReserveRelease(t *testing.T, s limits.CounterStore, k keyspac
 			// outnumber the limit.
 			raise(&maxHeld, held.Add(1))
 			held.Add(-1)
-			if err := s.Release(ctx, key, at(time.Second)); err != nil {
+			if err := s.Release(ctx, key, exp, at(time.Second)); err != nil {
 				fail("Release: " + err.Error())
 				return
 			}
@@ -549,13 +647,13 @@ func testConcurrentReleaseMix(t *testing.T, s limits.CounterStore, k keyspace) {
 					fail("Reserve returned a count out of bounds")
 				}
 				if ok {
-					if err := s.Release(ctx, key, at(time.Second)); err != nil {
+					if err := s.Release(ctx, key, exp, at(time.Second)); err != nil {
 						fail("Release: " + err.Error())
 						return
 					}
 				}
 			case 1: // release slots nobody took
-				if err := s.Release(ctx, key, at(time.Second)); err != nil {
+				if err := s.Release(ctx, key, exp, at(time.Second)); err != nil {
 					fail("Release: " + err.Error())
 					return
 				}
@@ -580,6 +678,55 @@ func testConcurrentReleaseMix(t *testing.T, s limits.CounterStore, k keyspace) {
 		reserve(t, s, key, r, true)
 	}
 	reserve(t, s, key, r, false)
+}
+
+// testConcurrentStaleRelease races releases of an expired window against
+// reservations that start the next one: the stale releases free nothing,
+// so exactly the limit of reservations succeeds in the new window, and its
+// own releases (racing too) each free one slot.
+func testConcurrentStaleRelease(t *testing.T, s limits.CounterStore, k keyspace) {
+	const goroutines, limit = 90, 10
+	key := k.key("c")
+	old := limits.Reservation{Limit: limit, Now: at(0), ExpiresAt: at(10 * time.Minute), FullExpiresAt: at(15 * time.Minute)}
+	var stale time.Time
+	for range limit {
+		stale = reserve(t, s, key, old, true).Window
+	}
+	r := limits.Reservation{Limit: limit, Now: at(20 * time.Minute), ExpiresAt: at(30 * time.Minute)}
+
+	results := make([]callResult, goroutines)
+	ctx := t.Context()
+	race(goroutines, func(i int) {
+		if i%3 == 0 {
+			results[i] = callResult{err: s.Release(ctx, key, stale, r.Now)}
+			return
+		}
+		c, ok, err := s.Reserve(ctx, key, r)
+		results[i] = callResult{c, ok, err}
+	})
+	took := 0
+	for i, res := range results {
+		require.NoError(t, res.err, "goroutine %d", i)
+		if res.ok {
+			took++
+			requireWindow(t, r.ExpiresAt, res.c, "goroutine %d", i)
+		}
+	}
+	require.Equal(t, limit, took, "reservations that succeeded in the new window")
+	requireCounter(t, limits.Counter{Count: limit, ExpiresAt: r.ExpiresAt}, get(t, s, key, r.Now))
+
+	// Stale and current releases race; only the current ones count.
+	race(goroutines, func(i int) {
+		w := stale
+		if i < limit/2 {
+			w = r.ExpiresAt
+		}
+		results[i] = callResult{err: s.Release(ctx, key, w, r.Now)}
+	})
+	for i, res := range results {
+		require.NoError(t, res.err, "goroutine %d", i)
+	}
+	requireCounter(t, limits.Counter{Count: limit - limit/2, ExpiresAt: r.ExpiresAt}, get(t, s, key, r.Now))
 }
 
 func testCounterCancelledContext(t *testing.T, s limits.CounterStore, k keyspace) {
@@ -609,7 +756,7 @@ func testCounterCancelledContext(t *testing.T, s limits.CounterStore, k keyspace
 	}
 	count := got.Count
 
-	err = s.Release(ctx, key, at(0))
+	err = s.Release(ctx, key, exp, at(0))
 	got, gerr = s.Get(bg, key, at(0))
 	require.NoError(t, gerr)
 	if err == nil {
