@@ -6,6 +6,7 @@ import (
 
 	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // OpUpgradePasswordHash is the operation of a password-hash upgrade. Only
@@ -57,10 +58,11 @@ func (s *Service) PasswordCredential(ctx context.Context, login string) (c Crede
 //
 // p must prove OpUpgradePasswordHash for c's account; only a login that has
 // just checked the password can mint it. Any other proof is refused with
-// ErrVerificationRequired and nothing changes.
+// *vocab.VerificationRequiredError (ErrVerificationRequired) and nothing
+// changes.
 func (s *Service) UpgradePasswordHash(ctx context.Context, p proof.Proof, c Credential, fresh string) (replaced bool, err error) {
 	if !p.Valid(c.AccountID, OpUpgradePasswordHash, s.now()) || c.record.ID != c.AccountID {
-		return false, ErrVerificationRequired.With("operation", OpUpgradePasswordHash)
+		return false, &vocab.VerificationRequiredError{Purpose: OpUpgradePasswordHash}
 	}
 	if !strings.HasPrefix(fresh, "$argon2id$") {
 		return false, reason.New(reason.InputMalformed).With("field", "hash")
