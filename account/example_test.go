@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
+	"github.com/accountsec/accountsec"
 	"github.com/accountsec/accountsec/account"
-	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/fakes"
-	"github.com/accountsec/accountsec/limits"
-	"github.com/accountsec/accountsec/notify"
-	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // countingIDs numbers accounts 100000000001, 100000000002, … so that the
@@ -43,36 +43,50 @@ func must[T any](v T, err error) T {
 	return v
 }
 
-// Register with WeChat, bind QQ, then unbind WeChat (the registration
-// method): refused until the account has a security phone.
+// Register by email, sign in, bind QQ, then unbind the email login (the
+// registration method): refused until the account has a security phone.
+// Every change takes the proof that protection's Authorize returns for the
+// signed-in session, once the user has verified their identity.
 func Example() {
 	ctx := context.Background()
 	clock := fakes.NewClock(fakes.Epoch)
 	outbox := &fakes.Outbox{} // the host's SMS and email senders in production
-	secret := []byte("an example secret of 32 bytes...")
-	st := memstore.New()
+	lib := must(accountsec.New(
+		accountsec.Config{Secret: []byte("an example secret of 32 bytes...")},
+		accountsec.Deps{SMS: outbox, Email: outbox, Now: clock.Now, IDs: &countingIDs{}},
+	))
+	svc := lib.Accounts
 
-	codes := must(notify.NewCodes(notify.CodesConfig{Store: st, SMS: outbox, Email: outbox, Secret: secret, Now: clock.Now}))
-	lockout := must(limits.NewLimiter(limits.Config{Store: st, Secret: secret, Now: clock.Now}, limits.Lockout{}))
-	hasher := must(password.NewHasher(password.HasherConfig{}))
-	svc := must(account.New(account.Config{
-		Store:   memstore.NewAccountStore(),
-		Hasher:  hasher,
-		Lockout: lockout,
-		Codes:   codes,
-		// The protection package decides in production; this one allows all.
-		IDs:    &countingIDs{},
-		Secret: secret,
-		Now:    clock.Now,
+	must(svc.SendRegistrationCode(ctx, "alice@example.com", ""))
+	a := must(svc.Register(ctx, account.Registration{
+		Method: account.MethodEmail, Identifier: "alice@example.com", Password: "Str0ng!Pass",
+		Code: outbox.LastCode("alice@example.com"), // the user reads it from the email
 	}))
-
-	a := must(svc.Register(ctx, account.Registration{Method: account.MethodWeChat, Identifier: "oWx-alice"}))
 	fmt.Println("registered", a.ID, "APPID", a.APPID, "with", a.RegistrationMethod)
+	sess := *must(lib.Protection.Login(ctx, protection.LoginRequest{Login: "alice@example.com", Password: "Str0ng!Pass"})).Session
 
-	a = must(svc.BindLoginMethod(ctx, allow(a.ID, account.OpBindLoginMethod), a.ID, account.Binding{Method: account.MethodQQ, Identifier: "QQ-alice"}))
+	// Binding a login method asks for identity verification first.
+	_, err := lib.Protection.Authorize(ctx, sess, account.OpBindLoginMethod)
+	var vr *vocab.VerificationRequiredError
+	if errors.As(err, &vr) {
+		fmt.Println("verify by:", vr.Methods)
+		clock.Advance(time.Minute) // one code per minute per address
+		ch := must(lib.Protection.StartVerification(ctx, protection.StartRequest{
+			AccountID: a.ID, Binding: sess.Binding(), Purpose: vr.Purpose, Method: vr.Methods[0],
+		}))
+		must(lib.Protection.AnswerVerification(ctx, protection.AnswerRequest{
+			AccountID: a.ID, Binding: sess.Binding(), Purpose: vr.Purpose,
+			Challenge: ch.ID, Answer: outbox.LastCode("alice@example.com"),
+		}))
+	}
+
+	// The session now holds a step-up: Authorize returns each change's proof.
+	p := must(lib.Protection.Authorize(ctx, sess, account.OpBindLoginMethod))
+	a = must(svc.BindLoginMethod(ctx, p, a.ID, account.Binding{Method: account.MethodQQ, Identifier: "QQ-alice"}))
 	fmt.Println("login methods:", methodNames(a))
 
-	_, err := svc.UnbindLoginMethod(ctx, allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat)
+	p = must(lib.Protection.Authorize(ctx, sess, account.OpUnbindLoginMethod))
+	_, err = svc.UnbindLoginMethod(ctx, p, a.ID, account.MethodEmail)
 	var blocked *account.UnbindBlockedError
 	if errors.As(err, &blocked) {
 		for _, unmet := range blocked.Unmet {
@@ -80,19 +94,27 @@ func Example() {
 		}
 	}
 
-	must(svc.SendSecurityPhoneCode(ctx, allow(a.ID, account.OpChangeSecurityPhone), a.ID, "+86 138-0013-8000", ""))
+	p = must(lib.Protection.Authorize(ctx, sess, account.OpChangeSecurityPhone))
+	must(svc.SendSecurityPhoneCode(ctx, p, a.ID, "+86 138-0013-8000", ""))
 	code := outbox.LastCode("+8613800138000") // the user reads it from the SMS
-	a = must(svc.ChangeSecurityPhone(ctx, allow(a.ID, account.OpChangeSecurityPhone), a.ID, "+86 138-0013-8000", code))
+	a = must(svc.ChangeSecurityPhone(ctx, p, a.ID, "+86 138-0013-8000", code))
 	fmt.Println("security phone:", account.MaskPhone(a.SecurityPhone))
 
-	a = must(svc.UnbindLoginMethod(ctx, allow(a.ID, account.OpUnbindLoginMethod), a.ID, account.MethodWeChat))
+	p = must(lib.Protection.Authorize(ctx, sess, account.OpUnbindLoginMethod))
+	a = must(svc.UnbindLoginMethod(ctx, p, a.ID, account.MethodEmail))
 	fmt.Println("login methods:", methodNames(a))
+
+	// Without a proof of its operation a change is refused.
+	_, err = svc.UnbindLoginMethod(ctx, vocab.Proof{}, a.ID, account.MethodQQ)
+	fmt.Println("no proof:", errors.As(err, &vr))
 	// Output:
-	// registered 100000000001 APPID 1000000001 with wechat
-	// login methods: [wechat qq]
+	// registered 100000000001 APPID 1000000001 with email
+	// verify by: [email]
+	// login methods: [email qq]
 	// unbind refused: account.security_phone_required
 	// security phone: +86138****8000
 	// login methods: [qq]
+	// no proof: true
 }
 
 func ExampleNormalize() {

@@ -12,19 +12,13 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/accountsec/accountsec"
+	accounts "github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/fakes"
-	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
-	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/vocab"
 )
-
-// settings stands for the account package's security settings.
-type settings struct{}
-
-func (settings) DisableMFA(context.Context, vocab.Proof, string) (mfa.Fallback, error) {
-	return mfa.Fallback{Login: "none", Operation: "sms"}, nil
-}
 
 // authenticator stands for the user's phone: it scans the enrolment and
 // shows codes.
@@ -42,41 +36,67 @@ func authenticator(e *mfa.Enrolment) func(time.Time) string {
 	}
 }
 
-// newManager wires a Manager on the memory stores with a fake clock.
-func newManager() (*mfa.Manager, *fakes.Clock) {
+// signedIn wires the library on the memory store with a fake clock and an
+// outbox, registers alice@example.com and signs her in.
+func signedIn(ctx context.Context) (*accountsec.Service, *fakes.Clock, protection.Session) {
 	clock := fakes.NewClock(fakes.Epoch)
-	secret := []byte("host secret of at least 16 bytes")
-	lim, err := limits.NewLimiter(limits.Config{Store: memstore.New(), Secret: secret, Now: clock.Now}, limits.Lockout{})
+	outbox := &fakes.Outbox{}
+	lib, err := accountsec.New(
+		accountsec.Config{Secret: []byte("host secret of at least 16 bytes"), Issuer: "Example Cloud"},
+		accountsec.Deps{Email: outbox, Now: clock.Now},
+	)
 	if err != nil {
 		log.Fatal(err)
 	}
-	ring, err := mfa.NewStaticKeyring("2026-01", map[string][]byte{"2026-01": []byte("32-byte key from the host's KMS!")})
+	const email, pw = "alice@example.com", "Str0ng!Pass"
+	if _, err := lib.Accounts.SendRegistrationCode(ctx, email, ""); err != nil {
+		log.Fatal(err)
+	}
+	reg := accounts.Registration{Method: accounts.MethodEmail, Identifier: email, Password: pw, Code: outbox.LastCode(email)}
+	if _, err := lib.Accounts.Register(ctx, reg); err != nil {
+		log.Fatal(err)
+	}
+	res, err := lib.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: pw})
 	if err != nil {
 		log.Fatal(err)
 	}
-	m, err := mfa.New(mfa.Config{
-		Store:      memstore.NewMFAStore(),
-		Keyring:    ring,
-		Limiter:    lim,
-		Secret:     secret,
-		Protection: settings{},
-		Issuer:     "Example Cloud",
-		Now:        clock.Now,
+	// Binding MFA asks for identity verification first: a code by email.
+	clock.Advance(time.Minute) // one code per minute per address
+	s := *res.Session
+	ch, err := lib.Protection.StartVerification(ctx, protection.StartRequest{
+		AccountID: s.AccountID, Binding: s.Binding(), Purpose: vocab.OpBindMFA, Method: vocab.VerifyEmail,
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	return m, clock
+	if _, err := lib.Protection.AnswerVerification(ctx, protection.AnswerRequest{
+		AccountID: s.AccountID, Binding: s.Binding(), Purpose: vocab.OpBindMFA, Challenge: ch.ID, Answer: outbox.LastCode(email),
+	}); err != nil {
+		log.Fatal(err)
+	}
+	return lib, clock, s
 }
 
-// Enrol a virtual device, confirm it, verify a code, and unbind it.
+// authorize returns Authorize's proof of op for session s, which has passed
+// identity verification.
+func authorize(ctx context.Context, lib *accountsec.Service, s protection.Session, op string) vocab.Proof {
+	p, err := lib.Protection.Authorize(ctx, s, op)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return p
+}
+
+// Enrol a virtual device, confirm it, verify a code, and unbind it. Each
+// change takes the proof that protection's Authorize returns for the
+// signed-in session.
 func Example() {
 	ctx := context.Background()
-	m, clock := newManager()
-	const accountID = "100012345678"
+	lib, clock, sess := signedIn(ctx)
+	m, accountID := lib.MFA, sess.AccountID
 
 	// The user has passed identity verification and asks to bind an app.
-	e, err := m.Enrol(ctx, allow(accountID, vocab.OpBindMFA), accountID, "alice@example.com")
+	e, err := m.Enrol(ctx, authorize(ctx, lib, sess, vocab.OpBindMFA), accountID, "alice@example.com")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -85,7 +105,7 @@ func Example() {
 	phone := authenticator(e) // the user scans e.QRCode()
 
 	// The user types the first code and chooses where MFA applies.
-	dev, err := m.Confirm(ctx, allow(accountID, vocab.OpBindMFA), accountID, e.DeviceID, phone(clock.Now()), mfa.Usage{Login: true, Operation: true})
+	dev, err := m.Confirm(ctx, authorize(ctx, lib, sess, vocab.OpBindMFA), accountID, e.DeviceID, phone(clock.Now()), mfa.Usage{Login: true, Operation: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -94,38 +114,39 @@ func Example() {
 	// Next login: the second step.
 	clock.Advance(30 * time.Second)
 	code := phone(clock.Now())
-	v, err := m.Verify(ctx, accountID, code)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("verified at step", v.Step)
+	_, err = m.Verify(ctx, accountID, code)
+	fmt.Println("verified:", err == nil)
 	_, err = m.Verify(ctx, accountID, code)
 	fmt.Println("same code again refused:", errors.Is(err, mfa.ErrReplayed))
 
-	// Unbind with a current code.
+	// Unbinding needs the proof of its own operation.
 	clock.Advance(30 * time.Second)
-	report, err := m.Unbind(ctx, allow(accountID, vocab.OpUnbindMFA), accountID, phone(clock.Now()))
+	_, err = m.Unbind(ctx, authorize(ctx, lib, sess, vocab.OpBindMFA), accountID, phone(clock.Now()))
+	var vr *vocab.VerificationRequiredError
+	fmt.Println("unbind with the proof of bind_mfa refused:", errors.As(err, &vr))
+	report, err := m.Unbind(ctx, authorize(ctx, lib, sess, vocab.OpUnbindMFA), accountID, phone(clock.Now()))
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("unbound; login protection falls back to", report.Fallback.Login+", operation protection to", report.Fallback.Operation)
+	fmt.Println("unbound:", report.Device.Kind)
 
 	// Output:
 	// otpauth://totp/Example%20Cloud:alice%40example.com
 	// 8 groups of four characters to type by hand
 	// bound: virtual login: true operation: true
-	// verified at step 58907521
+	// verified: true
 	// same code again refused: true
-	// unbound; login protection falls back to none, operation protection to sms
+	// unbind with the proof of bind_mfa refused: true
+	// unbound: virtual
 }
 
 // The host imports a token from its vendor's seed file; a user binds it by
 // serial number and the code it shows.
 func ExampleManager_BindHardware() {
 	ctx := context.Background()
-	m, clock := newManager()
+	lib, clock, sess := signedIn(ctx)
 	seed := []byte("seed from the vendor's file")
-	if err := m.ImportToken(ctx, mfa.HardwareToken{Serial: "TK-000123", Seed: seed}); err != nil {
+	if err := lib.MFA.ImportToken(ctx, mfa.HardwareToken{Serial: "TK-000123", Seed: seed}); err != nil {
 		log.Fatal(err)
 	}
 
@@ -133,30 +154,35 @@ func ExampleManager_BindHardware() {
 		code, _ := totp.GenerateCode(base32.StdEncoding.EncodeToString(seed), at)
 		return code
 	}
-	dev, err := m.BindHardware(ctx, allow("100012345678", vocab.OpBindMFA), "100012345678", "tk-000123", token(clock.Now()), mfa.Usage{Login: true})
+	_, err := lib.MFA.BindHardware(ctx, vocab.Proof{}, sess.AccountID, "tk-000123", token(clock.Now()), mfa.Usage{Login: true})
+	fmt.Println("without a proof:", errors.As(err, new(*vocab.VerificationRequiredError)))
+
+	p := authorize(ctx, lib, sess, vocab.OpBindMFA)
+	dev, err := lib.MFA.BindHardware(ctx, p, sess.AccountID, "tk-000123", token(clock.Now()), mfa.Usage{Login: true})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(dev.Kind, dev.Serial)
-
-	_, err = m.BindHardware(ctx, allow("100099999999", vocab.OpBindMFA), "100099999999", "TK-000123", token(clock.Now()), mfa.Usage{Login: true})
-	fmt.Println(errors.Is(err, mfa.ErrTokenTaken))
 	// Output:
+	// without a proof: true
 	// hardware TK-000123
-	// true
 }
 
 // Backup codes are shown once and each works once.
 func ExampleManager_RegenerateBackupCodes() {
 	ctx := context.Background()
-	m, clock := newManager()
-	e, _ := m.Enrol(ctx, allow("100012345678", vocab.OpBindMFA), "100012345678", "")
+	lib, clock, sess := signedIn(ctx)
+	m, id := lib.MFA, sess.AccountID
+	e, err := m.Enrol(ctx, authorize(ctx, lib, sess, vocab.OpBindMFA), id, "")
+	if err != nil {
+		log.Fatal(err)
+	}
 	phone := authenticator(e)
-	if _, err := m.Confirm(ctx, allow("100012345678", vocab.OpBindMFA), "100012345678", e.DeviceID, phone(clock.Now()), mfa.Usage{Login: true}); err != nil {
+	if _, err := m.Confirm(ctx, authorize(ctx, lib, sess, vocab.OpBindMFA), id, e.DeviceID, phone(clock.Now()), mfa.Usage{Login: true}); err != nil {
 		log.Fatal(err)
 	}
 
-	set, err := m.RegenerateBackupCodes(ctx, allow("100012345678", vocab.OpBindMFA), "100012345678")
+	set, err := m.RegenerateBackupCodes(ctx, authorize(ctx, lib, sess, vocab.OpBindMFA), id)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -164,13 +190,13 @@ func ExampleManager_RegenerateBackupCodes() {
 	fmt.Println(len(codes), "codes like", len(codes[0]), "characters")
 	fmt.Println(set) // safe to log: no code in it
 
-	left, err := m.UseBackupCode(ctx, "100012345678", codes[0])
+	left, err := m.UseBackupCode(ctx, id, codes[0])
 	fmt.Println(left, err)
-	_, err = m.UseBackupCode(ctx, "100012345678", codes[0])
+	_, err = m.UseBackupCode(ctx, id, codes[0])
 	fmt.Println(errors.Is(err, mfa.ErrBackupMismatch))
 	// Output:
 	// 10 codes like 11 characters
-	// mfa.BackupCodes{10 codes, generated 2026-01-01T00:00:00Z}
+	// mfa.BackupCodes{10 codes, generated 2026-01-01T00:01:00Z}
 	// 9 <nil>
 	// true
 }
