@@ -221,7 +221,7 @@ func (c *Codes) Send(ctx context.Context, t Target, clientIP string) (Sent, erro
 	key := c.key(t, dest)
 	now := c.now()
 	rec := CodeRecord{Hash: c.hash(key, code), ExpiresAt: now.Add(c.policy.TTL), MaxWrong: c.policy.MaxWrong}
-	if err := c.store.PutCode(ctx, key, rec); err != nil {
+	if err := c.store.PutCode(ctx, key, rec, now); err != nil {
 		return Sent{}, reason.Store(err)
 	}
 	m := Message{Channel: t.Channel, To: strings.TrimSpace(t.Destination), Purpose: t.Purpose, AccountID: t.AccountID, Code: code, ExpiresAt: rec.ExpiresAt}

@@ -55,9 +55,9 @@ func (s *countingCodeStore) n() int {
 	return s.calls
 }
 
-func (s *countingCodeStore) PutCode(ctx context.Context, key string, rec notify.CodeRecord) error {
+func (s *countingCodeStore) PutCode(ctx context.Context, key string, rec notify.CodeRecord, now time.Time) error {
 	s.count()
-	return s.CodeStore.PutCode(ctx, key, rec)
+	return s.CodeStore.PutCode(ctx, key, rec, now)
 }
 
 func (s *countingCodeStore) ConsumeCode(ctx context.Context, key string, hash []byte, now time.Time) (notify.Outcome, int, error) {

@@ -10,7 +10,8 @@ type CodeRecord struct {
 	// Hash is the keyed hash of the code (never the code itself). It is
 	// never empty; a store refuses an empty one with an error.
 	Hash []byte
-	// ExpiresAt is when the code stops being valid.
+	// ExpiresAt is when the code stops being valid. It must be after the
+	// time given to PutCode; a store refuses any other with an error.
 	ExpiresAt time.Time
 	// MaxWrong is how many wrong answers destroy the code. At least 1.
 	MaxWrong int
@@ -36,11 +37,16 @@ const (
 // implements. Every method is one atomic operation: of
 // any number of concurrent ConsumeCode calls with the right hash, exactly one
 // gets Matched. Stores never read a clock; they compare the times given by
-// the caller. Errors are for system failures only.
+// the caller. Errors are for system failures and for arguments that break
+// this contract (an empty hash, MaxWrong below 1, an expiry not after now).
 type CodeStore interface {
 	// PutCode stores rec at key, replacing any code already there (with its
-	// wrong-answer count).
-	PutCode(ctx context.Context, key string, rec CodeRecord) error
+	// wrong-answer count). now is the caller's current time: rec.ExpiresAt
+	// must be after it, and a store that reclaims expired keys on its own
+	// (a TTL) sets that from rec.ExpiresAt - now, so the code lives as long
+	// as it is valid, whatever the store's own clock says. A refused call
+	// changes nothing.
+	PutCode(ctx context.Context, key string, rec CodeRecord, now time.Time) error
 	// ConsumeCode checks hash against the code at key at time now. (The
 	// stored value is a keyed hash, so the comparison's timing reveals
 	// nothing useful; in-process stores still compare in constant time.) remaining is the number of wrong answers still allowed

@@ -173,11 +173,11 @@ func (s *codeStore) ConsumeCode(ctx context.Context, key string, hash []byte, no
 	return s.CodeStore.ConsumeCode(ctx, key, hash, now)
 }
 
-func (s *codeStore) PutCode(ctx context.Context, key string, rec notify.CodeRecord) error {
+func (s *codeStore) PutCode(ctx context.Context, key string, rec notify.CodeRecord, now time.Time) error {
 	if err := s.injected("PutCode"); err != nil {
 		return err
 	}
-	return s.CodeStore.PutCode(ctx, key, rec)
+	return s.CodeStore.PutCode(ctx, key, rec, now)
 }
 
 // env is a Manager with every dependency faked and reachable.

@@ -91,7 +91,7 @@ func BenchmarkPutConsumeCode(b *testing.B) {
 
 	putConsume := func(b *testing.B, s *memstore.Store, key string) bool {
 		ctx := b.Context()
-		if err := s.PutCode(ctx, key, rec); err != nil {
+		if err := s.PutCode(ctx, key, rec, epoch); err != nil {
 			b.Error(err)
 			return false
 		}

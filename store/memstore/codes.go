@@ -25,9 +25,9 @@ type codeEntry struct {
 // rec.Hash.
 //
 // It returns an error, and changes nothing, when ctx is already done, when
-// rec.MaxWrong is below 1, or when rec.Hash is empty (an empty hash would
-// match an empty answer).
-func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord) error {
+// rec.MaxWrong is below 1, when rec.Hash is empty (an empty hash would
+// match an empty answer), or when rec.ExpiresAt is not after now.
+func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, now time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -36,6 +36,9 @@ func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord) 
 	}
 	if len(rec.Hash) == 0 {
 		return errors.New("memstore: put code: empty hash")
+	}
+	if !rec.ExpiresAt.After(now) {
+		return fmt.Errorf("memstore: put code: expiry %v is not after now %v", rec.ExpiresAt, now)
 	}
 	e := codeEntry{
 		hash:      bytes.Clone(rec.Hash),

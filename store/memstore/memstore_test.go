@@ -48,7 +48,7 @@ func TestSweep(t *testing.T) {
 		_, ok, err := s.Reserve(ctx, fmt.Sprint("counter", i), limits.Reservation{Limit: 1, Now: epoch, ExpiresAt: exp})
 		require.NoError(t, err)
 		require.True(t, ok)
-		require.NoError(t, s.PutCode(ctx, fmt.Sprint("code", i), notify.CodeRecord{Hash: []byte{byte(i)}, ExpiresAt: exp, MaxWrong: 1}))
+		require.NoError(t, s.PutCode(ctx, fmt.Sprint("code", i), notify.CodeRecord{Hash: []byte{byte(i)}, ExpiresAt: exp, MaxWrong: 1}, epoch))
 	}
 
 	assert.Zero(t, s.Sweep(epoch.Add(time.Minute-time.Millisecond)), "nothing expired yet")
@@ -90,7 +90,7 @@ func TestSweepWhileInUse(t *testing.T) {
 					return
 				}
 				rec := notify.CodeRecord{Hash: []byte{1}, ExpiresAt: now.Add(time.Millisecond), MaxWrong: 1}
-				if err := s.PutCode(ctx, key, rec); err != nil {
+				if err := s.PutCode(ctx, key, rec, now); err != nil {
 					errs <- err
 					return
 				}
@@ -123,7 +123,7 @@ func TestCounterAndCodeShareKey(t *testing.T) {
 	_, ok, err := s.Reserve(ctx, key, limits.Reservation{Limit: 1, Now: epoch, ExpiresAt: exp})
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.NoError(t, s.PutCode(ctx, key, notify.CodeRecord{Hash: []byte("h"), ExpiresAt: exp, MaxWrong: 1}))
+	require.NoError(t, s.PutCode(ctx, key, notify.CodeRecord{Hash: []byte("h"), ExpiresAt: exp, MaxWrong: 1}, epoch))
 
 	require.NoError(t, s.Delete(ctx, key))
 	out, _, err := s.ConsumeCode(ctx, key, []byte("h"), epoch)
@@ -175,8 +175,8 @@ func TestInvalidArguments(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			s := memstore.New()
-			require.NoError(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: []byte("old"), ExpiresAt: exp, MaxWrong: 1}))
-			require.Error(t, s.PutCode(ctx, "k", rec))
+			require.NoError(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: []byte("old"), ExpiresAt: exp, MaxWrong: 1}, epoch))
+			require.Error(t, s.PutCode(ctx, "k", rec, epoch))
 			// The old code is untouched.
 			out, _, err := s.ConsumeCode(ctx, "k", []byte("old"), epoch)
 			require.NoError(t, err)
@@ -197,7 +197,7 @@ func TestCancelledContext(t *testing.T) {
 
 	_, _, err := s.Reserve(bg, "k", r)
 	require.NoError(t, err)
-	require.NoError(t, s.PutCode(bg, "k", rec))
+	require.NoError(t, s.PutCode(bg, "k", rec, epoch))
 
 	// Every call fails with the context's error and changes nothing.
 	_, _, err = s.Reserve(ctx, "k", r)
@@ -206,7 +206,7 @@ func TestCancelledContext(t *testing.T) {
 	_, err = s.Get(ctx, "k", epoch)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, s.Delete(ctx, "k"), context.Canceled)
-	assert.ErrorIs(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: []byte("new"), ExpiresAt: exp, MaxWrong: 1}), context.Canceled)
+	assert.ErrorIs(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: []byte("new"), ExpiresAt: exp, MaxWrong: 1}, epoch), context.Canceled)
 	_, _, err = s.ConsumeCode(ctx, "k", []byte("wrong"), epoch)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, s.DeleteCode(ctx, "k"), context.Canceled)

@@ -42,7 +42,7 @@ func TestExpiredRemovedWhenTouched(t *testing.T) {
 	t.Run("ConsumeCode", func(t *testing.T) {
 		t.Parallel()
 		s := New()
-		require.NoError(t, s.PutCode(t.Context(), "k", notify.CodeRecord{Hash: []byte("h"), ExpiresAt: exp, MaxWrong: 1}))
+		require.NoError(t, s.PutCode(t.Context(), "k", notify.CodeRecord{Hash: []byte("h"), ExpiresAt: exp, MaxWrong: 1}, epoch))
 		require.Equal(t, 1, s.codes.len())
 		out, _, err := s.ConsumeCode(t.Context(), "k", []byte("h"), exp)
 		require.NoError(t, err)
@@ -56,8 +56,8 @@ func TestConsumedCodesRemoved(t *testing.T) {
 	t.Parallel()
 	s := New()
 	rec := notify.CodeRecord{Hash: []byte("h"), ExpiresAt: epoch.Add(time.Minute), MaxWrong: 2}
-	require.NoError(t, s.PutCode(t.Context(), "a", rec))
-	require.NoError(t, s.PutCode(t.Context(), "b", rec))
+	require.NoError(t, s.PutCode(t.Context(), "a", rec, epoch))
+	require.NoError(t, s.PutCode(t.Context(), "b", rec, epoch))
 	_, _, err := s.ConsumeCode(t.Context(), "a", []byte("h"), epoch)
 	require.NoError(t, err)
 	for range 2 {

@@ -63,14 +63,18 @@ const deleteCodeSQL = `DELETE FROM %[1]s WHERE key = $1`
 // wrong-answer count).
 //
 // Like the memory store, it returns an error and changes nothing when
-// rec.MaxWrong is below 1 or rec.Hash is empty (an empty hash would match an
-// empty answer).
-func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord) error {
+// rec.MaxWrong is below 1, rec.Hash is empty (an empty hash would match an
+// empty answer) or rec.ExpiresAt is not after now. Expired codes are
+// reclaimed by Sweep.
+func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, now time.Time) error {
 	if rec.MaxWrong < 1 {
 		return fmt.Errorf("pgstore: put code: max wrong %d is below 1", rec.MaxWrong)
 	}
 	if len(rec.Hash) == 0 {
 		return errors.New("pgstore: put code: empty hash")
+	}
+	if !rec.ExpiresAt.After(now) {
+		return fmt.Errorf("pgstore: put code: expiry %v is not after now %v", rec.ExpiresAt, now)
 	}
 	if _, err := s.pool.Exec(ctx, s.q.putCode, key, rec.Hash, rec.ExpiresAt, rec.MaxWrong); err != nil {
 		return fmt.Errorf("pgstore: put code: %w", err)

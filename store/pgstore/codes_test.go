@@ -26,7 +26,7 @@ func TestConsumeCodeRaceIsExact(t *testing.T) {
 	right, wrong := hashOf("123456"), hashOf("654321")
 	const rounds, goroutines, maxWrong = 20, 40, 5
 	for round := range rounds {
-		require.NoError(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: right, ExpiresAt: at(time.Hour), MaxWrong: maxWrong}))
+		require.NoError(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: right, ExpiresAt: at(time.Hour), MaxWrong: maxWrong}, at(0)))
 		outs := make([]notify.Outcome, goroutines)
 		rems := make([]int, goroutines)
 		errs := make([]error, goroutines)
@@ -64,8 +64,8 @@ func TestSweepCodes(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, testPool(t))
 	ctx := t.Context()
-	require.NoError(t, s.PutCode(ctx, "old", notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: at(time.Minute), MaxWrong: 3}))
-	require.NoError(t, s.PutCode(ctx, "new", notify.CodeRecord{Hash: hashOf("2"), ExpiresAt: at(time.Hour), MaxWrong: 3}))
+	require.NoError(t, s.PutCode(ctx, "old", notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: at(time.Minute), MaxWrong: 3}, at(0)))
+	require.NoError(t, s.PutCode(ctx, "new", notify.CodeRecord{Hash: hashOf("2"), ExpiresAt: at(time.Hour), MaxWrong: 3}, at(0)))
 	n, err := s.Sweep(ctx, at(10*time.Minute))
 	require.NoError(t, err)
 	require.Equal(t, int64(1), n)

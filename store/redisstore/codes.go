@@ -16,7 +16,9 @@ import (
 // far).
 
 // putCodeScript: KEYS[1] code; ARGV hash, expiresAt, maxWrong, ttl. HSET
-// overwrites every field, so the old code's wrong-answer count goes with it.
+// overwrites every field, so the old code's wrong-answer count goes with it,
+// and PEXPIRE replaces the old code's TTL by the new one's (ExpiresAt - now
+// + margin, computed by PutCode from the caller's clock).
 var putCodeScript = redis.NewScript(`
 redis.call('HSET', KEYS[1], 'h', ARGV[1], 'e', ARGV[2], 'm', ARGV[3], 'w', '0')
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
@@ -55,22 +57,27 @@ return {2, left}
 `)
 
 // PutCode stores rec at key, replacing any code already there (with its
-// wrong-answer count). The key lives for the WithCodeTTL duration in Redis;
-// validity is decided by rec.ExpiresAt against the time given to
-// ConsumeCode.
+// wrong-answer count). The key's TTL in Redis is rec.ExpiresAt - now plus
+// the expiry margin (WithExpiryMargin), so Redis reclaims it soon after the
+// code stops being valid; validity itself is decided by rec.ExpiresAt
+// against the time given to ConsumeCode.
 //
 // Like the memory store, it returns an error and changes nothing when
-// rec.MaxWrong is below 1 or rec.Hash is empty (an empty hash would match an
-// empty answer).
-func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord) error {
+// rec.MaxWrong is below 1, rec.Hash is empty (an empty hash would match an
+// empty answer) or rec.ExpiresAt is not after now.
+func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, now time.Time) error {
 	if rec.MaxWrong < 1 {
 		return fmt.Errorf("redisstore: put code: max wrong %d is below 1", rec.MaxWrong)
 	}
 	if len(rec.Hash) == 0 {
 		return errors.New("redisstore: put code: empty hash")
 	}
+	e, n := unixMilli(rec.ExpiresAt), unixMilli(now)
+	if e <= n {
+		return fmt.Errorf("redisstore: put code: expiry %v is not after now %v", rec.ExpiresAt, now)
+	}
 	err := putCodeScript.Run(ctx, s.client, []string{s.codeKey(key)},
-		rec.Hash, unixMilli(rec.ExpiresAt), rec.MaxWrong, s.codeTTL).Err()
+		rec.Hash, e, rec.MaxWrong, e-n+s.margin).Err()
 	if err != nil {
 		return fmt.Errorf("redisstore: put code: %w", err)
 	}

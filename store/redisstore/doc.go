@@ -32,9 +32,9 @@
 // passes, so a fake clock in tests behaves exactly as with the memory store.
 // Redis's own expiry is only garbage collection: keys get a relative TTL
 // (the remaining lifetime by the caller's clock plus WithExpiryMargin),
-// never an absolute time from the caller's clock. PutCode is given no
-// current time, so codes live for WithCodeTTL. Times keep millisecond
-// precision; returned times are in UTC.
+// never an absolute time from the caller's clock; codes too, from the
+// current time PutCode is given. Times keep millisecond precision; returned
+// times are in UTC.
 //
 // Keys reach the store already hashed (see limits.CounterStore), and codes
 // are stored only as the keyed hashes the caller computes. Sessions,

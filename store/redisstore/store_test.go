@@ -85,38 +85,50 @@ func TestTTLIsRelativeToCallersClock(t *testing.T) {
 	}
 }
 
-func TestCodeTTL(t *testing.T) {
+// TestCodeTTLFollowsExpiry: a code's key lives in Redis for its remaining
+// lifetime by the caller's clock (ExpiresAt - now) plus the margin, for
+// caller clocks far from the real one in both directions.
+func TestCodeTTLFollowsExpiry(t *testing.T) {
 	t.Parallel()
 	client := testClient(t)
 	ctx := t.Context()
-	for name, tc := range map[string]struct {
-		opts []redisstore.Option
-		want time.Duration
-	}{
-		"default": {nil, redisstore.DefaultCodeTTL},
-		"custom":  {[]redisstore.Option{redisstore.WithCodeTTL(time.Hour)}, time.Hour},
-		"zero":    {[]redisstore.Option{redisstore.WithCodeTTL(0)}, redisstore.DefaultCodeTTL},
+	const margin = 5 * time.Second
+	s := newStore(t, client, redisstore.WithExpiryMargin(margin))
+	for name, now := range map[string]time.Time{
+		"past":   time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC),
+		"future": time.Date(2200, 6, 1, 0, 0, 0, 0, time.UTC),
 	} {
-		s := newStore(t, client, tc.opts...)
-		// A caller's clock far in the past must not make Redis drop the code.
-		rec := notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: time.Date(2001, 1, 1, 0, 10, 0, 0, time.UTC), MaxWrong: 3}
-		require.NoError(t, s.PutCode(ctx, "k", rec), name)
-		ttl, err := client.PTTL(ctx, s.KeyPrefix()+"code:k").Result()
+		key := s.KeyPrefix() + "code:" + name
+		rec := notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: now.Add(10 * time.Minute), MaxWrong: 3}
+		require.NoError(t, s.PutCode(ctx, name, rec, now), name)
+		ttl, err := client.PTTL(ctx, key).Result()
 		require.NoError(t, err, name)
-		requirePTTL(t, ttl, tc.want)
+		requirePTTL(t, ttl, 10*time.Minute+margin)
 
-		// A wrong answer keeps the TTL; the right one deletes the key.
-		out, left, err := s.ConsumeCode(ctx, "k", hashOf("2"), time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+		// A wrong answer keeps the TTL.
+		out, left, err := s.ConsumeCode(ctx, name, hashOf("2"), now)
 		require.NoError(t, err, name)
 		require.Equal(t, notify.Mismatched, out, name)
 		require.Equal(t, 2, left, name)
-		after, err := client.PTTL(ctx, s.KeyPrefix()+"code:k").Result()
+		after, err := client.PTTL(ctx, key).Result()
 		require.NoError(t, err, name)
-		requirePTTL(t, after, tc.want)
-		out, _, err = s.ConsumeCode(ctx, "k", hashOf("1"), time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC))
+		require.LessOrEqual(t, after, ttl, name)
+		requirePTTL(t, after, 10*time.Minute+margin)
+
+		// A replacing code brings its own TTL, shorter or longer, counted
+		// from the time of the replacement.
+		later := now.Add(time.Minute)
+		rec = notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: later.Add(2 * time.Minute), MaxWrong: 3}
+		require.NoError(t, s.PutCode(ctx, name, rec, later), name)
+		ttl, err = client.PTTL(ctx, key).Result()
+		require.NoError(t, err, name)
+		requirePTTL(t, ttl, 2*time.Minute+margin)
+
+		// The right answer deletes the key.
+		out, _, err = s.ConsumeCode(ctx, name, hashOf("1"), later)
 		require.NoError(t, err, name)
 		require.Equal(t, notify.Matched, out, name)
-		n, err := client.Exists(ctx, s.KeyPrefix()+"code:k").Result()
+		n, err := client.Exists(ctx, key).Result()
 		require.NoError(t, err, name)
 		require.Zero(t, n, name)
 	}
@@ -200,7 +212,7 @@ func TestScriptCacheFlushed(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, int64(2), c.Count)
 	require.NoError(t, client.ScriptFlush(ctx).Err())
-	require.NoError(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: at(time.Minute), MaxWrong: 1}))
+	require.NoError(t, s.PutCode(ctx, "k", notify.CodeRecord{Hash: hashOf("1"), ExpiresAt: at(time.Minute), MaxWrong: 1}, at(0)))
 	require.NoError(t, client.ScriptFlush(ctx).Err())
 	out, _, err := s.ConsumeCode(ctx, "k", hashOf("1"), at(0))
 	require.NoError(t, err)

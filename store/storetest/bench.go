@@ -57,7 +57,7 @@ func BenchmarkCodeStore(b *testing.B, s notify.CodeStore, parallelism int) {
 	b.Run("serial", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := s.PutCode(ctx, "bench", rec); err != nil {
+			if err := s.PutCode(ctx, "bench", rec, at(0)); err != nil {
 				b.Fatal(err)
 			}
 			if out, _, err := s.ConsumeCode(ctx, "bench", rec.Hash, at(0)); err != nil || out != notify.Matched {
@@ -72,7 +72,7 @@ func BenchmarkCodeStore(b *testing.B, s notify.CodeStore, parallelism int) {
 		b.RunParallel(func(pb *testing.PB) {
 			key := "bench-" + strconv.FormatInt(n.Add(1), 10)
 			for pb.Next() {
-				if err := s.PutCode(ctx, key, rec); err != nil {
+				if err := s.PutCode(ctx, key, rec, at(0)); err != nil {
 					b.Error(err)
 					return
 				}

@@ -35,6 +35,8 @@ func RunCodeStore(t *testing.T, newStore func(t *testing.T) notify.CodeStore) {
 		{"PutCopiesHash", testPutCopiesHash},
 		{"Expired", testCodeExpired},
 		{"ValidUntilExpiry", testCodeValidUntilExpiry},
+		{"ExpiresByCallersClock", testCodeExpiresByCallersClock},
+		{"PutRefusesExpiryNotAfterNow", testPutRefusesExpiryNotAfterNow},
 		{"DeleteCode", testDeleteCode},
 		{"DeleteCodeAbsent", testDeleteCodeAbsent},
 		{"KeysAreIndependent", testCodeKeysIndependent},
@@ -55,11 +57,11 @@ func RunCodeStore(t *testing.T, newStore func(t *testing.T) notify.CodeStore) {
 	}
 }
 
-// putCode stores a code with the given hash, expiry and MaxWrong, and fails
-// the test on an error.
+// putCode stores a code with the given hash, expiry and MaxWrong at time
+// at(0), and fails the test on an error.
 func putCode(t *testing.T, s notify.CodeStore, key string, hash []byte, expiresAt time.Time, maxWrong int) {
 	t.Helper()
-	require.NoError(t, s.PutCode(t.Context(), key, notify.CodeRecord{Hash: hash, ExpiresAt: expiresAt, MaxWrong: maxWrong}))
+	require.NoError(t, s.PutCode(t.Context(), key, notify.CodeRecord{Hash: hash, ExpiresAt: expiresAt, MaxWrong: maxWrong}, at(0)))
 }
 
 // consume calls s.ConsumeCode and fails the test on an error or when the
@@ -192,6 +194,54 @@ func testCodeValidUntilExpiry(t *testing.T, s notify.CodeStore, k keyspace) {
 	consume(t, s, key, right, exp.Add(-time.Millisecond), notify.Matched, 0)
 }
 
+// testCodeExpiresByCallersClock: a code put at the caller's now, however
+// far that is from the store's own clock, is valid until its ExpiresAt and
+// gone exactly then.
+func testCodeExpiresByCallersClock(t *testing.T, s notify.CodeStore, k keyspace) {
+	for name, now := range map[string]time.Time{
+		"past":   time.Date(1999, 12, 31, 23, 0, 0, 0, time.UTC),
+		"future": time.Date(2200, 6, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		exp := now.Add(5 * time.Minute)
+		key := k.key(name)
+		require.NoError(t, s.PutCode(t.Context(), key, notify.CodeRecord{Hash: right, ExpiresAt: exp, MaxWrong: 3}, now), name)
+		consume(t, s, key, wrong, exp.Add(-time.Millisecond), notify.Mismatched, 2)
+
+		require.NoError(t, s.PutCode(t.Context(), key, notify.CodeRecord{Hash: right, ExpiresAt: exp, MaxWrong: 3}, now), name)
+		consume(t, s, key, right, exp.Add(-time.Millisecond), notify.Matched, 0)
+
+		require.NoError(t, s.PutCode(t.Context(), key, notify.CodeRecord{Hash: right, ExpiresAt: exp, MaxWrong: 3}, now), name)
+		consume(t, s, key, right, exp, notify.Missing, 0)
+	}
+}
+
+// testPutRefusesExpiryNotAfterNow: a code whose ExpiresAt is not after the
+// caller's now is an error and changes nothing, not even the code already
+// at the key.
+func testPutRefusesExpiryNotAfterNow(t *testing.T, s notify.CodeStore, k keyspace) {
+	key := k.key("code")
+	putCode(t, s, key, right, at(10*time.Minute), 3)
+	now := at(time.Minute)
+	for name, exp := range map[string]time.Time{
+		"equal to now": now,
+		"before now":   now.Add(-time.Minute),
+		"zero":         {},
+	} {
+		require.Error(t, s.PutCode(t.Context(), key, notify.CodeRecord{Hash: wrong, ExpiresAt: exp, MaxWrong: 1}, now), name)
+	}
+	// The old code is still there, with its wrong-answer count.
+	consume(t, s, key, wrong, now, notify.Mismatched, 2)
+	consume(t, s, key, right, now, notify.Matched, 0)
+
+	// Nothing is created at an empty key either; one millisecond later is
+	// fine.
+	empty := k.key("empty")
+	require.Error(t, s.PutCode(t.Context(), empty, notify.CodeRecord{Hash: right, ExpiresAt: now, MaxWrong: 1}, now))
+	consume(t, s, empty, right, at(0), notify.Missing, 0)
+	require.NoError(t, s.PutCode(t.Context(), empty, notify.CodeRecord{Hash: right, ExpiresAt: now.Add(time.Millisecond), MaxWrong: 1}, now))
+	consume(t, s, empty, right, now, notify.Matched, 0)
+}
+
 func testDeleteCode(t *testing.T, s notify.CodeStore, k keyspace) {
 	key := k.key("code")
 	putCode(t, s, key, right, at(10*time.Minute), 3)
@@ -236,7 +286,7 @@ func testInvalidRecordRefused(t *testing.T, s notify.CodeStore, k keyspace) {
 		{"nil hash", notify.CodeRecord{Hash: nil, ExpiresAt: at(time.Minute), MaxWrong: 3}},
 		{"nil hash, MaxWrong 1", notify.CodeRecord{ExpiresAt: at(time.Minute), MaxWrong: 1}},
 	} {
-		require.Error(t, s.PutCode(t.Context(), key, tc.rec), tc.name)
+		require.Error(t, s.PutCode(t.Context(), key, tc.rec, at(0)), tc.name)
 	}
 	consume(t, s, key, nil, at(0), notify.Missing, 0)
 }
@@ -376,7 +426,7 @@ func testConcurrentAnswersAndPut(t *testing.T, s notify.CodeStore, k keyspace) {
 		hashes := make([][]byte, goroutines)
 		race(goroutines, func(i int) {
 			if i == 0 {
-				errs[i] = s.PutCode(ctx, key, notify.CodeRecord{Hash: newHash, ExpiresAt: at(time.Hour), MaxWrong: 3})
+				errs[i] = s.PutCode(ctx, key, notify.CodeRecord{Hash: newHash, ExpiresAt: at(time.Hour), MaxWrong: 3}, at(time.Minute))
 				return
 			}
 			hashes[i] = newHash
@@ -415,7 +465,7 @@ func testCodeCancelledContext(t *testing.T, s notify.CodeStore, k keyspace) {
 		require.Contains(t, []string{"Matched", "Missing"}, outcomeName(after))
 	}
 
-	err = s.PutCode(ctx, key, notify.CodeRecord{Hash: right, ExpiresAt: at(10 * time.Minute), MaxWrong: 3})
+	err = s.PutCode(ctx, key, notify.CodeRecord{Hash: right, ExpiresAt: at(10 * time.Minute), MaxWrong: 3}, at(0))
 	if err == nil {
 		consume(t, s, key, right, at(0), notify.Matched, 0)
 	}
