@@ -16,12 +16,27 @@
 //	sess, err := svc.Protection.ValidateSession(ctx, res.Token)
 //
 //	// Sensitive operations ask for identity verification; a success
-//	// grants 30 minutes of step-up to that session only.
-//	err = svc.Protection.Authorize(ctx, sess, protection.OpSignOutAll)
+//	// grants 30 minutes of step-up to that session only. Authorize then
+//	// returns the proof that the guarded method takes after ctx.
+//	p, err := svc.Protection.Authorize(ctx, sess, protection.OpChangeSecurityPhone)
+//	// err: *protection.VerificationRequiredError → StartVerification,
+//	// AnswerVerification, then Authorize again.
+//	_, err = svc.Accounts.SendSecurityPhoneCode(ctx, p, sess.AccountID, phone, clientIP)
+//	// The next request, with the code from the SMS: a proof lasts
+//	// protection.ProofTTL, so each request asks Authorize again.
+//	p, err = svc.Protection.Authorize(ctx, sess, protection.OpChangeSecurityPhone)
+//	acct, err = svc.Accounts.ChangeSecurityPhone(ctx, p, sess.AccountID, phone, smsCode)
 //
-//	// Account-centre flows that span packages.
+//	// Account-centre flows that span packages call Authorize themselves.
 //	enr, err := svc.EnrolMFA(ctx, sess, "alice")
 //	_, err = svc.EnableMFA(ctx, sess, enr.DeviceID, code, mfa.Usage{Login: true})
+//
+// Every exported method that performs a sensitive operation takes a
+// vocab.Proof of it for the account right after ctx, and refuses the zero
+// proof, one for another account or operation, or an expired one, with
+// *vocab.VerificationRequiredError, without changing anything. Only the library mints proofs: hosts get them
+// from Protection.Authorize for a session, or Protection.VerifiedFor for a
+// flow binding such as the password reset.
 //
 // The packages can also be used on their own:
 //

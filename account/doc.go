@@ -45,11 +45,15 @@
 //	// the signed-in session sess), then an SMS code.
 //	p, err := protectionManager.Authorize(ctx, sess, account.OpChangeSecurityPhone)
 //	_, err = svc.SendSecurityPhoneCode(ctx, p, acct.ID, "+86 138-0013-8000", clientIP)
+//	// The next request, with the code: a proof lasts protection.ProofTTL,
+//	// so each request asks Authorize again.
+//	p, err = protectionManager.Authorize(ctx, sess, account.OpChangeSecurityPhone)
 //	acct, err = svc.ChangeSecurityPhone(ctx, p, acct.ID, "+8613800138000", smsCode)
 //
 //	// Bind an email login method: a code to the address and a password.
 //	p, err = protectionManager.Authorize(ctx, sess, account.OpBindLoginMethod)
 //	_, err = svc.SendLoginEmailCode(ctx, p, acct.ID, "alice@example.com", clientIP)
+//	p, err = protectionManager.Authorize(ctx, sess, account.OpBindLoginMethod)
 //	acct, err = svc.BindLoginMethod(ctx, p, acct.ID, account.Binding{
 //		Method: account.MethodEmail, Identifier: "alice@example.com", Password: pw, Code: emailCode,
 //	})

@@ -41,22 +41,36 @@
 //
 // # Sensitive operations
 //
-//	err := m.Authorize(ctx, s, protection.OpViewAPIKey)
+//	p, err := m.Authorize(ctx, s, protection.OpChangeSecurityPhone)
 //	var vr *protection.VerificationRequiredError
 //	if errors.As(err, &vr) { // verify by vr.Methods[0] or an alternative
-//		c, _ := m.StartVerification(ctx, protection.StartRequest{AccountID: s.AccountID, Binding: s.Binding(), Purpose: protection.OpViewAPIKey})
-//		_, err = m.AnswerVerification(ctx, protection.AnswerRequest{AccountID: s.AccountID, Binding: s.Binding(), Purpose: protection.OpViewAPIKey, Challenge: c.ID, Answer: code})
-//		// now s holds a 30-minute step-up: Authorize returns nil
+//		c, _ := m.StartVerification(ctx, protection.StartRequest{AccountID: s.AccountID, Binding: s.Binding(), Purpose: vr.Purpose, Method: vr.Methods[0]})
+//		_, err = m.AnswerVerification(ctx, protection.AnswerRequest{AccountID: s.AccountID, Binding: s.Binding(), Purpose: vr.Purpose, Challenge: c.ID, Answer: code})
+//		// now s holds a 30-minute step-up
+//		p, err = m.Authorize(ctx, s, protection.OpChangeSecurityPhone)
 //	}
+//	// p is the proof the guarded method takes; it is valid for ProofTTL.
+//	_, err = accounts.SendSecurityPhoneCode(ctx, p, s.AccountID, phone, clientIP)
+//
+// Authorize returns a [vocab.Proof] of the operation for the session's
+// account; every exported method of the library that makes a sensitive
+// change (packages account and mfa) takes it right after the context and
+// refuses a zero proof, one for another account or operation, or an
+// expired one, with *VerificationRequiredError and no change. For a host
+// operation of the catalog the host checks the proof itself
+// (p.Valid(accountID, operation, now)) or simply Authorize's error.
 //
 // A step-up is bound to its session (never shared with another), lasts
 // Policy.StepUpTTL from the verification (activity does not renew it), and
 // ends with the session and with SignOutAll. The account-centre operations
 // are built into every [Catalog]; the host registers its own on a catalog
-// value it passes in [Config].
+// value it passes in [Config]. ChangeSettings and SignOutAll call Authorize
+// themselves.
 //
-// [Manager.Verified] is the identity gate the account package asks before a
-// sensitive change; it finds the session in the context.
+// [Manager.Verified] and [Manager.VerifiedFor] return the proof for a flow
+// outside a session, after a verification bound to the flow's binding: the
+// password reset (package recovery) verifies with the reset's binding and
+// passes the proof of OpResetPassword to account.Service.ResetPassword.
 //
 // # Sessions
 //
