@@ -8,8 +8,11 @@ package event
 // SHA-256 hash of the token, never the token), "ip", "city", "method"
 // (verification method), "login_method", "purpose", "operation", "reason"
 // (a reason code or a short cause such as "idle"), "device" (a trusted
-// device ID, also a hash), "count" and the names of changed settings. They
-// never carry a password, a code, a token or a host ticket.
+// device ID, also a hash), "count", "configured" (the verification method
+// the account's settings name for the step, "none" when they name none),
+// "methods" (verification methods, comma-separated) and the names of
+// changed settings. They never carry a password, a code, a token or a host
+// ticket.
 const (
 	// LoginSucceeded: a login finished and a session was created.
 	LoginSucceeded Kind = "login_succeeded"
@@ -33,6 +36,26 @@ const (
 	VerificationSucceeded Kind = "verification_succeeded"
 	// VerificationFailed: an identity verification answer was refused.
 	VerificationFailed Kind = "verification_failed"
+	// AlternativeOffered: a step was offered methods other than the one the
+	// account's settings name for it ("configured"), because the account
+	// cannot use that method ("reason": "not_bound", "verifier_missing",
+	// "excluded_channel") or the settings name none ("not_configured").
+	// "methods" lists what was offered, "purpose" the step ("login" for a
+	// login's second step). See docs/SECURITY.md, "Methods and channels".
+	AlternativeOffered Kind = "alternative_offered"
+	// AlternativeUsed: a verification succeeded by a method other than the
+	// configured one ("method", "configured", "purpose").
+	AlternativeUsed Kind = "alternative_used"
+	// MethodRefused: a verification was started or answered with a method
+	// the step does not accept: one the account cannot use, a weaker one
+	// than the configured method, or one whose channel may not serve the
+	// step (email for a password login or a password reset). "method",
+	// "purpose" and "reason" ("not_offered", "not_accepted") say which.
+	MethodRefused Kind = "method_refused"
+	// NoAcceptableMethod: a step asks for identity verification but the
+	// account has no method that may serve it (for a password reset: none
+	// but email), so it cannot be completed ("purpose", "configured").
+	NoAcceptableMethod Kind = "no_acceptable_method"
 	// StepUpGranted: a verification granted step-up to a session (or other
 	// binding) until Until.
 	StepUpGranted Kind = "step_up_granted"
@@ -58,4 +81,15 @@ const (
 	// ProtectionSettingsChanged: login protection, operation protection,
 	// remote-login protection or session times were changed.
 	ProtectionSettingsChanged Kind = "protection_settings_changed"
+)
+
+// Kinds of lockout and revocation.
+const (
+	// TrustedDevicesRevoked: every trusted device of the account was revoked
+	// at once (Attrs["kept"], when set, is the one device kept: the device
+	// of the session that changed the password). Attrs["reason"] is the
+	// cause: "revoked" (the user revoked them all), "sign_out_all",
+	// "password_changed", "password_reset", "mfa_changed", "cancellation"
+	// or the host's own.
+	TrustedDevicesRevoked Kind = "trusted_devices_revoked"
 )
