@@ -164,6 +164,10 @@ func logValue(fv reflect.Value) slog.Value {
 	if fv.Kind() == reflect.Interface && !fv.IsNil() {
 		fv = fv.Elem()
 	}
+	if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Interface) && fv.IsNil() {
+		// Not a typed nil: slog would call its value-receiver LogValue.
+		return slog.AnyValue(nil)
+	}
 	x := fv.Interface()
 	if _, ok := x.(slog.LogValuer); ok || !mayRedact(fv.Type()) {
 		return slog.AnyValue(x)
@@ -172,10 +176,7 @@ func logValue(fv reflect.Value) slog.Value {
 		return slog.AnyValue(x)
 	}
 	switch fv.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if fv.IsNil() {
-			return slog.AnyValue(x)
-		}
+	case reflect.Pointer:
 		return logValue(fv.Elem())
 	case reflect.Struct:
 		t := fv.Type()

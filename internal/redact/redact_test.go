@@ -118,6 +118,11 @@ func TestSpecNested(t *testing.T) {
 		assert.Contains(t, out, "1970-01-01T00:00:00")
 	}
 	assert.Contains(t, jsonLog(h), `"Plain":["p"]`)
+	// A nil pointer to a redacting type logs as null, not as a recovered
+	// panic of its value-receiver LogValue.
+	assert.Contains(t, jsonLog(holder{}), `"Ptr":null`)
+	assert.Contains(t, jsonLog(holder{}), `"Any":null`)
+	assert.NotContains(t, jsonLog(holder{}), "panic")
 	// Containers the standard library walks on its own call each element's
 	// methods.
 	for _, v := range []any{[]login{l}, map[string]login{"k": l}, []*login{&l}, struct{ L login }{l}, struct{ L *login }{&l}} {
