@@ -31,13 +31,14 @@ import (
 // keeps it complete.
 
 const (
-	doorEmail    = "alice@example.com"
-	doorOther    = "bob@example.com"
-	doorPassword = "Str0ng!Pass"
-	doorNewPass  = "N3w!Passw0rd"
-	doorPhone    = "+8613800138000"
-	doorIP       = "203.0.113.1"
-	doorSerial   = "TK-000123"
+	doorEmail      = "alice@example.com"
+	doorPassword   = "Str0ng!Pass"
+	doorNewPass    = "N3w!Passw0rd"
+	doorPhone      = "+8613800138000"
+	doorOther      = "bob@example.com"
+	doorOtherPhone = "+8613700137000"
+	doorIP         = "203.0.113.1"
+	doorSerial     = "TK-000123"
 )
 
 // doorSeed is the hardware token's seed (the RFC 6238 SHA-1 seed).
@@ -76,16 +77,23 @@ func newDoor(t *testing.T) *door {
 	d.sa = *w.login(doorEmail, doorPassword).Session
 	d.sb = *w.login(doorOther, doorPassword).Session
 
-	p := d.proof(d.sa, vocab.OpChangeSecurityPhone)
-	_, err = svc.Accounts.SendSecurityPhoneCode(w.ctx, p, d.a.ID, doorPhone, doorIP)
-	require.NoError(t, err)
-	_, err = svc.Accounts.ChangeSecurityPhone(w.ctx, p, d.a.ID, doorPhone, w.outbox.LastCode(doorPhone))
-	require.NoError(t, err)
+	d.setPhone(d.sa, doorPhone)
+	d.setPhone(d.sb, doorOtherPhone)                 // so that b can verify for every purpose
 	d.proof(d.sa, vocab.OpChangeOperationProtection) // a step-up for ChangeSettings
 	sms := protection.SMS
 	_, err = svc.Protection.ChangeSettings(w.ctx, d.sa, protection.SettingsChange{OperationProtection: &sms})
 	require.NoError(t, err)
 	return d
+}
+
+// setPhone gives s's account a security phone.
+func (d *door) setPhone(s protection.Session, phone string) {
+	d.t.Helper()
+	p := d.proof(s, vocab.OpChangeSecurityPhone)
+	_, err := d.svc.Accounts.SendSecurityPhoneCode(d.ctx, p, s.AccountID, phone, doorIP)
+	require.NoError(d.t, err)
+	_, err = d.svc.Accounts.ChangeSecurityPhone(d.ctx, p, s.AccountID, phone, d.outbox.LastCode(phone))
+	require.NoError(d.t, err)
 }
 
 // proof returns Authorize's proof of op for session s, passing identity
