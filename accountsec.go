@@ -77,7 +77,9 @@ type Deps struct {
 	Codes notify.CodeStore
 	// Accounts overrides Store for accounts and their quota slots.
 	Accounts account.Store
-	// Devices overrides Store for MFA devices, tokens and backup codes.
+	// Devices overrides Store for MFA devices, tokens and backup codes,
+	// kept as documents: any state.Documents (memstore, pgstore or
+	// redisstore).
 	Devices mfa.Store
 	// Sessions overrides Store for sessions, step-up grants, pending
 	// logins, challenges, trusted devices and login cities.
@@ -208,7 +210,7 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	var err error
 	svc.Accounts, err = account.New(account.Config{
 		Store: st.accounts, Limits: svc.Policy, Password: svc.PasswordPolicy, Hasher: svc.Passwords,
-		Lockout: svc.Lockout, LockoutScope: protection.LoginScope, Codes: svc.Codes,
+		Lockout: svc.Lockout, LockoutScope: protection.AccountLockScope, Codes: svc.Codes,
 		WeCom: deps.WeCom, IDs: deps.IDs, Phones: deps.Phones,
 		Secret: cfg.Secret, Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
 	})

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/accountsec/accountsec/account/password"
@@ -290,8 +291,10 @@ func (s *Service) ChangeLoginEmail(ctx context.Context, proof vocab.Proof, id st
 // every unmet condition, each with its reason code: ErrLastLoginMethod
 // (condition 1: the account needs another login method), ErrMethodInUse
 // (condition 2: security settings use the method; its "settings" parameter
-// names them) and ErrSecurityPhoneRequired (condition 3). Conditions 2 and
-// 3 apply only to the registration method. errors.Is matches each member.
+// names them: turn those off, or switch them to another method, first) and
+// ErrSecurityPhoneRequired (condition 3). Condition 2 applies to every login
+// method, condition 3 only to the registration method. errors.Is matches
+// each member.
 type UnbindBlockedError struct {
 	// Method is the login method that was to be unbound.
 	Method Method
@@ -333,10 +336,13 @@ func scanMethod(m Method) VerifyMethod {
 //
 //  1. The account keeps at least one login method (for the registration
 //     method: has at least two).
-//  2. Registration method only: no security setting uses it as its
-//     verification method (login, operation or remote-login protection,
-//     MFA binding; only wechat_scan relies on a login method, the WeChat
-//     one).
+//  2. No security setting uses m as its verification method (login,
+//     operation or remote-login protection, MFA binding; only wechat_scan
+//     relies on a login method, the WeChat one). This holds for every
+//     login method, not only the registration one: a protection whose
+//     method went away would silently fall back to another method or to
+//     none. The error's "settings" parameter names the settings to turn
+//     off (or switch to another method) first.
 //  3. Registration method only: the account has a security phone.
 //
 // The registration method is a method, not an identifier: WeChat stays the
@@ -347,15 +353,12 @@ func (a Account) UnbindBlockers(m Method) []*reason.Error {
 	if len(a.LoginMethods) < 2 {
 		unmet = append(unmet, ErrLastLoginMethod)
 	}
-	if m != a.RegistrationMethod {
-		return unmet
-	}
 	if vm := scanMethod(m); vm != "" {
 		if uses := a.Security.uses(vm); len(uses) > 0 {
 			unmet = append(unmet, ErrMethodInUse.With("settings", strings.Join(uses, ", ")))
 		}
 	}
-	if a.SecurityPhone == "" {
+	if m == a.RegistrationMethod && a.SecurityPhone == "" {
 		unmet = append(unmet, ErrSecurityPhoneRequired)
 	}
 	return unmet
@@ -395,6 +398,12 @@ func (s *Service) UnbindLoginMethod(ctx context.Context, proof vocab.Proof, id s
 		return nil
 	})
 	if err != nil {
+		var blocked *UnbindBlockedError
+		if errors.As(err, &blocked) {
+			s.emit(ctx, event.LoginMethodUnbindRefused, id, map[string]string{
+				"method": string(m), "reason": unbindReasons(blocked),
+			})
+		}
 		return Account{}, err
 	}
 	s.emit(ctx, event.LoginMethodUnbound, id, map[string]string{
@@ -403,6 +412,15 @@ func (s *Service) UnbindLoginMethod(ctx context.Context, proof vocab.Proof, id s
 		"registration": boolString(m == before.RegistrationMethod),
 	})
 	return after, nil
+}
+
+// unbindReasons joins the reason codes of e's unmet conditions.
+func unbindReasons(e *UnbindBlockedError) string {
+	codes := make([]string, len(e.Unmet))
+	for i, u := range e.Unmet {
+		codes[i] = string(u.Code)
+	}
+	return strings.Join(codes, ",")
 }
 
 func boolString(b bool) string {

@@ -26,9 +26,10 @@ type PasswordChange struct {
 // current one included).
 //
 // The old password is checked under the lockout limiter, in the scope of
-// the password login with the login email as subject, so wrong old
-// passwords count towards the same lock as wrong login passwords: a locked
-// account gets *limits.LockedError before any hashing, a wrong old password
+// the password login with the account ID as subject (the lock is the
+// account's, not its login email's), so wrong old passwords count towards
+// the same lock as wrong login passwords: a locked account gets
+// *limits.LockedError before any hashing, a wrong old password
 // ErrWrongPassword (or *limits.LockedError when it causes the lock) and a
 // PasswordChangeFailed event.
 func (s *Service) ChangePassword(ctx context.Context, proof vocab.Proof, id string, c PasswordChange) (Account, error) {
@@ -55,7 +56,7 @@ func (s *Service) ChangePassword(ctx context.Context, proof vocab.Proof, id stri
 	if err := s.require(proof, id, OpChangePassword); err != nil {
 		return Account{}, err
 	}
-	attempt, err := s.lockout.Begin(ctx, s.scope, login)
+	attempt, err := s.lockout.Begin(ctx, s.scope, id)
 	if err != nil {
 		return Account{}, err // locked (nothing hashed) or a store failure
 	}

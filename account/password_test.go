@@ -103,8 +103,8 @@ func TestWrongOldPasswordCountsTowardsTheLockout(t *testing.T) {
 	assert.Equal(t, e.clock.Now().Add(30*time.Minute), locked.Until)
 	assert.Equal(t, 10, e.events.Count(event.PasswordChangeFailed))
 
-	// The failures are those of the password login of the same email.
-	st, err := e.lockout.Status(t.Context(), account.DefaultLockoutScope, "M@example.com")
+	// The failures are those of the password login of the same account.
+	st, err := e.lockout.Status(t.Context(), account.DefaultLockoutScope, a.ID)
 	require.NoError(t, err)
 	assert.Equal(t, 10, st.Failures)
 	assert.False(t, st.LockedUntil.IsZero())
@@ -120,7 +120,7 @@ func TestRightOldPasswordGivesItsLockoutSlotBack(t *testing.T) {
 	a := e.registerEmail(t, "n@example.com", pw1)
 	_, err := e.svc.ChangePassword(t.Context(), allow(a.ID, account.OpChangePassword), a.ID, change(pw1, pw2))
 	require.NoError(t, err)
-	st, err := e.lockout.Status(t.Context(), account.DefaultLockoutScope, "n@example.com")
+	st, err := e.lockout.Status(t.Context(), account.DefaultLockoutScope, a.ID)
 	require.NoError(t, err)
 	assert.Zero(t, st.Failures)
 }
@@ -131,7 +131,7 @@ func TestChangePasswordAsksTheVerifier(t *testing.T) {
 	a := e.registerEmail(t, "o@example.com", pw1)
 	_, err := e.svc.ChangePassword(t.Context(), vocab.Proof{}, a.ID, change(pw1, pw2))
 	require.ErrorIs(t, err, account.ErrVerificationRequired)
-	st, err := e.lockout.Status(t.Context(), account.DefaultLockoutScope, "o@example.com")
+	st, err := e.lockout.Status(t.Context(), account.DefaultLockoutScope, a.ID)
 	require.NoError(t, err)
 	assert.Zero(t, st.Failures, "refused before the old password was tried")
 	assert.Equal(t, a, e.get(t, a.ID))

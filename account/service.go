@@ -22,10 +22,11 @@ import (
 const MaxIDBytes = 64
 
 // DefaultLockoutScope is the limiter scope under which wrong old passwords
-// count. It is the scope of the facade's password login, with the login
-// email as subject, so a wrong old password and a wrong login password
-// spend the same budget.
-const DefaultLockoutScope = "login"
+// count, with the account ID as subject. It is protection.AccountLockScope,
+// the scope in which the password login counts the wrong passwords of an
+// account, so a wrong old password and a wrong login password spend the
+// same budget and lock the same account.
+const DefaultLockoutScope = "login-account"
 
 // maxWriteAttempts bounds the read–change–write retries of one operation.
 // Every conflict means another write succeeded, so n writers racing on one
@@ -144,8 +145,8 @@ type Config struct {
 	Password password.Policy
 	// Hasher hashes passwords. Required.
 	Hasher *password.Hasher
-	// Lockout counts wrong old passwords (under LockoutScope, the login
-	// email as subject). Required.
+	// Lockout counts wrong old passwords (under LockoutScope, the account
+	// ID as subject). Required.
 	Lockout *limits.Limiter
 	// LockoutScope is the limiter scope; "" means DefaultLockoutScope.
 	LockoutScope string

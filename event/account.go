@@ -17,6 +17,10 @@ const (
 	// LoginMethodUnbound: a login method was unbound. Attrs: method,
 	// identifier, registration ("true" when it was the registration method).
 	LoginMethodUnbound Kind = "login_method_unbound"
+	// LoginMethodUnbindRefused: unbinding a login method was refused
+	// because conditions of docs/RULES.md §5 are unmet. Attrs: method,
+	// reason (the reason codes of the unmet conditions, comma-separated).
+	LoginMethodUnbindRefused Kind = "login_method_unbind_refused"
 	// PasswordChanged: the email login password was changed (by a password
 	// change or a login email change).
 	PasswordChanged Kind = "password_changed"

@@ -13,6 +13,7 @@ import (
 	"github.com/accountsec/accountsec/internal/proof"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/vocab"
 )
 
 // LoginMethodPassword is the login method of a password login.
@@ -88,16 +89,35 @@ type LoginResult struct {
 	DeviceToken string
 }
 
+// AccountLockScope counts wrong passwords per account: the password logins
+// to the account's login identifier and the wrong old passwords of a
+// password change (the facade gives this scope to account.Config). While an
+// account is locked in this scope no login method starts a session: not a
+// password login, not a third-party login (LoginWith), not the second step
+// of a login begun before the lock (CompleteLogin). The lock follows the
+// account, so changing the login email does not lift it.
+const AccountLockScope = "login-account"
+
 // Login is the first step of a password login. In this order:
 //
-//  1. a failure slot of the login identifier is reserved (LoginScope);
-//     a locked identifier gets *limits.LockedError before any hashing;
-//  2. the password is checked (an unknown identifier does the same hashing
+//  1. the login identifier is looked up (no hashing);
+//  2. a failure slot is reserved: of the account (AccountLockScope) when
+//     the identifier names one, of the identifier (LoginScope) when it does
+//     not, so that known and unknown identifiers lock alike; a locked one
+//     gets *limits.LockedError before any hashing;
+//  3. the password is checked (an unknown identifier does the same hashing
 //     work against a dummy hash and gets the same ErrWrongCredentials); an
 //     outdated hash of a right password is replaced by a fresh one (one
 //     more hash, no second check);
-//  3. remote-login protection, if on, resolves the client's city;
-//  4. login protection, unless the device is trusted.
+//  4. the account's lock is read again (see afterFirstStep);
+//  5. remote-login protection, if on, resolves the client's city;
+//  6. login protection, unless the device is trusted.
+//
+// A wrong password is ErrWrongCredentials. The wrong password that locks is
+// an error whose reason code (reason.CodeOf) is limits.locked, so that a
+// host that switches on the code tells the user the account is now locked;
+// it matches errors.Is(err, ErrWrongCredentials) and
+// errors.As(err, **limits.LockedError) as well.
 //
 // When neither protection asks for more, the result holds the session.
 // Otherwise it holds a Pending login: call StartLoginChallenge and
@@ -114,21 +134,32 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 		return LoginResult{}, err
 	}
 	subject := m.keys.Key(LoginScope, keyhash.Normalize(req.Login))
-	a, err := m.limiter.Begin(ctx, LoginScope, req.Login)
+	cred, found, err := m.creds.PasswordCredential(ctx, req.Login)
+	if err != nil {
+		return LoginResult{}, reason.Store(err)
+	}
+	if cred.AccountID == "" {
+		found = false
+	}
+	scope, counted := LoginScope, req.Login
+	if found {
+		scope, counted = AccountLockScope, cred.AccountID
+	}
+	a, err := m.limiter.Begin(ctx, scope, counted)
 	if err != nil {
 		var lock *limits.LockedError
 		if errors.As(err, &lock) {
-			m.emitLogin(ctx, event.LoginLocked, "", subject, lock.Until, req.ClientIP, string(reason.LimitsLocked))
+			m.emitLogin(ctx, event.LoginLocked, cred.AccountID, subject, lock.Until, req.ClientIP, string(reason.LimitsLocked), "")
 		}
 		return LoginResult{}, err
 	}
-	accountID, err := m.checkPassword(ctx, a, req.Login, req.Password)
+	accountID, err := m.checkPassword(ctx, a, cred, found, req.Password)
 	if err != nil {
 		if errors.Is(err, ErrWrongCredentials) {
-			m.emitLogin(ctx, event.LoginFailed, accountID, subject, time.Time{}, req.ClientIP, string(reason.PasswordWrong))
+			m.emitLogin(ctx, event.LoginFailed, cred.AccountID, subject, time.Time{}, req.ClientIP, string(reason.PasswordWrong), "")
 			var lock *limits.LockedError
 			if errors.As(err, &lock) {
-				m.emitLogin(ctx, event.LoginLocked, accountID, subject, lock.Until, req.ClientIP, string(reason.LimitsLocked))
+				m.emitLogin(ctx, event.LoginLocked, cred.AccountID, subject, lock.Until, req.ClientIP, string(reason.LimitsLocked), "")
 			}
 		}
 		return LoginResult{}, err
@@ -141,19 +172,20 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 	return res, err
 }
 
-// checkPassword runs the password check under the reserved attempt a and
-// ends it: a wrong password keeps the slot as a failure (and may lock), a
-// right one gives it back, an error gives it back. It returns the account
-// ID when the login exists. When the stored hash is out of date (a migrated
-// bcrypt hash, weaker argon2id parameters) it is replaced while the password
-// is at hand: one more hash and one version-checked write of the record the
-// look-up read, never a second check of the password.
-func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, login, pw string) (string, error) {
-	cred, found, err := m.creds.PasswordCredential(ctx, login)
-	if err != nil {
-		return "", errors.Join(reason.Store(err), a.Succeed(ctx))
-	}
+// checkPassword runs the password check of the credential cred (found is
+// false for an unknown login) under the reserved attempt a and ends it: a
+// wrong password keeps the slot as a failure (and may lock), a right one
+// gives it back, an error gives it back. It returns the account ID. When
+// the stored hash is out of date (a migrated bcrypt hash, weaker argon2id
+// parameters) it is replaced while the password is at hand: one more hash
+// and one version-checked write of the record the look-up read, never a
+// second check of the password.
+//
+// The failure that locks returns the lock first and ErrWrongCredentials
+// second, joined: its reason code is limits.locked.
+func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, cred account.Credential, found bool, pw string) (string, error) {
 	var ok, rehash bool
+	var err error
 	if found {
 		ok, rehash, err = m.pw.Verify(ctx, pw, cred.Hash)
 	} else {
@@ -164,7 +196,7 @@ func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, login, p
 		return "", errors.Join(err, a.Succeed(ctx))
 	case !ok || !found:
 		if lock := a.Fail(ctx); lock != nil {
-			return cred.AccountID, errors.Join(ErrWrongCredentials, lock)
+			return cred.AccountID, errors.Join(lock, ErrWrongCredentials)
 		}
 		return cred.AccountID, ErrWrongCredentials
 	}
@@ -175,6 +207,22 @@ func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, login, p
 		m.upgradeHash(ctx, cred, pw)
 	}
 	return cred.AccountID, nil
+}
+
+// checkLock refuses a login of the account while it is locked in
+// AccountLockScope: *limits.LockedError with the lock's end, the same answer
+// a password login gets, and a LoginLocked event. It reads one counter and
+// writes nothing; a store failure is a reason.StoreUnavailable error.
+func (m *Manager) checkLock(ctx context.Context, accountID, loginMethod, ip string) error {
+	st, err := m.limiter.Status(ctx, AccountLockScope, accountID)
+	if err != nil {
+		return err
+	}
+	if st.LockedUntil.IsZero() {
+		return nil
+	}
+	m.emitLogin(ctx, event.LoginLocked, accountID, m.keys.Key(AccountLockScope, accountID), st.LockedUntil, ip, string(reason.LimitsLocked), loginMethod)
+	return &limits.LockedError{Until: st.LockedUntil}
 }
 
 // upgradeHash replaces an outdated password hash. A failure does not fail
@@ -192,6 +240,15 @@ func (m *Manager) upgradeHash(ctx context.Context, cred account.Credential, pw s
 
 // LoginWith is the first step of a third-party login the host has
 // authenticated: the password step is skipped, the rest is as in Login.
+// While the account is locked (AccountLockScope, wrong passwords) it
+// returns *limits.LockedError, the answer a password login gets, and starts
+// nothing: the answer says only that the account is locked and until when,
+// which a password attacker learns from Login too, and nothing of the
+// failures counted before the lock.
+//
+// A WeChat login (Method "wechat") is itself a WeChat scan: when login
+// protection is WeChatScan it is not asked again (remote-login protection
+// still applies).
 func (m *Manager) LoginWith(ctx context.Context, req ThirdPartyLogin) (LoginResult, error) {
 	if err := checkLoginInput("account_id", req.AccountID, true); err != nil {
 		return LoginResult{}, err
@@ -208,9 +265,26 @@ func (m *Manager) LoginWith(ctx context.Context, req ThirdPartyLogin) (LoginResu
 	return m.afterFirstStep(ctx, req.AccountID, req.Method, req.ClientIP, req.DeviceToken, req.DeviceName)
 }
 
-// afterFirstStep applies remote-login and login protection after a
-// successful first step, and returns a session or a pending login.
+// loginInfo describes a login on its way to a session.
+type loginInfo struct {
+	method, ip, city, device string
+	// deviceID is the trusted device of the login (presented or created).
+	deviceID string
+	// verified is the method of the second step, if there was one.
+	verified Method
+	// skipped says why login protection did not ask: "trusted_device" or
+	// "wechat_login"; empty when it did or is off.
+	skipped string
+}
+
+// afterFirstStep applies the account lock, remote-login and login
+// protection after a successful first step, and returns a session or a
+// pending login. A live trusted device presented by deviceToken is recorded
+// in the session (or the pending login) whether or not it skips anything.
 func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip, deviceToken, device string) (LoginResult, error) {
+	if err := m.checkLock(ctx, accountID, loginMethod, ip); err != nil {
+		return LoginResult{}, err
+	}
 	p, err := m.profile(ctx, accountID)
 	if err != nil {
 		return LoginResult{}, err
@@ -224,17 +298,20 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 			return LoginResult{}, err
 		}
 	}
+	l := loginInfo{method: loginMethod, ip: ip, city: city, device: device}
+	if l.deviceID, err = m.trusted(ctx, accountID, deviceToken, now); err != nil {
+		return LoginResult{}, err
+	}
 	second := s.LoginProtection != None
-	skipped := false
-	if second && s.TrustDevices {
-		trusted, err := m.trusted(ctx, accountID, deviceToken, now)
-		if err != nil {
-			return LoginResult{}, err
-		}
-		second, skipped = !trusted, trusted
+	switch {
+	case second && s.LoginProtection == WeChatScan && loginMethod == string(vocab.LoginWeChat):
+		// The WeChat login was the scan: asking for another proves nothing.
+		second, l.skipped = false, "wechat_login"
+	case second && s.TrustDevices && l.deviceID != "":
+		second, l.skipped = false, "trusted_device"
 	}
 	if !second && !unusual {
-		return m.finish(ctx, p, loginMethod, ip, city, device, "", skipped)
+		return m.finish(ctx, p, l)
 	}
 	preferred := s.RemoteLoginMethod
 	if second {
@@ -250,7 +327,7 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 	}
 	pl := PendingLogin{
 		ID: id, AccountID: accountID, LoginMethod: loginMethod,
-		ClientIP: ip, City: city, DeviceName: device,
+		ClientIP: ip, City: city, DeviceName: device, DeviceID: l.deviceID,
 		SecondFactor: second, UnusualLocation: unusual, Methods: o.Methods(),
 		CreatedAt: now, ExpiresAt: now.Add(m.policy.PendingLoginTTL),
 	}
@@ -258,6 +335,9 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 		return LoginResult{}, reason.Store(err)
 	}
 	attrs := map[string]string{"ip": ip, "city": city, "login_method": loginMethod, "method": string(o.Preferred)}
+	if l.skipped != "" {
+		attrs["skipped"] = l.skipped
+	}
 	if unusual {
 		m.emit(ctx, event.UnusualLocation, accountID, "login", pl.ExpiresAt, attrs)
 	}
@@ -316,6 +396,11 @@ func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (Login
 	if err != nil {
 		return LoginResult{}, err
 	}
+	// A lock that began after the first step stops the login too, before
+	// the answer is checked or spent.
+	if err := m.checkLock(ctx, p.AccountID, pl.LoginMethod, pl.ClientIP); err != nil {
+		return LoginResult{}, err
+	}
 	c, err := m.answer(ctx, p, req.Challenge, loginPrefix+pl.ID, PurposeLogin, req.Answer)
 	if err != nil {
 		if errors.Is(err, ErrNotConfirmed) {
@@ -336,16 +421,23 @@ func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (Login
 		return LoginResult{}, ErrLoginInvalid
 	}
 	trust := req.TrustDevice && pl.SecondFactor && p.Settings.TrustDevices
-	res, err := m.finish(ctx, p, pl.LoginMethod, pl.ClientIP, pl.City, pl.DeviceName, c.Method, false)
+	l := loginInfo{method: pl.LoginMethod, ip: pl.ClientIP, city: pl.City, device: pl.DeviceName, deviceID: pl.DeviceID, verified: c.Method}
+	var deviceToken string
+	if trust {
+		// The session records the device it trusts, so the ID comes first.
+		if deviceToken, l.deviceID, err = m.newToken(); err != nil {
+			return LoginResult{}, err
+		}
+	}
+	res, err := m.finish(ctx, p, l)
 	if err != nil || !trust {
 		return res, err
 	}
-	token, _, err := m.trustDevice(ctx, p.AccountID, pl.DeviceName, pl.ClientIP, pl.City)
-	if err != nil {
+	if _, err := m.trustDevice(ctx, p.AccountID, l.deviceID, pl.DeviceName, pl.ClientIP, pl.City); err != nil {
 		m.abandon(ctx, res.Session)
 		return LoginResult{}, err
 	}
-	res.DeviceToken = token
+	res.DeviceToken = deviceToken
 	return res, nil
 }
 
@@ -372,21 +464,24 @@ func (m *Manager) pending(ctx context.Context, token string) (PendingLogin, Prof
 // finish creates the session of a successful login and learns its city.
 // If learning fails the session is ended again and its token never leaves,
 // so a store failure leaves no usable session.
-func (m *Manager) finish(ctx context.Context, p Profile, loginMethod, ip, city, device string, method Method, trusted bool) (LoginResult, error) {
-	s, token, err := m.createSession(ctx, p, loginMethod, ip, city, device)
+func (m *Manager) finish(ctx context.Context, p Profile, l loginInfo) (LoginResult, error) {
+	s, token, err := m.createSession(ctx, p, l)
 	if err != nil {
 		return LoginResult{}, err
 	}
-	if err := m.learnCity(ctx, p.AccountID, city, s.CreatedAt); err != nil {
+	if err := m.learnCity(ctx, p.AccountID, l.city, s.CreatedAt); err != nil {
 		m.abandon(ctx, &s)
 		return LoginResult{}, err
 	}
-	attrs := map[string]string{"session": s.ID, "ip": ip, "city": city, "login_method": loginMethod}
-	if method != "" {
-		attrs["method"] = string(method)
+	attrs := map[string]string{"session": s.ID, "ip": l.ip, "city": l.city, "login_method": l.method}
+	if l.verified != "" {
+		attrs["method"] = string(l.verified)
 	}
-	if trusted {
+	if l.skipped == "trusted_device" {
 		attrs["trusted_device"] = "true"
+	}
+	if l.skipped != "" {
+		attrs["skipped"] = l.skipped
 	}
 	m.emit(ctx, event.LoginSucceeded, p.AccountID, "login", s.ExpiresAt, attrs)
 	return LoginResult{Session: &s, Token: token}, nil
@@ -400,13 +495,17 @@ func (m *Manager) abandon(ctx context.Context, s *Session) {
 	}
 }
 
-func (m *Manager) emitLogin(ctx context.Context, kind event.Kind, accountID, subject string, until time.Time, ip, why string) {
+func (m *Manager) emitLogin(ctx context.Context, kind event.Kind, accountID, subject string, until time.Time, ip, why, loginMethod string) {
 	if m.events == nil {
 		return
 	}
+	attrs := map[string]string{"ip": ip, "reason": why}
+	if loginMethod != "" {
+		attrs["login_method"] = loginMethod
+	}
 	m.events.Emit(ctx, event.Event{
 		Kind: kind, At: m.now(), AccountID: accountID, Subject: subject, Scope: LoginScope, Until: until,
-		Attrs: map[string]string{"ip": ip, "reason": why},
+		Attrs: attrs,
 	})
 }
 

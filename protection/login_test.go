@@ -191,7 +191,7 @@ func TestAFailedSecondFactorNeverResetsPasswordFailures(t *testing.T) {
 	_, err = e.m.CompleteLogin(t.Context(), protection.CompleteRequest{PendingToken: p.Token, Challenge: c.ID, Answer: wrongCode(e.outbox.LastCode(alicePhone))})
 	require.Error(t, err)
 
-	pw, err := e.limiter.Status(t.Context(), protection.LoginScope, aliceLogin)
+	pw, err := e.limiter.Status(t.Context(), protection.AccountLockScope, aliceID)
 	require.NoError(t, err)
 	assert.Equal(t, 3, pw.Failures, "the password failures stay")
 	second, err := e.limiter.Status(t.Context(), protection.VerifyScope, aliceID)

@@ -2,6 +2,7 @@ package protection
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/accountsec/accountsec/event"
@@ -70,6 +71,14 @@ func (m *Manager) authorize(ctx context.Context, accountID, binding string, op O
 		}
 		return mint(accountID, binding, op.Name, now, time.Time{}), nil
 	}
+	if end, ok, err := m.firstMethod(ctx, p, binding, op.Name, now); err != nil || ok {
+		if err != nil {
+			return vocab.Proof{}, err
+		}
+		m.emit(ctx, event.OperationAuthorized, accountID, "operation", end,
+			map[string]string{"operation": op.Name, "via": "first_method"})
+		return mint(accountID, binding, op.Name, now, end), nil
+	}
 	o, err := m.options(p, op.Name, m.preferredFor(p, op.Name))
 	if err != nil {
 		return vocab.Proof{}, err
@@ -87,4 +96,51 @@ func mint(accountID, binding, operation string, now, grantEnd time.Time) vocab.P
 		exp = grantEnd
 	}
 	return proof.Mint(accountID, binding, operation, exp)
+}
+
+// firstMethodOps are the operations that add an account's first
+// verification method: an MFA device, a security phone, a security email,
+// a login method (an email login, whose address becomes a way to reach the
+// owner, or a WeChat, which brings WeChat-scan verification).
+var firstMethodOps = map[string]bool{
+	OpBindMFA:             true,
+	OpChangeSecurityPhone: true,
+	OpChangeSecurityEmail: true,
+	OpBindLoginMethod:     true,
+}
+
+// firstMethod decides the rule of docs/SECURITY.md, "First verification
+// method": an account that has no verification method it can use at all
+// (registered by QQ, Official Account or WeCom, with no phone, email, MFA
+// device, WeChat or face) can never pass a verification, so a session in
+// binding whose login is at most Policy.FirstMethodWindow old may perform
+// the operations that add a first method, and nothing else. It reports
+// whether the rule grants op and until when (the end of the window). The
+// session's login time is read from the store, never taken from the
+// caller; a binding that is not a session's gets nothing.
+func (m *Manager) firstMethod(ctx context.Context, p Profile, binding, op string, now time.Time) (time.Time, bool, error) {
+	if !firstMethodOps[op] {
+		return time.Time{}, false, nil
+	}
+	for _, method := range defaultOrder {
+		if m.available(p, method) {
+			return time.Time{}, false, nil
+		}
+	}
+	id, ok := strings.CutPrefix(binding, sessionPrefix)
+	if !ok || !validKeyPart(sessionIDPrefix, id) {
+		return time.Time{}, false, nil
+	}
+	s, found, err := m.session(ctx, m.owner(p.AccountID), sessionIDPrefix+id, now)
+	switch {
+	case err != nil:
+		return time.Time{}, false, reason.Store(err)
+	case !found || s.AccountID != p.AccountID:
+		return time.Time{}, false, nil
+	}
+	end := s.CreatedAt.Add(m.policy.FirstMethodWindow)
+	if !now.Before(end) || !now.Before(s.ExpiresAt) || !now.Before(s.IdleExpiresAt()) {
+		return time.Time{}, false, nil
+	}
+	return end, true, nil
 }

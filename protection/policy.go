@@ -37,6 +37,11 @@ type Policy struct {
 	// UsualCityWindow is how far back a successful login makes its city
 	// usual (default 90 days; allowed 1 to 365 days).
 	UsualCityWindow time.Duration `validate:"omitempty,min=24h,max=8760h"`
+	// FirstMethodWindow is how long after its login a session of an account
+	// that has no verification method at all may add its first one without
+	// verifying (docs/SECURITY.md, "First verification method"; default 10
+	// minutes; allowed 1 to 30 minutes).
+	FirstMethodWindow time.Duration `validate:"omitempty,min=1m,max=30m"`
 	// StrictMethods, when true, offers only the preferred method (the one
 	// the account's settings name) and no alternatives. The default
 	// (false) follows docs/RULES.md: the user may pick any other method the account
@@ -55,6 +60,7 @@ func (p Policy) withDefaults() Policy {
 	def(&p.TouchInterval, time.Minute)
 	def(&p.UsualCities, 5)
 	def(&p.UsualCityWindow, 90*Day)
+	def(&p.FirstMethodWindow, 10*time.Minute)
 	return p
 }
 

@@ -49,8 +49,10 @@ const (
 // Versions of the payload formats.
 const (
 	sessionV1   byte = 1
+	sessionV2   byte = 2 // v1 and the trusted device ID
 	grantV1     byte = 1
 	pendingV1   byte = 1
+	pendingV2   byte = 2 // v1 and the trusted device ID
 	challengeV1 byte = 1
 	deviceV1    byte = 1
 	cityV1      byte = 1
@@ -117,9 +119,11 @@ func validKeyPart(prefix, id string) bool {
 
 // ---- sessions ----
 
-// putSession stores a new session of the account under owner.
+// putSession stores a new session of the account under owner. The payload
+// (version 2) is version 1's fields followed by the trusted device ID, so
+// that a password change can keep the device of the session that made it.
 func (m *Manager) putSession(ctx context.Context, owner string, s Session) error {
-	w := codec.NewWriter(sessionV1, 64+len(s.AccountID)+len(s.LoginMethod)+len(s.ClientIP)+len(s.City)+len(s.DeviceName))
+	w := codec.NewWriter(sessionV2, 64+len(s.AccountID)+len(s.LoginMethod)+len(s.ClientIP)+len(s.City)+len(s.DeviceName)+len(s.DeviceID))
 	w.String(s.AccountID)
 	w.String(s.LoginMethod)
 	w.String(s.ClientIP)
@@ -127,6 +131,7 @@ func (m *Manager) putSession(ctx context.Context, owner string, s Session) error
 	w.String(s.DeviceName)
 	w.Time(s.CreatedAt)
 	w.Int(s.IdleTimeout.Milliseconds())
+	w.String(s.DeviceID)
 	return m.store.PutRecord(ctx, state.Record{
 		Set: setSession, Owner: owner, ID: sessionIDPrefix + s.ID, Data: w.Done(),
 		Order: s.LastSeenAt.UnixMilli(), ExpiresAt: s.ExpiresAt,
@@ -148,10 +153,11 @@ func (m *Manager) session(ctx context.Context, owner, rid string, now time.Time)
 	return s, true, nil
 }
 
-// decodeSession decodes a session record.
+// decodeSession decodes a session record (version 1, written before
+// sessions knew their trusted device, or version 2).
 func decodeSession(r state.Record) (Session, error) {
 	rd, v := codec.Read(r.Data)
-	if v != sessionV1 {
+	if v != sessionV1 && v != sessionV2 {
 		return Session{}, codec.ErrCorrupt
 	}
 	s := Session{
@@ -159,6 +165,9 @@ func decodeSession(r state.Record) (Session, error) {
 		ClientIP: rd.String(), City: rd.String(), DeviceName: rd.String(),
 		CreatedAt: rd.Time(), IdleTimeout: time.Duration(rd.Int()) * time.Millisecond,
 		ExpiresAt: r.ExpiresAt, LastSeenAt: time.UnixMilli(r.Order).UTC(),
+	}
+	if v == sessionV2 {
+		s.DeviceID = rd.String()
 	}
 	if err := rd.Err(); err != nil {
 		return Session{}, err
@@ -234,6 +243,15 @@ func (m *Manager) endAllSessions(ctx context.Context, accountID, keep string) er
 		}
 	}
 	return m.store.EndRecords(ctx, setSession, m.owner(accountID), keep, m.now())
+}
+
+// endDevices revokes, in one write, every trusted device of the account but
+// the device keep (when not empty).
+func (m *Manager) endDevices(ctx context.Context, accountID, keep string) error {
+	if keep != "" && !validKeyPart("", keep) {
+		keep = "" // names no device: nothing to keep
+	}
+	return m.store.EndRecords(ctx, setDevice, m.owner(accountID), keep, m.now())
 }
 
 // ---- grants ----
@@ -341,6 +359,9 @@ type PendingLogin struct {
 	SecondFactor bool
 	// UnusualLocation is true when remote-login protection asked for it.
 	UnusualLocation bool
+	// DeviceID is the live trusted device the first step presented, if
+	// any; the session it leads to records it.
+	DeviceID string
 	// Methods are the methods offered, the preferred first.
 	Methods []Method
 	// CreatedAt is when the first step succeeded.
@@ -349,9 +370,10 @@ type PendingLogin struct {
 	ExpiresAt time.Time
 }
 
-// putPending stores p; an ID that exists already is an error.
+// putPending stores p; an ID that exists already is an error. The payload
+// (version 2) is version 1's fields followed by the trusted device ID.
 func (m *Manager) putPending(ctx context.Context, p PendingLogin) error {
-	w := codec.NewWriter(pendingV1, 96+len(p.AccountID)+len(p.LoginMethod)+len(p.ClientIP)+len(p.City)+len(p.DeviceName))
+	w := codec.NewWriter(pendingV2, 96+len(p.AccountID)+len(p.LoginMethod)+len(p.ClientIP)+len(p.City)+len(p.DeviceName)+len(p.DeviceID))
 	w.String(p.AccountID)
 	w.String(p.LoginMethod)
 	w.String(p.ClientIP)
@@ -365,6 +387,7 @@ func (m *Manager) putPending(ctx context.Context, p PendingLogin) error {
 	}
 	w.Strings(methods)
 	w.Time(p.CreatedAt)
+	w.String(p.DeviceID)
 	created, err := m.store.PutOnce(ctx, state.Once{ID: pendingIDPrefix + p.ID, Data: w.Done(), ExpiresAt: p.ExpiresAt}, p.CreatedAt)
 	if err == nil && !created {
 		err = errDuplicateID
@@ -388,7 +411,10 @@ func (m *Manager) pendingLogin(ctx context.Context, id string, now time.Time) (P
 		p.Methods = append(p.Methods, Method(method))
 	}
 	p.CreatedAt, p.ExpiresAt = rd.Time(), r.ExpiresAt
-	if err := rd.Err(); err != nil || v != pendingV1 {
+	if v == pendingV2 {
+		p.DeviceID = rd.String()
+	}
+	if err := rd.Err(); err != nil || (v != pendingV1 && v != pendingV2) {
 		return PendingLogin{}, false, codec.ErrCorrupt
 	}
 	return p, true, nil

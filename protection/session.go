@@ -37,6 +37,11 @@ type Session struct {
 	ClientIP   string
 	City       string
 	DeviceName string
+	// DeviceID is the trusted device of the login: the one whose token the
+	// login presented (live at the time), or the one the login trusted.
+	// Empty when there is none. A password change made in this session
+	// keeps this device trusted and revokes the others.
+	DeviceID string
 	// CreatedAt is when the session started.
 	CreatedAt time.Time
 	// ExpiresAt is the absolute end of the session.
@@ -56,7 +61,7 @@ func (s Session) IdleExpiresAt() time.Time { return s.LastSeenAt.Add(s.IdleTimeo
 
 // createSession starts a session for the account with the session times of
 // its settings now, and returns it with its token.
-func (m *Manager) createSession(ctx context.Context, p Profile, loginMethod, ip, city, device string) (Session, string, error) {
+func (m *Manager) createSession(ctx context.Context, p Profile, l loginInfo) (Session, string, error) {
 	owner := m.owner(p.AccountID)
 	token, id, err := m.newSessionToken(owner)
 	if err != nil {
@@ -65,8 +70,8 @@ func (m *Manager) createSession(ctx context.Context, p Profile, loginMethod, ip,
 	s := p.Settings.resolved()
 	now := m.now()
 	r := Session{
-		ID: id, AccountID: p.AccountID, LoginMethod: loginMethod,
-		ClientIP: ip, City: city, DeviceName: device,
+		ID: id, AccountID: p.AccountID, LoginMethod: l.method,
+		ClientIP: l.ip, City: l.city, DeviceName: l.device, DeviceID: l.deviceID,
 		CreatedAt: now, ExpiresAt: now.Add(s.SessionMaxLifetime), IdleTimeout: s.SessionIdleTimeout, LastSeenAt: now,
 	}
 	if err := m.putSession(ctx, owner, r); err != nil {
@@ -163,38 +168,73 @@ func (m *Manager) EndSession(ctx context.Context, accountID, sessionID string) e
 }
 
 // SignOutAll ends every session of s's account, s included, and every
-// step-up grant, in one store write. It is a sensitive operation
-// (OpSignOutAll): without a step-up of s it returns
+// step-up grant, and revokes every trusted device of the account: one store
+// write for the devices, then one for the sessions (in this order, so that a
+// failure half-way leaves the session that can retry). It is a sensitive
+// operation (OpSignOutAll): without a step-up of s it returns
 // *VerificationRequiredError.
 func (m *Manager) SignOutAll(ctx context.Context, s Session) error {
 	if _, err := m.Authorize(ctx, s, OpSignOutAll); err != nil {
+		return err
+	}
+	if err := m.revokeDevices(ctx, s.AccountID, "", CauseSignOutAll); err != nil {
 		return err
 	}
 	if err := m.endAllSessions(ctx, s.AccountID, ""); err != nil {
 		return reason.Store(err)
 	}
 	m.emit(ctx, event.AllSessionsEnded, s.AccountID, "session", time.Time{},
-		map[string]string{"session": s.ID, "reason": OpSignOutAll})
+		map[string]string{"session": s.ID, "reason": CauseSignOutAll})
 	return nil
 }
 
-// Causes of EndOtherSessions, reported in its event.
+// Causes of EndOtherSessions, reported in its events. The cause decides
+// which trusted devices stay: CausePasswordChanged keeps the device of the
+// kept session; every other cause, the host's own included, revokes them
+// all.
 const (
 	CausePasswordChanged = "password_changed"
 	CausePasswordReset   = "password_reset"
 	CauseMFAChanged      = "mfa_changed"
 	CauseCancellation    = "cancellation"
+	// CauseSignOutAll is the cause of SignOutAll ("sign out all sessions").
+	CauseSignOutAll = OpSignOutAll
 )
 
 // EndOtherSessions ends every session of the account except keepSessionID
-// (the session that made the change; empty ends them all), and every
-// step-up grant, in one store write. Call it after a password change or
-// reset, an MFA bind or unbind, and a cancellation; cause (one of the Cause
-// constants or the host's own) is reported in the event. It asks for no
-// verification: the change that calls it has done so.
+// (the session that made the change; empty ends them all) and every step-up
+// grant, and revokes the account's trusted devices, so that an old device
+// token no longer skips login protection. Which devices go depends on cause:
+//
+//   - CausePasswordChanged: every device but the trusted device of the kept
+//     session ([Session.DeviceID]; none is kept when keepSessionID is empty,
+//     names no live session or the session has no trusted device);
+//   - CausePasswordReset, CauseMFAChanged, CauseSignOutAll,
+//     CauseCancellation and any other cause: every device.
+//
+// Devices and sessions each go in one store write whatever their number,
+// the devices first. Call it after a password change or reset, an MFA bind
+// or unbind, a sign-out-all and a cancellation; cause (one of the Cause
+// constants or the host's own) is reported in the events
+// (OtherSessionsEnded or AllSessionsEnded, and TrustedDevicesRevoked). It
+// asks for no verification: the change that calls it has done so, and it
+// only takes privileges away.
 func (m *Manager) EndOtherSessions(ctx context.Context, accountID, keepSessionID, cause string) error {
 	if accountID == "" {
 		return reason.New(reason.InputEmpty).With("field", "account_id")
+	}
+	keepDevice := ""
+	if cause == CausePasswordChanged && keepSessionID != "" && validKeyPart(sessionIDPrefix, keepSessionID) {
+		s, found, err := m.session(ctx, m.owner(accountID), sessionIDPrefix+keepSessionID, m.now())
+		if err != nil {
+			return reason.Store(err)
+		}
+		if found {
+			keepDevice = s.DeviceID
+		}
+	}
+	if err := m.revokeDevices(ctx, accountID, keepDevice, cause); err != nil {
+		return err
 	}
 	if err := m.endAllSessions(ctx, accountID, keepSessionID); err != nil {
 		return reason.Store(err)

@@ -203,8 +203,9 @@ func TestSignOutAllEndsAThousandSessionsWithOneWrite(t *testing.T) {
 
 	e.store.ResetCalls()
 	require.NoError(t, e.m.SignOutAll(t.Context(), current))
-	assert.Equal(t, 1, e.store.Writes(), "one store write for %d sessions", n)
+	assert.Equal(t, 2, e.store.Writes(), "one store write for %d sessions, one for the trusted devices", n)
 	assert.Equal(t, 1, e.store.Calls("EndRecords:session"))
+	assert.Equal(t, 1, e.store.Calls("EndRecords:device"))
 
 	for _, i := range []int{0, 1, n / 2, n - 1} {
 		_, err := e.m.ValidateSession(t.Context(), tokens[i])
