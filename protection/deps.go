@@ -57,7 +57,9 @@ type PasswordVerifier interface {
 
 // MFAVerifier checks a TOTP code of the account's MFA device, once: a code
 // accepted here is never accepted again. A thin adapter over
-// (*mfa.Manager).Verify implements it (see [MFAFunc]).
+// (*mfa.Manager).Verify implements it (see [MFAFunc]). It counts wrong
+// codes itself, as mfa.Manager does under mfa.LimiterScope: protection
+// does not count them again.
 type MFAVerifier interface {
 	// Verify returns nil when code is right. Wrong, malformed and replayed
 	// codes are reason-coded errors; a locked account is
