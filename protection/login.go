@@ -317,7 +317,7 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 	if second {
 		preferred = s.LoginProtection
 	}
-	o, err := m.options(p, PurposeLogin, preferred)
+	o, err := m.offerLogin(ctx, p, loginMethod, preferred)
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -352,22 +352,42 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 
 // StartLoginChallenge starts the second step of a pending login by method
 // (empty means the preferred one), which must be one the pending login
-// offers: it sends the SMS code, begins the WeChat scan, and so on.
+// offers and the rules still accept (docs/SECURITY.md, "Methods and
+// channels": the configured method only while the account can use it, never
+// email after a password): it sends the SMS code, begins the WeChat scan,
+// and so on. Another method is ErrMethodUnavailable.
 func (m *Manager) StartLoginChallenge(ctx context.Context, pendingToken string, method Method, clientIP string) (Challenge, error) {
 	pl, p, err := m.pending(ctx, pendingToken)
 	if err != nil {
 		return Challenge{}, err
 	}
-	var offered []Method
-	for _, method := range pl.Methods {
-		if m.available(p, method) {
-			offered = append(offered, method)
-		}
-	}
+	offered, _ := m.secondStepMethods(p, pl)
 	if len(offered) == 0 {
 		return Challenge{}, ErrNoMethod
 	}
 	return m.start(ctx, p, loginPrefix+pl.ID, PurposeLogin, method, offered, clientIP)
+}
+
+// secondStepMethods are the methods that may complete pending login pl now:
+// those it offered that the rules, applied to the account as it is now,
+// still accept, and the method configured for its second step.
+func (m *Manager) secondStepMethods(p Profile, pl PendingLogin) ([]Method, Method) {
+	s := p.Settings.resolved()
+	configured := s.RemoteLoginMethod
+	if pl.SecondFactor {
+		configured = s.LoginProtection
+	}
+	o, err := m.loginOptions(p, pl.LoginMethod, configured)
+	if err != nil {
+		return nil, o.Configured
+	}
+	var out []Method
+	for _, method := range o.Methods() {
+		if slices.Contains(pl.Methods, method) {
+			out = append(out, method)
+		}
+	}
+	return out, o.Configured
 }
 
 // CompleteRequest is the second step of a login.
@@ -390,7 +410,10 @@ type CompleteRequest struct {
 // step (so of many concurrent right answers exactly one gets a session),
 // the session is created, the city is learned and, if asked, the device is
 // trusted. A wrong answer counts under VerifyScope and leaves the pending
-// login open for another try; it never touches the password failures.
+// login open for another try; it never touches the password failures. A
+// challenge by a method the step does not accept now (see
+// StartLoginChallenge) is ErrMethodUnavailable before its answer is
+// checked.
 func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (LoginResult, error) {
 	pl, p, err := m.pending(ctx, req.PendingToken)
 	if err != nil {
@@ -401,7 +424,8 @@ func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (Login
 	if err := m.checkLock(ctx, p.AccountID, pl.LoginMethod, pl.ClientIP); err != nil {
 		return LoginResult{}, err
 	}
-	c, err := m.answer(ctx, p, req.Challenge, loginPrefix+pl.ID, PurposeLogin, req.Answer)
+	accepted, configured := m.secondStepMethods(p, pl)
+	c, err := m.answer(ctx, p, req.Challenge, loginPrefix+pl.ID, PurposeLogin, req.Answer, accepted)
 	if err != nil {
 		if errors.Is(err, ErrNotConfirmed) {
 			return LoginResult{}, err // the scan or face check is still running
@@ -410,9 +434,6 @@ func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (Login
 			map[string]string{"ip": pl.ClientIP, "reason": string(reason.CodeOf(err)), "step": "second"})
 		return LoginResult{}, err
 	}
-	if !slices.Contains(pl.Methods, c.Method) {
-		return LoginResult{}, ErrMethodUnavailable.With("method", string(c.Method))
-	}
 	found, err := m.consumePending(ctx, pl.ID, m.now())
 	switch {
 	case err != nil:
@@ -420,6 +441,7 @@ func (m *Manager) CompleteLogin(ctx context.Context, req CompleteRequest) (Login
 	case !found:
 		return LoginResult{}, ErrLoginInvalid
 	}
+	m.usedAlternative(ctx, p.AccountID, "login", PurposeLogin, c.Method, configured)
 	trust := req.TrustDevice && pl.SecondFactor && p.Settings.TrustDevices
 	l := loginInfo{method: pl.LoginMethod, ip: pl.ClientIP, city: pl.City, device: pl.DeviceName, deviceID: pl.DeviceID, verified: c.Method}
 	var deviceToken string

@@ -53,7 +53,7 @@ func (m *Manager) authorize(ctx context.Context, accountID, binding string, op O
 	if err != nil {
 		return vocab.Proof{}, reason.Store(err)
 	}
-	if found {
+	if found && serves(g.Method, op.Name, "") {
 		if m.events != nil { // spare the hot path the map when nobody listens
 			m.emit(ctx, event.OperationAuthorized, accountID, "operation", g.ExpiresAt,
 				map[string]string{"operation": op.Name, "via": "step_up"})
@@ -79,7 +79,7 @@ func (m *Manager) authorize(ctx context.Context, accountID, binding string, op O
 			map[string]string{"operation": op.Name, "via": "first_method"})
 		return mint(accountID, binding, op.Name, now, end), nil
 	}
-	o, err := m.options(p, op.Name, m.preferredFor(p, op.Name))
+	o, err := m.offer(ctx, p, op.Name, m.preferredFor(p, op.Name), "operation")
 	if err != nil {
 		return vocab.Proof{}, err
 	}

@@ -23,7 +23,7 @@ func TestStepUpLastsThirtyMinutes(t *testing.T) {
 	vr := requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpViewAPIKey)))
 	assert.Equal(t, protection.OpViewAPIKey, vr.Purpose)
 	assert.Equal(t, []protection.Method{protection.SMS}, vr.Methods, "operation protection's method first")
-	assert.Equal(t, []protection.Method{protection.MFA, protection.Email, protection.WeChatScan}, vr.Alternatives)
+	assert.Empty(t, vr.Alternatives, "the configured method is the only one while the account can use it")
 
 	v := e.stepUp(t, s, protection.OpViewAPIKey)
 	assert.Equal(t, fakes.Epoch.Add(30*time.Minute), v.ExpiresAt)
@@ -46,7 +46,7 @@ func TestStepUpLastsThirtyMinutes(t *testing.T) {
 func TestStepUpIsBoundToItsSession(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.settings(aliceID, func(s *protection.Settings) { s.OperationProtection = protection.MFA })
+	e.settings(aliceID, func(s *protection.Settings) { s.OperationProtection = protection.SMS })
 	a, _ := e.session(t)
 	b, _ := e.session(t)
 	e.stepUp(t, a, protection.OpViewAPIKey)

@@ -42,10 +42,14 @@ type Policy struct {
 	// verifying (docs/SECURITY.md, "First verification method"; default 10
 	// minutes; allowed 1 to 30 minutes).
 	FirstMethodWindow time.Duration `validate:"omitempty,min=1m,max=30m"`
-	// StrictMethods, when true, offers only the preferred method (the one
-	// the account's settings name) and no alternatives. The default
-	// (false) follows docs/RULES.md: the user may pick any other method the account
-	// has.
+	// StrictMethods, when true, never lets the user choose a method: only
+	// Options.Preferred is offered and accepted, never Alternatives. The
+	// preferred method is the configured one while the account can use it;
+	// otherwise (not bound, no verifier, or nothing configured) the first
+	// method that qualifies under the rules of docs/SECURITY.md ("Methods
+	// and channels"). The default (false) offers every method that
+	// qualifies when the configured one cannot be used; a configured method
+	// the account can use is the only one accepted either way.
 	StrictMethods bool
 }
 

@@ -65,16 +65,29 @@ func BindingFrom(ctx context.Context) (string, bool) {
 	return b, ok && b != ""
 }
 
-// Options are the verification methods an account can use for a purpose.
+// Options are the verification methods an account can use for a purpose,
+// under the rules of docs/SECURITY.md ("Methods and channels").
 type Options struct {
-	// Purpose is the purpose asked about.
+	// Purpose is the purpose asked about (PurposeLogin for a login's second
+	// step).
 	Purpose string
-	// Preferred is the method to offer first: the one the account's
-	// settings name for this purpose if the account has it, otherwise the
-	// first it has in the order MFA, SMS, Email, WeChatScan, Face.
+	// Configured is the method the account's settings name for the purpose:
+	// login protection or the remote-login method for a login, the MFA
+	// binding method for binding or unbinding MFA, operation protection for
+	// the other operations of the catalog. None when they name none (and
+	// for a host purpose outside the catalog).
+	Configured Method
+	// Preferred is the method to offer first: Configured when the account
+	// can use it for the purpose; otherwise the first method that
+	// qualifies, in the order MFA, SMS, Email, WeChatScan, Face.
 	Preferred Method
-	// Alternatives are the account's other methods, in the same order
-	// (empty under Policy.StrictMethods).
+	// Alternatives are the other methods that qualify, in the same order.
+	// There are none when Preferred is Configured: a configured method that
+	// the account can use is the only one accepted. Otherwise a method
+	// qualifies when the account can use it, its channel may serve the
+	// purpose (never email for a password login or a password reset) and,
+	// when a method is configured, it is at least as strong (see
+	// [Strength]). Under Policy.StrictMethods there are never alternatives.
 	Alternatives []Method
 }
 
@@ -82,9 +95,10 @@ type Options struct {
 func (o Options) Methods() []Method { return append([]Method{o.Preferred}, o.Alternatives...) }
 
 // Options returns the methods the account can use to verify for purpose.
-// The preferred method comes from the account's operation protection for an
-// operation of the catalog. It returns ErrNoMethod when the account has
-// none.
+// The configured method comes from the account's operation protection (or
+// MFA binding method) for an operation of the catalog. It returns
+// ErrNoMethod when no method qualifies. When it offers a method other than
+// the configured one it emits event.AlternativeOffered.
 func (m *Manager) Options(ctx context.Context, accountID, purpose string) (Options, error) {
 	if err := checkPurpose(purpose); err != nil {
 		return Options{}, err
@@ -93,7 +107,7 @@ func (m *Manager) Options(ctx context.Context, accountID, purpose string) (Optio
 	if err != nil {
 		return Options{}, err
 	}
-	return m.options(p, purpose, m.preferredFor(p, purpose))
+	return m.offer(ctx, p, purpose, m.preferredFor(p, purpose), VerifyScope)
 }
 
 // preferredFor is the method the account's settings name for purpose:
@@ -129,30 +143,112 @@ func (m *Manager) available(p Profile, method Method) bool {
 	return false
 }
 
-// options orders the account's available methods with preferred first.
-func (m *Manager) options(p Profile, purpose string, preferred Method) (Options, error) {
-	var have []Method
+// options are the methods that may verify the account for purpose (not a
+// login) when its settings name configured ("" or None: none).
+func (m *Manager) options(p Profile, purpose string, configured Method) (Options, error) {
+	return m.choose(p, purpose, "", configured)
+}
+
+// loginOptions are the methods that may complete the second step of a login
+// whose first step was loginMethod; configured is login protection's method
+// when it asks for the second step, otherwise the remote-login method.
+func (m *Manager) loginOptions(p Profile, loginMethod string, configured Method) (Options, error) {
+	return m.choose(p, PurposeLogin, loginMethod, configured)
+}
+
+// choose applies the rules of docs/SECURITY.md ("Methods and channels"): a
+// configured method the account can use for the purpose is the only one
+// accepted; otherwise every usable method of at least its strength (any
+// usable method when none is configured) qualifies. A method is usable when
+// the account can use it and its channel may serve the purpose.
+func (m *Manager) choose(p Profile, purpose, loginMethod string, configured Method) (Options, error) {
+	if configured == "" {
+		configured = None
+	}
+	usable := func(method Method) bool {
+		return m.available(p, method) && serves(method, purpose, loginMethod)
+	}
+	o := Options{Purpose: purpose, Configured: configured}
+	if configured != None && usable(configured) {
+		o.Preferred = configured
+		return o, nil
+	}
+	var qualify []Method
 	for _, method := range defaultOrder {
-		if m.available(p, method) {
-			have = append(have, method)
+		if usable(method) && (configured == None || AtLeastAsStrong(method, configured)) {
+			qualify = append(qualify, method)
 		}
 	}
-	if len(have) == 0 {
-		return Options{}, ErrNoMethod
+	if len(qualify) == 0 {
+		return Options{Purpose: purpose, Configured: configured}, ErrNoMethod
 	}
-	first := have[0]
-	if slices.Contains(have, preferred) {
-		first = preferred
-	}
-	o := Options{Purpose: purpose, Preferred: first}
-	if !m.policy.StrictMethods {
-		for _, method := range have {
-			if method != first {
-				o.Alternatives = append(o.Alternatives, method)
-			}
-		}
+	o.Preferred = qualify[0]
+	if !m.policy.StrictMethods && len(qualify) > 1 {
+		o.Alternatives = qualify[1:]
 	}
 	return o, nil
+}
+
+// offer is options with the events of an offer: AlternativeOffered when a
+// method other than the configured one is offered, NoAcceptableMethod when
+// none qualifies.
+func (m *Manager) offer(ctx context.Context, p Profile, purpose string, configured Method, scope string) (Options, error) {
+	o, err := m.options(p, purpose, configured)
+	m.offered(ctx, p, o, err, scope)
+	return o, err
+}
+
+// offerLogin is loginOptions with the events of an offer.
+func (m *Manager) offerLogin(ctx context.Context, p Profile, loginMethod string, configured Method) (Options, error) {
+	o, err := m.loginOptions(p, loginMethod, configured)
+	m.offered(ctx, p, o, err, "login")
+	return o, err
+}
+
+// offered emits the event of the offer o (or of its failure err).
+func (m *Manager) offered(ctx context.Context, p Profile, o Options, err error, scope string) {
+	switch {
+	case m.events == nil:
+	case errors.Is(err, ErrNoMethod):
+		m.emit(ctx, event.NoAcceptableMethod, p.AccountID, scope, time.Time{},
+			map[string]string{"purpose": o.Purpose, "configured": string(o.Configured)})
+	case err == nil && o.Preferred != o.Configured:
+		m.emit(ctx, event.AlternativeOffered, p.AccountID, scope, time.Time{}, map[string]string{
+			"purpose": o.Purpose, "configured": string(o.Configured),
+			"methods": joinMethods(o.Methods()), "reason": m.fallbackReason(p, o.Configured),
+		})
+	}
+}
+
+// fallbackReason says why the configured method is not the one offered.
+func (m *Manager) fallbackReason(p Profile, configured Method) string {
+	switch {
+	case configured == None:
+		return "not_configured"
+	case !p.Has(configured):
+		return "not_bound"
+	case !m.available(p, configured):
+		return "verifier_missing"
+	}
+	return "excluded_channel"
+}
+
+// usedAlternative emits AlternativeUsed when a verification by method
+// succeeded for a step whose configured method is another.
+func (m *Manager) usedAlternative(ctx context.Context, accountID, scope, purpose string, method, configured Method) {
+	if method == configured {
+		return
+	}
+	m.emit(ctx, event.AlternativeUsed, accountID, scope, time.Time{},
+		map[string]string{"method": string(method), "configured": string(configured), "purpose": purpose})
+}
+
+func joinMethods(ms []Method) string {
+	s := make([]string, len(ms))
+	for i, method := range ms {
+		s[i] = string(method)
+	}
+	return strings.Join(s, ",")
 }
 
 // StartRequest starts an identity verification.
@@ -169,7 +265,8 @@ type StartRequest struct {
 	// purpose. Required.
 	Purpose string
 	// Method is the method the user chose; empty means the preferred one.
-	// It must be one of the account's available methods.
+	// It must be one of the methods [Manager.Options] offers for the
+	// purpose.
 	Method Method
 	// ClientIP is passed to the code sender's rate limits; may be empty.
 	ClientIP string
@@ -195,8 +292,10 @@ type Challenge struct {
 
 // StartVerification starts a verification of the account by req.Method (or
 // the preferred method): it sends the code for SMS and Email, and begins
-// the scan or face check at the host for WeChatScan and Face. A method the
-// account does not have is ErrMethodUnavailable.
+// the scan or face check at the host for WeChatScan and Face. A method that
+// Options does not offer for the purpose (the account lacks it, a weaker one
+// than the configured method, email for a password reset) is
+// ErrMethodUnavailable, and event.MethodRefused is emitted.
 func (m *Manager) StartVerification(ctx context.Context, req StartRequest) (Challenge, error) {
 	if err := checkBinding(req.Binding); err != nil {
 		return Challenge{}, err
@@ -222,6 +321,8 @@ func (m *Manager) start(ctx context.Context, p Profile, binding, purpose string,
 		method = offered[0]
 	}
 	if !slices.Contains(offered, method) {
+		m.emit(ctx, event.MethodRefused, p.AccountID, VerifyScope, time.Time{},
+			map[string]string{"method": string(method), "purpose": purpose, "reason": "not_offered"})
 		return Challenge{}, ErrMethodUnavailable.With("method", string(method))
 	}
 	now := m.now()
@@ -342,10 +443,18 @@ func (m *Manager) AnswerVerification(ctx context.Context, req AnswerRequest) (Ve
 	if err != nil {
 		return Verification{}, err
 	}
-	c, err := m.answer(ctx, p, req.Challenge, req.Binding, req.Purpose, req.Answer)
+	// The rules are applied again: the account or its settings may have
+	// changed since the start.
+	o, err := m.options(p, req.Purpose, m.preferredFor(p, req.Purpose))
+	var accepted []Method
+	if err == nil {
+		accepted = o.Methods()
+	}
+	c, err := m.answer(ctx, p, req.Challenge, req.Binding, req.Purpose, req.Answer, accepted)
 	if err != nil {
 		return Verification{}, err
 	}
+	m.usedAlternative(ctx, p.AccountID, VerifyScope, req.Purpose, c.Method, o.Configured)
 	now := m.now()
 	g := grant{
 		AccountID: p.AccountID, Binding: req.Binding, Scope: m.scopeOf(req.Purpose),
@@ -371,8 +480,10 @@ func (m *Manager) scopeOf(purpose string) string {
 }
 
 // answer checks the answer to the challenge with token, which must belong to
-// the account, binding and purpose, and spends the challenge on success.
-func (m *Manager) answer(ctx context.Context, p Profile, token, binding, purpose, answer string) (ChallengeRecord, error) {
+// the account, binding and purpose and be by one of the accepted methods, and
+// spends the challenge on success. A method not accepted is refused before
+// the answer is checked, so nothing is counted or spent.
+func (m *Manager) answer(ctx context.Context, p Profile, token, binding, purpose, answer string, accepted []Method) (ChallengeRecord, error) {
 	id, ok := tokenID(token)
 	if !ok {
 		return ChallengeRecord{}, ErrChallengeInvalid
@@ -383,8 +494,11 @@ func (m *Manager) answer(ctx context.Context, p Profile, token, binding, purpose
 		return ChallengeRecord{}, reason.Store(err)
 	case !found || c.AccountID != p.AccountID || c.Binding != binding || c.Purpose != purpose:
 		return ChallengeRecord{}, ErrChallengeInvalid
-	case !m.available(p, c.Method):
-		// The device, contact or link was removed since the start.
+	case !m.available(p, c.Method) || !slices.Contains(accepted, c.Method):
+		// The device, contact or link was removed since the start, or the
+		// step no longer accepts the method.
+		m.emit(ctx, event.MethodRefused, p.AccountID, VerifyScope, time.Time{},
+			map[string]string{"method": string(c.Method), "purpose": purpose, "reason": "not_accepted"})
 		return ChallengeRecord{}, ErrMethodUnavailable.With("method", string(c.Method))
 	}
 	if (c.Method == SMS || c.Method == Email) && codeTarget(p, c.Method, purpose).Destination != c.Destination {
@@ -507,7 +621,7 @@ func (m *Manager) Verified(ctx context.Context, accountID, purpose string) (voca
 	if err != nil {
 		return vocab.Proof{}, err
 	}
-	o, err := m.options(p, purpose, "")
+	o, err := m.offer(ctx, p, purpose, "", VerifyScope)
 	if err != nil {
 		return vocab.Proof{}, err
 	}

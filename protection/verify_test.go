@@ -29,9 +29,9 @@ func TestOptionsOfferOnlyMethodsTheAccountHas(t *testing.T) {
 	assert.Equal(t, []protection.Method{protection.SMS}, o.Methods())
 
 	e.settings(bobID, func(s *protection.Settings) { s.OperationProtection = protection.MFA })
-	o, err = e.m.Options(t.Context(), bobID, protection.OpViewAPIKey)
-	require.NoError(t, err)
-	assert.Equal(t, protection.SMS, o.Preferred, "a setting naming a method the account lacks falls back")
+	_, err = e.m.Options(t.Context(), bobID, protection.OpViewAPIKey)
+	require.ErrorIs(t, err, protection.ErrNoMethod, "a setting naming a method the account lacks falls back only to one at least as strong")
+	e.settings(bobID, func(s *protection.Settings) { s.OperationProtection = protection.None })
 
 	e.accounts.update(aliceID, func(p *protection.Profile) { p.HasFace = true })
 	e.settings(aliceID, func(s *protection.Settings) { s.MFABindingMethod = protection.Face })
