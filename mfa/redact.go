@@ -20,3 +20,6 @@ func (c Config) Format(f fmt.State, verb rune) { configSpec.Print(f, verb, c) }
 
 // LogValue logs the Config as a group of its fields, secrets redacted.
 func (c Config) LogValue() slog.Value { return configSpec.LogValue(c) }
+
+// LogValue logs String, so slog shows the key IDs, never the keys.
+func (r StaticKeyring) LogValue() slog.Value { return slog.StringValue(r.String()) }
