@@ -26,10 +26,13 @@
 //	// res.Token goes to a Secure, HttpOnly cookie; res.DeviceToken, when set,
 //	// to a long-lived one.
 //
-// The order is fixed: a failure slot of the login identifier is reserved
-// before the password is hashed (so parallel guesses never compute more
-// hashes than the limit), then the password, then remote-login protection,
-// then login protection unless the device is trusted. A failed second step
+// The order is fixed: a failure slot of the account (AccountLockScope; of
+// the identifier when it names no account) is reserved before the password
+// is hashed (so parallel guesses never compute more hashes than the limit),
+// then the password, then the account's lock, then remote-login
+// protection, then login protection unless the device is trusted or a
+// WeChat login already was the WeChat scan it asks for. A locked account
+// starts no session by any login method. A failed second step
 // counts on its own (VerifyScope) and never resets the password failures.
 // A pending login is a random token stored only as a hash; only
 // CompleteLogin finishes it, and it is consumed in one atomic step.

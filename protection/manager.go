@@ -16,8 +16,10 @@ import (
 // Limiter scopes used by protection. They share the host's limiter with
 // other packages, so a scope keeps protection's counts apart.
 const (
-	// LoginScope counts wrong passwords per login identifier. It is the
-	// scope of the facade's CheckPassword too, so both count together.
+	// LoginScope counts wrong passwords per login identifier, for
+	// identifiers that name no account (those that name one count per
+	// account, under AccountLockScope). It is the scope of the facade's
+	// CheckPassword too.
 	LoginScope = "login"
 	// VerifyScope counts failed identity verification answers per account
 	// (second factors at login included).
@@ -32,8 +34,8 @@ type Config struct {
 	// Accounts gives the accounts' profiles and stores their settings.
 	// Required.
 	Accounts Accounts
-	// Limiter counts wrong passwords (LoginScope) and failed verifications
-	// (VerifyScope). Required.
+	// Limiter counts wrong passwords (AccountLockScope, LoginScope) and
+	// failed verifications (VerifyScope). Required.
 	Limiter *limits.Limiter
 	// Credentials finds the password hashes of login identifiers. Without
 	// it (or Passwords) Login refuses every call and only LoginWith
