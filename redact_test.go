@@ -567,6 +567,13 @@ func TestRedactNothingSecretPrints(t *testing.T) {
 		typ := types[name]
 		t.Run(name, func(t *testing.T) {
 			p, markers := filled(typ)
+			placed := map[string]bool{}
+			for _, m := range markers {
+				placed[m.field] = m.secret
+			}
+			for _, f := range secretFields[name] {
+				assert.True(t, placed[name+"."+f], "no secret marker was put in %s.%s", name, f)
+			}
 			byValue := !holdsLock(typ)
 			outs := prints(p.Interface(), true)
 			if byValue {
