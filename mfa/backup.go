@@ -99,13 +99,14 @@ func (m *Manager) RegenerateBackupCodes(ctx context.Context, proof vocab.Proof, 
 	if err := vocab.Require(proof, accountID, vocab.OpBindMFA, m.now()); err != nil {
 		return BackupCodes{}, err
 	}
-	d, found, err := m.store.Device(ctx, accountID)
+	doc, err := m.loadAccount(ctx, accountID)
 	if err != nil {
-		return BackupCodes{}, reason.Store(err)
+		return BackupCodes{}, err
 	}
-	if !found {
+	if doc.active == nil {
 		return BackupCodes{}, ErrNotBound
 	}
+	d := *doc.active
 	n := m.policy.BackupCodes
 	codes := make([]string, n)
 	hashes := make([][]byte, n)
@@ -122,8 +123,8 @@ func (m *Manager) RegenerateBackupCodes(ctx context.Context, proof vocab.Proof, 
 		hashes[i] = m.backupHash(accountID, d.ID, code)
 		codes[i] = code[:5] + "-" + code[5:]
 	}
-	if err := m.store.ReplaceBackupCodes(ctx, accountID, hashes); err != nil {
-		return BackupCodes{}, reason.Store(err)
+	if err := m.replaceBackupCodes(ctx, doc, d.ID, hashes); err != nil {
+		return BackupCodes{}, err // ErrNotBound when the device was unbound meanwhile
 	}
 	m.emit(ctx, event.BackupCodesRegenerated, accountID, d, map[string]string{"left": strconv.Itoa(n)})
 	return BackupCodes{GeneratedAt: m.now(), codes: codes}, nil
@@ -141,13 +142,14 @@ func (m *Manager) UseBackupCode(ctx context.Context, accountID, code string) (le
 	if err := checkAccount(accountID); err != nil {
 		return 0, err
 	}
-	d, found, err := m.store.Device(ctx, accountID)
+	doc, err := m.loadAccount(ctx, accountID)
 	if err != nil {
-		return 0, reason.Store(err)
+		return 0, err
 	}
-	if !found {
+	if doc.active == nil {
 		return 0, ErrNotBound
 	}
+	d := *doc.active
 	canon, ok := ParseBackupCode(code)
 	if !ok {
 		return 0, ErrBackupMalformed.With("length", BackupCodeLength)
@@ -156,10 +158,10 @@ func (m *Manager) UseBackupCode(ctx context.Context, accountID, code string) (le
 	if err != nil {
 		return 0, err
 	}
-	ok, left, err = m.store.ConsumeBackupCode(ctx, accountID, m.backupHash(accountID, d.ID, canon))
+	ok, left, err = m.consumeBackupCode(ctx, doc, d.ID, m.backupHash(accountID, d.ID, canon))
 	if err != nil {
 		_ = a.Succeed(ctx) // not the user's failure
-		return 0, reason.Store(err)
+		return 0, err
 	}
 	if ok {
 		_ = a.Succeed(ctx) // the code is spent; see attempt
@@ -179,9 +181,9 @@ func (m *Manager) BackupCodesLeft(ctx context.Context, accountID string) (int, e
 	if err := checkAccount(accountID); err != nil {
 		return 0, err
 	}
-	n, err := m.store.BackupCodesLeft(ctx, accountID)
+	doc, err := m.loadAccount(ctx, accountID)
 	if err != nil {
-		return 0, reason.Store(err)
+		return 0, err
 	}
-	return n, nil
+	return len(doc.codes), nil
 }

@@ -100,9 +100,11 @@ func (m *Manager) Enrol(ctx context.Context, proof vocab.Proof, accountID, label
 	if err := checkLabel("label", label); err != nil {
 		return nil, err
 	}
-	if _, found, err := m.store.Device(ctx, accountID); err != nil {
-		return nil, reason.Store(err)
-	} else if found {
+	doc, err := m.loadAccount(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	if doc.active != nil {
 		return nil, ErrAlreadyBound
 	}
 
@@ -131,13 +133,13 @@ func (m *Manager) Enrol(ctx context.Context, proof vocab.Proof, accountID, label
 	if e.qr, err = m.qr.Render(e.uri); err != nil {
 		return nil, fmt.Errorf("mfa: rendering the QR code: %w", err)
 	}
-	rec := DeviceRecord{
+	rec := deviceRecord{
 		ID: id, AccountID: accountID, Kind: Virtual,
 		Algorithm: p.Algorithm, Digits: p.Digits, Period: p.Period,
 		Secret: sealed, CreatedAt: now, LastStep: -1,
 	}
-	if err := m.store.PutPendingDevice(ctx, rec); err != nil {
-		return nil, reason.Store(err)
+	if err := m.putPending(ctx, doc, rec); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -165,42 +167,29 @@ func (m *Manager) Confirm(ctx context.Context, proof vocab.Proof, accountID, dev
 	if !usage.Login && !usage.Operation {
 		return Device{}, ErrUsageRequired
 	}
-	p, found, err := m.store.PendingDevice(ctx, accountID)
+	doc, err := m.loadAccount(ctx, accountID)
 	if err != nil {
-		return Device{}, reason.Store(err)
+		return Device{}, err
 	}
 	now := m.now()
-	if !found || p.ID != deviceID || !now.Before(p.CreatedAt.Add(m.policy.EnrolTTL)) {
+	if doc.pending == nil || doc.pending.ID != deviceID || !now.Before(doc.pending.CreatedAt.Add(m.policy.EnrolTTL)) {
 		return Device{}, ErrEnrolmentInvalid
 	}
-	if _, found, err := m.store.Device(ctx, accountID); err != nil {
-		return Device{}, reason.Store(err)
-	} else if found {
+	if doc.active != nil {
 		return Device{}, ErrAlreadyBound
 	}
+	p := *doc.pending
 	rec := p
 	c := candidate{dev: p, sealed: p.Secret, ad: deviceAD(p.ID), last: -1}
 	_, err = m.attempt(ctx, c, code, func(step int64) error {
 		rec.Usage, rec.ActivatedAt, rec.LastStep = usage, m.now(), step
-		return m.activate(ctx, rec)
+		return m.activate(ctx, doc, rec)
 	})
 	if err != nil {
 		return Device{}, err
 	}
 	m.emit(ctx, event.MFABound, accountID, rec, usageAttrs(usage))
 	return deviceOf(rec), nil
-}
-
-// activate stores rec as the account's active device.
-func (m *Manager) activate(ctx context.Context, rec DeviceRecord) error {
-	ok, err := m.store.ActivateDevice(ctx, rec)
-	switch {
-	case err != nil:
-		return reason.Store(err)
-	case !ok:
-		return ErrAlreadyBound
-	}
-	return nil
 }
 
 func usageAttrs(u Usage) map[string]string {

@@ -17,6 +17,7 @@ import (
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/store/memstore"
 	"github.com/accountsec/accountsec/vocab"
 )
 
@@ -267,7 +268,7 @@ func TestNewValidatesConfig(t *testing.T) {
 	f := newFixture(t)
 	ring, err := mfa.NewStaticKeyring("k", map[string][]byte{"k": make([]byte, 32)})
 	require.NoError(t, err)
-	good := mfa.Config{Store: f.store, Keyring: ring, Limiter: f.limiter, Secret: hostSecret}
+	good := mfa.Config{Store: memstore.New(), Keyring: ring, Limiter: f.limiter, Secret: hostSecret}
 	_, err = mfa.New(good)
 	require.NoError(t, err)
 	for name, change := range map[string]func(*mfa.Config){

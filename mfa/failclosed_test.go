@@ -3,6 +3,7 @@ package mfa_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,124 +13,73 @@ import (
 
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/store/memstore"
 	"github.com/accountsec/accountsec/vocab"
 )
 
 var errStoreDown = errors.New("store down")
 
-// faultyStore wraps a store and fails the methods it is told to.
+// faultyStore wraps a store and fails the document operations it is told
+// to. An operation is a verb and the kind of document: "get account", "put
+// account", "get token" or "put token".
 type faultyStore struct {
-	mfa.Store
+	state.Documents
 	mu    sync.Mutex
-	fails map[string]error
+	fails map[string]fault
 }
 
-// failOn makes method return err (nil restores it).
-func (s *faultyStore) failOn(method string, err error) {
+// fault is what one operation does: pass more calls succeed, then every
+// call returns err.
+type fault struct {
+	pass int
+	err  error
+}
+
+// failOn makes op return err (nil restores it).
+func (s *faultyStore) failOn(op string, err error) { s.failAfter(op, 0, err) }
+
+// failAfter makes op return err after n more calls that succeed.
+func (s *faultyStore) failAfter(op string, n int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fails == nil {
-		s.fails = map[string]error{}
+		s.fails = map[string]fault{}
 	}
-	s.fails[method] = err
+	s.fails[op] = fault{pass: n, err: err}
 }
 
-func (s *faultyStore) err(method string) error {
+func (s *faultyStore) err(verb, id string) error {
+	op := verb + " account"
+	if strings.HasPrefix(id, "mfa/token/") {
+		op = verb + " token"
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.fails[method]
-}
-
-func (s *faultyStore) PutPendingDevice(ctx context.Context, d mfa.DeviceRecord) error {
-	if err := s.err("PutPendingDevice"); err != nil {
-		return err
+	f := s.fails[op]
+	if f.err == nil {
+		return nil
 	}
-	return s.Store.PutPendingDevice(ctx, d)
-}
-
-func (s *faultyStore) PendingDevice(ctx context.Context, id string) (mfa.DeviceRecord, bool, error) {
-	if err := s.err("PendingDevice"); err != nil {
-		return mfa.DeviceRecord{}, false, err
+	if f.pass > 0 {
+		f.pass--
+		s.fails[op] = f
+		return nil
 	}
-	return s.Store.PendingDevice(ctx, id)
+	return f.err
 }
 
-func (s *faultyStore) ActivateDevice(ctx context.Context, d mfa.DeviceRecord) (bool, error) {
-	if err := s.err("ActivateDevice"); err != nil {
+func (s *faultyStore) GetDocument(ctx context.Context, id string) (state.Document, bool, error) {
+	if err := s.err("get", id); err != nil {
+		return state.Document{}, false, err
+	}
+	return s.Documents.GetDocument(ctx, id)
+}
+
+func (s *faultyStore) PutDocument(ctx context.Context, d state.Document) (bool, error) {
+	if err := s.err("put", d.ID); err != nil {
 		return false, err
 	}
-	return s.Store.ActivateDevice(ctx, d)
-}
-
-func (s *faultyStore) Device(ctx context.Context, id string) (mfa.DeviceRecord, bool, error) {
-	if err := s.err("Device"); err != nil {
-		return mfa.DeviceRecord{}, false, err
-	}
-	return s.Store.Device(ctx, id)
-}
-
-func (s *faultyStore) AdvanceStep(ctx context.Context, acct, id string, step int64) (bool, error) {
-	if err := s.err("AdvanceStep"); err != nil {
-		return false, err
-	}
-	return s.Store.AdvanceStep(ctx, acct, id, step)
-}
-
-func (s *faultyStore) DeleteDevice(ctx context.Context, acct, id string) (bool, error) {
-	if err := s.err("DeleteDevice"); err != nil {
-		return false, err
-	}
-	return s.Store.DeleteDevice(ctx, acct, id)
-}
-
-func (s *faultyStore) ImportToken(ctx context.Context, t mfa.TokenRecord) (bool, error) {
-	if err := s.err("ImportToken"); err != nil {
-		return false, err
-	}
-	return s.Store.ImportToken(ctx, t)
-}
-
-func (s *faultyStore) Token(ctx context.Context, serial string) (mfa.TokenRecord, bool, error) {
-	if err := s.err("Token"); err != nil {
-		return mfa.TokenRecord{}, false, err
-	}
-	return s.Store.Token(ctx, serial)
-}
-
-func (s *faultyStore) ClaimToken(ctx context.Context, serial, acct string) (bool, error) {
-	if err := s.err("ClaimToken"); err != nil {
-		return false, err
-	}
-	return s.Store.ClaimToken(ctx, serial, acct)
-}
-
-func (s *faultyStore) ReleaseToken(ctx context.Context, serial, acct string) (bool, error) {
-	if err := s.err("ReleaseToken"); err != nil {
-		return false, err
-	}
-	return s.Store.ReleaseToken(ctx, serial, acct)
-}
-
-func (s *faultyStore) ReplaceBackupCodes(ctx context.Context, acct string, hashes [][]byte) error {
-	if err := s.err("ReplaceBackupCodes"); err != nil {
-		return err
-	}
-	return s.Store.ReplaceBackupCodes(ctx, acct, hashes)
-}
-
-func (s *faultyStore) ConsumeBackupCode(ctx context.Context, acct string, hash []byte) (bool, int, error) {
-	if err := s.err("ConsumeBackupCode"); err != nil {
-		return false, 0, err
-	}
-	return s.Store.ConsumeBackupCode(ctx, acct, hash)
-}
-
-func (s *faultyStore) BackupCodesLeft(ctx context.Context, acct string) (int, error) {
-	if err := s.err("BackupCodesLeft"); err != nil {
-		return 0, err
-	}
-	return s.Store.BackupCodesLeft(ctx, acct)
+	return s.Documents.PutDocument(ctx, d)
 }
 
 // requireStoreError checks that err is a store failure, not a verdict on
@@ -148,117 +98,171 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 
-	for _, method := range []string{"Device", "AdvanceStep"} {
-		t.Run("Verify/"+method, func(t *testing.T) {
+	// Reading the device and writing its step are the account's document.
+	for _, op := range []string{"get account", "put account"} {
+		t.Run("Verify/"+op, func(t *testing.T) {
 			t.Parallel()
-			fs := &faultyStore{Store: memstore.NewMFAStore()}
+			fs := &faultyStore{Documents: memstore.New()}
 			f := newFixture(t, withStore(fs))
 			p := f.bound(t, account)
 			f.clock.Advance(time.Minute)
 			code := p.code(t, f.clock.Now())
-			fs.failOn(method, errStoreDown)
+			fs.failOn(op, errStoreDown)
 			_, err := f.m.Verify(ctx, account, code)
 			requireStoreError(t, f, err)
-			fs.failOn(method, nil)
+			fs.failOn(op, nil)
 			_, err = f.m.Verify(ctx, account, code)
 			require.NoError(t, err, "the code was not spent by the failed call")
 		})
 	}
 
-	for _, method := range []string{"PendingDevice", "Device", "ActivateDevice"} {
-		t.Run("Confirm/"+method, func(t *testing.T) {
+	// A hardware device's step is on its token's document.
+	for _, op := range []string{"get token", "put token"} {
+		t.Run("VerifyHardware/"+op, func(t *testing.T) {
 			t.Parallel()
-			fs := &faultyStore{Store: memstore.NewMFAStore()}
+			fs := &faultyStore{Documents: memstore.New()}
+			f := newFixture(t, withStore(fs))
+			tok := importToken(t, f, "HW-1")
+			_, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
+			require.NoError(t, err)
+			f.clock.Advance(time.Minute)
+			code := tok.code(t, f.clock.Now())
+			fs.failOn(op, errStoreDown)
+			_, err = f.m.Verify(ctx, account, code)
+			requireStoreError(t, f, err)
+			fs.failOn(op, nil)
+			_, err = f.m.Verify(ctx, account, code)
+			require.NoError(t, err, "the code was not spent by the failed call")
+		})
+	}
+
+	for _, op := range []string{"get account", "put account"} {
+		t.Run("Confirm/"+op, func(t *testing.T) {
+			t.Parallel()
+			fs := &faultyStore{Documents: memstore.New()}
 			f := newFixture(t, withStore(fs))
 			e, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 			require.NoError(t, err)
-			fs.failOn(method, errStoreDown)
+			fs.failOn(op, errStoreDown)
 			_, err = f.m.Confirm(ctx, allow(account, vocab.OpBindMFA), account, e.DeviceID, phoneOf(t, e).code(t, f.clock.Now()), mfa.Usage{Login: true})
 			requireStoreError(t, f, err)
-			_, found, err := fs.Store.Device(ctx, account)
+			fs.failOn(op, nil)
+			_, found, err := f.store.Device(ctx, account)
 			require.NoError(t, err)
 			assert.False(t, found, "no device on a store error")
 		})
 	}
 
-	t.Run("Enrol/PutPendingDevice", func(t *testing.T) {
+	t.Run("Enrol/put account", func(t *testing.T) {
 		t.Parallel()
-		fs := &faultyStore{Store: memstore.NewMFAStore()}
+		fs := &faultyStore{Documents: memstore.New()}
 		f := newFixture(t, withStore(fs))
-		fs.failOn("PutPendingDevice", errStoreDown)
+		fs.failOn("put account", errStoreDown)
 		_, err := f.m.Enrol(ctx, allow(account, vocab.OpBindMFA), account, "")
 		requireStoreError(t, f, err)
 	})
 
-	for _, method := range []string{"Token", "ClaimToken", "ActivateDevice"} {
-		t.Run("BindHardware/"+method, func(t *testing.T) {
+	// Reading the token, claiming it, activating the device.
+	for _, op := range []string{"get token", "put token", "put account"} {
+		t.Run("BindHardware/"+op, func(t *testing.T) {
 			t.Parallel()
-			fs := &faultyStore{Store: memstore.NewMFAStore()}
+			fs := &faultyStore{Documents: memstore.New()}
 			f := newFixture(t, withStore(fs))
 			tok := importToken(t, f, "HW-1")
-			fs.failOn(method, errStoreDown)
+			fs.failOn(op, errStoreDown)
 			_, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 			requireStoreError(t, f, err)
-			rec, _, err := fs.Store.Token(ctx, "HW-1")
+			fs.failOn(op, nil)
+			rec, _, err := f.store.Token(ctx, "HW-1")
 			require.NoError(t, err)
-			assert.Empty(t, rec.AccountID, "the claim was given back")
+			assert.Empty(t, rec.Holder, "the claim was given back")
 		})
 	}
 
-	t.Run("Unbind/DeleteDevice", func(t *testing.T) {
+	t.Run("Unbind/delete", func(t *testing.T) {
 		t.Parallel()
-		fs := &faultyStore{Store: memstore.NewMFAStore()}
+		fs := &faultyStore{Documents: memstore.New()}
 		f := newFixture(t, withStore(fs))
 		p := f.bound(t, account)
 		f.clock.Advance(time.Minute)
-		fs.failOn("DeleteDevice", errStoreDown)
+		fs.failAfter("put account", 1, errStoreDown) // the code's step is written, the deletion fails
 		_, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
 		requireStoreError(t, f, err)
+		fs.failOn("put account", nil)
+		_, found, err := f.store.Device(ctx, account)
+		require.NoError(t, err)
+		assert.True(t, found, "the device stays bound")
 	})
 
-	for _, method := range []string{"Device", "ConsumeBackupCode"} {
-		t.Run("UseBackupCode/"+method, func(t *testing.T) {
+	// Reading the device, consuming the code.
+	for _, op := range []string{"get account", "put account"} {
+		t.Run("UseBackupCode/"+op, func(t *testing.T) {
 			t.Parallel()
-			fs := &faultyStore{Store: memstore.NewMFAStore()}
+			fs := &faultyStore{Documents: memstore.New()}
 			f := newFixture(t, withStore(fs))
 			f.bound(t, account)
 			set, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 			require.NoError(t, err)
-			fs.failOn(method, errStoreDown)
+			fs.failOn(op, errStoreDown)
 			_, err = f.m.UseBackupCode(ctx, account, set.Codes()[0])
 			requireStoreError(t, f, err)
-			fs.failOn(method, nil)
+			fs.failOn(op, nil)
 			_, err = f.m.UseBackupCode(ctx, account, set.Codes()[0])
 			require.NoError(t, err)
 		})
 	}
 
-	t.Run("RegenerateBackupCodes/ReplaceBackupCodes", func(t *testing.T) {
+	t.Run("RegenerateBackupCodes/put account", func(t *testing.T) {
 		t.Parallel()
-		fs := &faultyStore{Store: memstore.NewMFAStore()}
+		fs := &faultyStore{Documents: memstore.New()}
 		f := newFixture(t, withStore(fs))
 		f.bound(t, account)
-		fs.failOn("ReplaceBackupCodes", errStoreDown)
+		fs.failOn("put account", errStoreDown)
 		_, err := f.m.RegenerateBackupCodes(ctx, allow(account, vocab.OpBindMFA), account)
 		requireStoreError(t, f, err)
 	})
 }
 
+func TestCorruptDocumentsFailClosed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := memstore.New()
+	f := newFixture(t, withStore(st))
+	f.bound(t, account)
+	importToken(t, f, "HW-1")
+	for _, id := range []string{"mfa/account/" + f.m.AccountTag(account), "mfa/token/HW-1"} {
+		doc, found, err := st.GetDocument(ctx, id)
+		require.NoError(t, err)
+		require.True(t, found, id)
+		ok, err := st.PutDocument(ctx, state.Document{ID: id, Version: doc.Version + 1, Data: append([]byte{1}, 0xff)})
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	_, err := f.m.Verify(ctx, account, "123456")
+	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
+	_, _, err = f.m.Device(ctx, account)
+	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
+	_, err = f.m.BindHardware(ctx, allow("100000000002", vocab.OpBindMFA), "100000000002", "HW-1", "123456", mfa.Usage{Login: true})
+	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
+	assert.Zero(t, f.failures(t, account))
+}
+
 func TestReleaseFailureLeavesTokenToItsAccount(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	fs := &faultyStore{Store: memstore.NewMFAStore()}
+	fs := &faultyStore{Documents: memstore.New()}
 	f := newFixture(t, withStore(fs))
 	tok := importToken(t, f, "HW-1")
 	_, err := f.m.BindHardware(ctx, allow(account, vocab.OpBindMFA), account, "HW-1", tok.code(t, f.clock.Now()), mfa.Usage{Login: true})
 	require.NoError(t, err)
 
-	fs.failOn("ReleaseToken", errStoreDown)
+	// The code's step is written to the token; the release fails.
+	fs.failAfter("put token", 1, errStoreDown)
 	f.clock.Advance(time.Minute)
 	report, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, tok.code(t, f.clock.Now()))
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
 	assert.Equal(t, "HW-1", report.Device.Serial, "the device itself was unbound")
-	fs.failOn("ReleaseToken", nil)
+	fs.failOn("put token", nil)
 
 	// The token is still held by the account: others cannot take it, the
 	// account can bind it again.

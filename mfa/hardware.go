@@ -100,23 +100,25 @@ func (m *Manager) ImportToken(ctx context.Context, t HardwareToken) error {
 	if err != nil {
 		return err
 	}
-	rec := TokenRecord{Serial: serial, Algorithm: t.Algorithm, Digits: t.Digits, Period: t.Period, Seed: sealed, ImportedAt: m.now()}
-	ok, err = m.store.ImportToken(ctx, rec)
+	rec := tokenRecord{Serial: serial, Algorithm: t.Algorithm, Digits: t.Digits, Period: t.Period, Seed: sealed, ImportedAt: m.now()}
+	ok, err = m.importToken(ctx, rec)
 	if err != nil {
-		return reason.Store(err)
+		return err
 	}
 	if !ok {
 		return ErrTokenExists
 	}
-	m.emit(ctx, event.MFATokenImported, "", DeviceRecord{}, map[string]string{"serial": serial})
+	m.emit(ctx, event.MFATokenImported, "", deviceRecord{}, map[string]string{"serial": serial})
 	return nil
 }
 
 // BindHardware binds the imported hardware token with the serial number to
 // the account, after checking a current code shown on it, and records where
-// it applies. The code's step becomes the device's last-used step. A token is
+// it applies. The code's step becomes the token's last-used step. A token is
 // bound to at most one account: of concurrent binds of one token, one wins
-// and the others get ErrTokenTaken.
+// and the others get ErrTokenTaken. The last-used step stays with the token
+// across bindings, so a code already accepted from it (for instance the one
+// that unbound it from another account) is refused as ErrReplayed.
 //
 // Errors: ErrUsageRequired, ErrAlreadyBound, ErrTokenUnknown, ErrTokenTaken,
 // and the errors of Verify (a wrong code counts in the account's limiter).
@@ -138,50 +140,50 @@ func (m *Manager) BindHardware(ctx context.Context, proof vocab.Proof, accountID
 	if !ok {
 		return Device{}, reason.New(reason.InputMalformed).With("field", "serial")
 	}
-	if _, found, err := m.store.Device(ctx, accountID); err != nil {
-		return Device{}, reason.Store(err)
-	} else if found {
+	doc, err := m.loadAccount(ctx, accountID)
+	if err != nil {
+		return Device{}, err
+	}
+	if doc.active != nil {
 		return Device{}, ErrAlreadyBound
 	}
-	tok, found, err := m.store.Token(ctx, serial)
+	tdoc, found, err := m.loadToken(ctx, serial)
 	if err != nil {
-		return Device{}, reason.Store(err)
+		return Device{}, err
 	}
 	if !found {
 		return Device{}, ErrTokenUnknown
 	}
+	tok, holder := tdoc.rec, m.accountTag(accountID)
 	// A token already bound to this account without a device is left over
 	// from an unbind whose release failed: the account may bind it again.
-	held := tok.AccountID == accountID
-	if tok.AccountID != "" && !held {
+	held := tdoc.holder == holder
+	if tdoc.holder != "" && !held {
 		return Device{}, ErrTokenTaken
 	}
 	id, err := m.newID()
 	if err != nil {
 		return Device{}, err
 	}
-	rec := DeviceRecord{
+	rec := deviceRecord{
 		ID: id, AccountID: accountID, Kind: Hardware, Serial: serial,
 		Algorithm: tok.Algorithm, Digits: tok.Digits, Period: tok.Period,
 		Secret: tok.Seed, CreatedAt: m.now(), Usage: usage,
 	}
-	c := candidate{dev: rec, sealed: tok.Seed, ad: tokenAD(serial), last: -1}
+	c := candidate{dev: rec, sealed: tok.Seed, ad: tokenAD(serial), last: tdoc.lastStep}
 	_, err = m.attempt(ctx, c, code, func(step int64) error {
-		if !held {
-			ok, err := m.store.ClaimToken(ctx, serial, accountID)
-			switch {
-			case err != nil:
-				return reason.Store(err)
-			case !ok:
-				return ErrTokenTaken
-			}
+		// The claim advances the token's last-used step: errReplayedCode
+		// when the step is not after it.
+		claimed, err := m.claimToken(ctx, tdoc, holder, held, step)
+		if err != nil {
+			return err
 		}
 		rec.ActivatedAt, rec.LastStep = m.now(), step
-		if err := m.activate(ctx, rec); err != nil {
+		if err := m.activate(ctx, doc, rec); err != nil {
 			if !held {
 				// Best effort: on failure the token stays held by this
 				// account, which may bind it again later (see held).
-				_, _ = m.store.ReleaseToken(ctx, serial, accountID)
+				_ = m.releaseToken(ctx, claimed, holder)
 			}
 			return err
 		}

@@ -68,7 +68,7 @@ func TestBindHardware(t *testing.T) {
 	require.ErrorIs(t, err, mfa.ErrAlreadyBound)
 	rec, _, err := f.store.Token(ctx, "HW-0003")
 	require.NoError(t, err)
-	assert.Empty(t, rec.AccountID)
+	assert.Empty(t, rec.Holder)
 }
 
 func TestImportTokenValidates(t *testing.T) {
@@ -126,7 +126,7 @@ func TestConcurrentBindsOfOneToken(t *testing.T) {
 	assert.Zero(t, other.Load())
 	rec, _, err := f.store.Token(context.Background(), "HW-RACE")
 	require.NoError(t, err)
-	assert.Equal(t, winner.Load(), rec.AccountID)
+	assert.Equal(t, f.m.AccountTag(winner.Load().(string)), rec.Holder)
 }
 
 func TestNormalizeSerial(t *testing.T) {

@@ -26,11 +26,12 @@ var hostSecret = []byte("0123456789abcdef0123456789abcdef")
 const account = "100012345678"
 
 // fixture is a Manager on memstore with a fake clock, recorded events and a
-// fake protection-settings owner.
+// fake protection-settings owner. store reads the Manager's documents record
+// by record.
 type fixture struct {
 	m       *mfa.Manager
 	clock   *fakes.Clock
-	store   *memstore.MFAStore
+	store   mfa.StoreView
 	events  *fakes.Events
 	limiter *limits.Limiter
 	prot    *fakeProtection
@@ -56,14 +57,14 @@ func newFixture(t testing.TB, opts ...option) *fixture {
 
 func newFixtureAt(t testing.TB, start time.Time, lo limits.Lockout, opts ...option) *fixture {
 	t.Helper()
-	f := &fixture{clock: fakes.NewClock(start), store: memstore.NewMFAStore(), events: &fakes.Events{}, prot: &fakeProtection{}}
+	f := &fixture{clock: fakes.NewClock(start), events: &fakes.Events{}, prot: &fakeProtection{}}
 	lim, err := limits.NewLimiter(limits.Config{Store: memstore.New(), Secret: hostSecret, Now: f.clock.Now, Events: f.events.Hook}, lo)
 	require.NoError(t, err)
 	f.limiter = lim
 	f.ring, err = mfa.NewStaticKeyring("k1", map[string][]byte{"k1": []byte("0123456789abcdef0123456789abcdef")})
 	require.NoError(t, err)
 	cfg := mfa.Config{
-		Store: f.store, Keyring: f.ring, Limiter: lim, Secret: hostSecret,
+		Store: memstore.New(), Keyring: f.ring, Limiter: lim, Secret: hostSecret,
 		Protection: f.prot, Issuer: "Example Cloud", QR: stubQR{},
 		Now: f.clock.Now, Events: f.events.Hook,
 	}
@@ -72,6 +73,7 @@ func newFixtureAt(t testing.TB, start time.Time, lo limits.Lockout, opts ...opti
 	}
 	f.m, err = mfa.New(cfg)
 	require.NoError(t, err)
+	f.store = mfa.ViewOf(f.m)
 	return f
 }
 

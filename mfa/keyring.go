@@ -166,7 +166,7 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 }
 
 // ad returns the associated data d's secret was sealed with.
-func (d DeviceRecord) ad() []byte {
+func (d deviceRecord) ad() []byte {
 	if d.Kind == Hardware {
 		return tokenAD(d.Serial)
 	}

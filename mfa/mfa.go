@@ -72,7 +72,9 @@ var (
 
 // Config is what a Manager needs from the host.
 type Config struct {
-	// Store keeps devices, tokens and backup codes. Required.
+	// Store keeps devices, tokens and backup codes, as versioned documents
+	// (see [Store]): any state.Documents, such as memstore.Store,
+	// pgstore.Store or redisstore.Store. Required.
 	Store Store
 	// Keyring seals TOTP secrets and seeds at rest. Required.
 	Keyring Keyring
@@ -121,7 +123,7 @@ type Manager struct {
 func New(cfg Config) (*Manager, error) {
 	switch {
 	case cfg.Store == nil:
-		return nil, missing("Store", "an mfa.Store")
+		return nil, missing("Store", "a state.Documents")
 	case cfg.Keyring == nil:
 		return nil, missing("Keyring", "an mfa.Keyring")
 	case cfg.Limiter == nil:
@@ -190,7 +192,7 @@ type Device struct {
 	BoundAt time.Time
 }
 
-func deviceOf(r DeviceRecord) Device {
+func deviceOf(r deviceRecord) Device {
 	return Device{
 		ID: r.ID, AccountID: r.AccountID, Kind: r.Kind, Serial: r.Serial,
 		Algorithm: r.Algorithm, Digits: r.Digits, Period: r.Period,
@@ -204,14 +206,14 @@ func (m *Manager) Device(ctx context.Context, accountID string) (d Device, found
 	if err := checkAccount(accountID); err != nil {
 		return Device{}, false, err
 	}
-	r, found, err := m.store.Device(ctx, accountID)
+	doc, err := m.loadAccount(ctx, accountID)
 	if err != nil {
-		return Device{}, false, reason.Store(err)
+		return Device{}, false, err
 	}
-	if !found {
+	if doc.active == nil {
 		return Device{}, false, nil
 	}
-	return deviceOf(r), true, nil
+	return deviceOf(*doc.active), true, nil
 }
 
 // checkAccount validates an account ID passed by the host.
@@ -254,7 +256,7 @@ func (m *Manager) newID() (string, error) {
 
 // emit sends an event about a device. It adds the device's ID and kind to
 // attrs (which it takes over; nil is fine).
-func (m *Manager) emit(ctx context.Context, kind event.Kind, accountID string, d DeviceRecord, attrs map[string]string) {
+func (m *Manager) emit(ctx context.Context, kind event.Kind, accountID string, d deviceRecord, attrs map[string]string) {
 	if m.events == nil {
 		return
 	}

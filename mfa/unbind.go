@@ -41,8 +41,9 @@ type UnbindReport struct {
 
 // Unbind removes the account's MFA device after checking a current code
 // from it (the code is spent like any other), turns MFA off in login and
-// operation protection through Config.Protection, releases a hardware token
-// so that it can be bound again, and deletes the backup codes.
+// operation protection through Config.Protection, deletes the backup codes
+// with the device (in one write), and releases a hardware token so that it
+// can be bound again.
 //
 // Protection is turned off before the device is removed: if that fails, the
 // device stays bound and the user can try again, whereas the other order
@@ -61,14 +62,15 @@ func (m *Manager) Unbind(ctx context.Context, proof vocab.Proof, accountID, code
 	if err := vocab.Require(proof, accountID, vocab.OpUnbindMFA, m.now()); err != nil {
 		return UnbindReport{}, err
 	}
-	d, found, err := m.store.Device(ctx, accountID)
+	doc, err := m.loadAccount(ctx, accountID)
 	if err != nil {
-		return UnbindReport{}, reason.Store(err)
+		return UnbindReport{}, err
 	}
-	if !found {
+	if doc.active == nil {
 		return UnbindReport{}, ErrNotBound
 	}
-	if _, err := m.verifyDevice(ctx, d, code); err != nil {
+	d := *doc.active
+	if _, doc, err = m.verifyDevice(ctx, doc, code); err != nil {
 		return UnbindReport{}, err
 	}
 	report := UnbindReport{Device: deviceOf(d)}
@@ -79,24 +81,26 @@ func (m *Manager) Unbind(ctx context.Context, proof vocab.Proof, accountID, code
 		}
 		report.Fallback, report.ProtectionUpdated = fb, true
 	}
-	ok, err := m.store.DeleteDevice(ctx, accountID, d.ID)
+	ok, err := m.deleteDevice(ctx, doc, d.ID)
 	if err != nil {
-		return report, reason.Store(err)
+		return report, err
 	}
 	if !ok {
 		return report, ErrNotBound
 	}
 	attrs := map[string]string{"login_fallback": report.Fallback.Login, "operation_fallback": report.Fallback.Operation}
 	m.emit(ctx, event.MFAUnbound, accountID, d, attrs)
-	// Backup codes are hashed with the device ID, so they stopped working
-	// with the device; deleting them only frees space, and a failure here
-	// is harmless.
-	_ = m.store.ReplaceBackupCodes(ctx, accountID, nil)
 	if d.Kind == Hardware {
-		if _, err := m.store.ReleaseToken(ctx, d.Serial, accountID); err != nil {
-			// The device is gone; the token stays held by this account,
-			// which may bind it again (see BindHardware).
-			return report, reason.Store(err)
+		// The device is gone; on failure the token stays held by this
+		// account, which may bind it again (see BindHardware).
+		tok, found, err := m.loadToken(ctx, d.Serial)
+		if err != nil {
+			return report, err
+		}
+		if found {
+			if err := m.releaseToken(ctx, tok, m.accountTag(accountID)); err != nil {
+				return report, err
+			}
 		}
 	}
 	return report, nil

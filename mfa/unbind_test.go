@@ -102,7 +102,7 @@ func TestUnbindReleasesHardwareToken(t *testing.T) {
 	assert.Equal(t, "HW-9", report.Device.Serial)
 	rec, _, err := f.store.Token(ctx, "HW-9")
 	require.NoError(t, err)
-	assert.Empty(t, rec.AccountID)
+	assert.Empty(t, rec.Holder)
 
 	// Another account may now bind it, with a later code.
 	f.clock.Advance(time.Minute)

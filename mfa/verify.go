@@ -3,6 +3,7 @@ package mfa
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -45,36 +46,47 @@ func (m *Manager) Verify(ctx context.Context, accountID, code string) (Verificat
 	if err := checkAccount(accountID); err != nil {
 		return Verification{}, err
 	}
-	d, found, err := m.store.Device(ctx, accountID)
-	if err != nil {
-		return Verification{}, reason.Store(err)
-	}
-	if !found {
-		return Verification{}, ErrNotBound
-	}
-	return m.verifyDevice(ctx, d, code)
-}
-
-// verifyDevice is Verify for a loaded device record.
-func (m *Manager) verifyDevice(ctx context.Context, d DeviceRecord, code string) (Verification, error) {
-	c := candidate{dev: d, sealed: d.Secret, ad: d.ad(), last: d.LastStep}
-	step, err := m.attempt(ctx, c, code, func(step int64) error {
-		ok, err := m.store.AdvanceStep(ctx, d.AccountID, d.ID, step)
-		switch {
-		case err != nil:
-			return reason.Store(err)
-		case !ok:
-			// Another submission of the same or a later code won the race,
-			// or the device was unbound meanwhile.
-			return errReplayedCode
-		}
-		return nil
-	})
+	doc, err := m.loadAccount(ctx, accountID)
 	if err != nil {
 		return Verification{}, err
 	}
+	if doc.active == nil {
+		return Verification{}, ErrNotBound
+	}
+	v, _, err := m.verifyDevice(ctx, doc, code)
+	return v, err
+}
+
+// verifyDevice is Verify for the active device of a loaded account
+// document. It also returns the account's document as last read or
+// written.
+func (m *Manager) verifyDevice(ctx context.Context, doc accountDoc, code string) (Verification, accountDoc, error) {
+	d := *doc.active
+	c := candidate{dev: d, sealed: d.Secret, ad: d.ad(), last: d.LastStep}
+	var tok tokenDoc
+	if d.Kind == Hardware {
+		// The step of a hardware device is kept on its token.
+		var found bool
+		var err error
+		if tok, found, err = m.loadToken(ctx, d.Serial); err != nil {
+			return Verification{}, doc, err
+		} else if !found {
+			return Verification{}, doc, reason.Store(fmt.Errorf("mfa: hardware token %s of device %s is missing", d.Serial, d.ID))
+		}
+		c.last = tok.lastStep
+	}
+	step, err := m.attempt(ctx, c, code, func(step int64) error {
+		// errReplayedCode when another submission of the same or a later
+		// code won the race, or the device was unbound meanwhile.
+		var err error
+		doc, err = m.spendStep(ctx, doc, tok, step)
+		return err
+	})
+	if err != nil {
+		return Verification{}, doc, err
+	}
 	m.emit(ctx, event.MFAVerified, d.AccountID, d, map[string]string{"step": strconv.FormatInt(step, 10)})
-	return Verification{DeviceID: d.ID, Kind: d.Kind, Step: step, At: m.now()}, nil
+	return Verification{DeviceID: d.ID, Kind: d.Kind, Step: step, At: m.now()}, doc, nil
 }
 
 // candidate is a TOTP key to check a code against: an active device, a
@@ -82,7 +94,7 @@ func (m *Manager) verifyDevice(ctx context.Context, d DeviceRecord, code string)
 type candidate struct {
 	// dev names the device (or token) in events; its TOTP parameters are
 	// the ones used.
-	dev DeviceRecord
+	dev deviceRecord
 	// sealed is the secret, ad its associated data.
 	sealed Sealed
 	ad     []byte

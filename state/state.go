@@ -17,12 +17,13 @@
 //     one exists, get, take once. Pending logins and started verifications
 //     live here.
 //   - [Documents]: versioned documents, written by compare-and-set on a
-//     version, for durable flow state.
+//     version, for durable flow state. MFA devices, hardware tokens and
+//     backup codes live here.
 //
 // Counters (limits.CounterStore) and one-time codes (notify.CodeStore) are
-// the other two hot-state primitives; accounts (account.Store) and MFA
-// devices (mfa.Store) stay typed, because PostgreSQL constraints serve their
-// quota slots and uniqueness best.
+// the other two hot-state primitives; accounts (account.Store) stay typed,
+// because PostgreSQL constraints and transactions across rows serve their
+// quota slots best.
 //
 // # Common rules
 //

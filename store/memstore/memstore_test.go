@@ -12,7 +12,6 @@ import (
 
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/limits"
-	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/store/memstore"
 	"github.com/accountsec/accountsec/store/storetest"
@@ -224,8 +223,5 @@ func TestCancelledContext(t *testing.T) {
 func TestStoreServesEveryArea(t *testing.T) {
 	t.Run("Account", func(t *testing.T) {
 		storetest.RunAccountStore(t, func(*testing.T) account.Store { return memstore.New() })
-	})
-	t.Run("MFA", func(t *testing.T) {
-		storetest.RunMFAStore(t, func(*testing.T) mfa.Store { return memstore.New() })
 	})
 }

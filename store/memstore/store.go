@@ -7,7 +7,6 @@ import (
 
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/limits"
-	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/recovery"
@@ -19,7 +18,6 @@ var (
 	_ limits.CounterStore = (*Store)(nil)
 	_ notify.CodeStore    = (*Store)(nil)
 	_ account.Store       = (*Store)(nil)
-	_ mfa.Store           = (*Store)(nil)
 	_ protection.Store    = (*Store)(nil)
 	_ recovery.Store      = (*Store)(nil)
 	_ state.Store         = (*Store)(nil)
@@ -35,8 +33,8 @@ var (
 //
 // Store serves every store interface of the library: counters, codes and
 // the state primitives (sessions, grants, pending logins, password resets,
-// …) directly, accounts and MFA devices through the embedded per-area
-// stores (which hosts may also use on their own).
+// MFA devices, …) directly, accounts through the embedded AccountStore
+// (which hosts may also use on its own).
 type Store struct {
 	counters shards[limits.Counter]
 	codes    shards[codeEntry]
@@ -48,7 +46,6 @@ type Store struct {
 	documents shards[state.Document]
 
 	AccountStore
-	MFAStore
 }
 
 // New returns an empty Store.

@@ -4,12 +4,11 @@
 //   - limits.CounterStore: expiring counters (lockouts, rate limits);
 //   - notify.CodeStore: one-time codes, as keyed hashes;
 //   - account.Store: accounts and the quota slots they hold;
-//   - mfa.Store: MFA devices and pending enrolments, imported hardware
-//     tokens, and backup codes as keyed hashes;
 //   - state.Records, state.Onces and state.Documents: the hot, expiring
 //     state (sessions, step-up grants, pending logins, challenges, trusted
 //     devices, login cities, password resets: protection.Store and
-//     recovery.Store) and durable flow documents.
+//     recovery.Store) and durable documents (MFA devices, hardware tokens
+//     and backup codes: mfa.Store).
 //
 // Typical use:
 //
@@ -40,9 +39,8 @@
 // Every check-then-act operation is atomic across connections and
 // processes. Almost all are a single SQL statement whose row lock
 // serialises concurrent calls on one key, so no interleaving lets more
-// calls through than a limit allows, matches a code or a backup code twice,
-// consumes a password reset twice, accepts a TOTP step twice or activates
-// two devices; each of those is one round trip.
+// calls through than a limit allows, matches a code twice or consumes a
+// password reset twice; each of those is one round trip.
 //
 // Account writes that take quota slots count the accounts holding each
 // slot, which a row lock cannot protect (the slot may have no rows yet).

@@ -44,7 +44,6 @@ type Store struct {
 	// SQL text with the table names filled in.
 	q    queries
 	acct accountQueries
-	mfa  mfaQueries
 	st   stateQueries
 }
 
@@ -93,7 +92,6 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	}
 	s.q = newQueries(s.counters, s.codes)
 	s.acct = newAccountQueries(cfg.schema)
-	s.mfa = newMFAQueries(cfg.schema)
 	s.st = newStateQueries(cfg.schema)
 	return s, nil
 }
