@@ -426,8 +426,10 @@ type Verification struct {
 // otherwise a grant for that purpose only. [Manager.Authorize] and
 // [Manager.Verified] then allow it.
 //
-// Wrong answers count towards the limiter under VerifyScope per account; a
-// locked account gets *limits.LockedError before its answer is checked. A
+// Wrong answers count once, in their factor's scope: SMS and email codes
+// and host rejections under VerifyScope per account, MFA codes only in the
+// MFA verifier's own scope (mfa.LimiterScope); a locked account gets
+// *limits.LockedError before its answer is checked. A
 // WeChat scan or face check not finished yet is ErrNotConfirmed (not
 // counted; ask again). Errors: ErrChallengeInvalid, the code errors of
 // notify and mfa, ErrRejected, ErrVerifierUnavailable, or a
@@ -527,14 +529,23 @@ func (m *Manager) answer(ctx context.Context, p Profile, token, binding, purpose
 // counted are the refusals that count as a failed answer. Everything else
 // (malformed input, a store or host failure, a lock of another limiter)
 // gives the reserved slot back.
+// MFA codes are not among them: the MFA verifier counts those itself.
 var counted = []error{
 	notify.ErrMismatch, notify.ErrInvalid,
-	reason.New(reason.MFAMismatch), reason.New(reason.MFAReplayed), reason.New(reason.MFANotBound),
 	ErrRejected,
 }
 
-// check verifies answer under a reserved failure slot of the account.
+// check verifies answer, counting a wrong one once, in its factor's scope.
+// An MFA code is counted by the MFA verifier alone (mfa.Manager.Verify
+// counts it under mfa.LimiterScope, refuses a locked account and reports
+// the tries remaining), so it takes no slot of VerifyScope: counting it
+// twice would let wrong TOTP codes lock SMS and email verification too.
+// Every other answer is checked under a reserved failure slot of
+// VerifyScope.
 func (m *Manager) check(ctx context.Context, p Profile, c ChallengeRecord, answer string) error {
+	if c.Method == MFA {
+		return m.checkAnswer(ctx, p, c, answer)
+	}
 	a, err := m.limiter.Begin(ctx, VerifyScope, p.AccountID)
 	if err != nil {
 		return err

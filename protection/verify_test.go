@@ -3,6 +3,7 @@ package protection_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -180,20 +181,22 @@ func TestFailedAnswersCountTowardsTheLimit(t *testing.T) {
 	e := newEnv(t)
 	e.lockout(t, limits.Lockout{MaxFailures: 3})
 	s, _ := e.session(t)
-	req := protection.StartRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: protection.OpSignOutAll, Method: protection.MFA}
+	req := protection.StartRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: protection.OpSignOutAll, Method: protection.SMS}
 	c, err := e.m.StartVerification(t.Context(), req)
 	require.NoError(t, err)
+	code := e.outbox.LastCode(alicePhone)
 	answer := func(code string) error {
 		_, err := e.m.AnswerVerification(t.Context(), protection.AnswerRequest{AccountID: aliceID, Binding: s.Binding(), Purpose: protection.OpSignOutAll, Challenge: c.ID, Answer: code})
 		return err
 	}
-	require.ErrorIs(t, answer("12345"), reason.New(reason.MFAMalformed), "malformed: not counted")
-	require.ErrorIs(t, answer("111111"), reason.New(reason.MFAMismatch))
-	require.ErrorIs(t, answer("222222"), reason.New(reason.MFAMismatch))
-	err = answer("333333")
-	require.ErrorIs(t, err, reason.New(reason.MFAMismatch))
+	wrong := func(i int) string { return fmt.Sprintf("%06d", (mustAtoi(t, code)+i)%1000000) }
+	require.ErrorIs(t, answer("12345"), notify.ErrMalformed, "malformed: not counted")
+	require.ErrorIs(t, answer(wrong(1)), notify.ErrMismatch)
+	require.ErrorIs(t, answer(wrong(2)), notify.ErrMismatch)
+	err = answer(wrong(3))
+	require.ErrorIs(t, err, notify.ErrMismatch)
 	require.ErrorIs(t, err, limits.ErrLocked, "the third failure locks")
-	require.ErrorIs(t, answer(aliceMFA), limits.ErrLocked, "then even the right code is refused unchecked")
+	require.ErrorIs(t, answer(code), limits.ErrLocked, "then even the right code is refused unchecked")
 	assert.GreaterOrEqual(t, e.events.Count(event.VerificationFailed), 4)
 	requireVerificationRequired(t, errOf(e.m.Authorize(t.Context(), s, protection.OpSignOutAll)))
 }

@@ -196,10 +196,13 @@ type VerificationRequiredError struct {
 	// Purpose is the operation or purpose to verify for.
 	Purpose string
 	// Methods are the methods to offer first: the one the account's
-	// settings name, or the first available when that one is not.
+	// settings name, or the first that qualifies when the account cannot
+	// use that one (docs/SECURITY.md, "Methods and channels").
 	Methods []VerifyMethod
-	// Alternatives are the other methods the account has, which the user
-	// may pick instead (empty under protection's Policy.StrictMethods).
+	// Alternatives are the other methods that qualify, which the user may
+	// pick instead: only when the configured method cannot be used or none
+	// is configured, never weaker than the configured one (empty under
+	// protection's Policy.StrictMethods).
 	Alternatives []VerifyMethod
 }
 

@@ -85,7 +85,8 @@ func NewReader(p []byte) (*Reader, byte) {
 	return &Reader{b: p[1:]}, p[0]
 }
 
-// Reader returns a reader by value, for callers that keep it on the stack.
+// Read is NewReader returning the reader by value, for callers that keep
+// it on the stack.
 func Read(p []byte) (Reader, byte) {
 	if len(p) == 0 {
 		return Reader{err: ErrCorrupt}, 0
