@@ -17,6 +17,7 @@ import (
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/recovery"
+	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/store/memstore"
 )
 
@@ -61,6 +62,7 @@ type Store interface {
 	mfa.Store
 	protection.Store
 	recovery.Store
+	state.Store
 }
 
 // Deps is what the host supplies.
@@ -68,7 +70,7 @@ type Deps struct {
 	// Store keeps the state; nil means a new in-memory store, which suits a
 	// single process only. The fields below override it area by area, so a
 	// host can keep hot state (counters, codes, sessions) in Redis and
-	// accounts and devices in PostgreSQL; with all six set, Store may be
+	// accounts and devices in PostgreSQL; with all seven set, Store may be
 	// nil.
 	Store Store
 	// Counters overrides Store for lockout and send-rate counters.
@@ -86,6 +88,10 @@ type Deps struct {
 	Sessions protection.Store
 	// Resets overrides Store for pending password resets.
 	Resets recovery.Store
+	// Flows overrides Store for the state of the longer flows (account
+	// recovery, appeals, cancellation, sub-user applications): documents,
+	// single-use records and record sets. Keep it durable (PostgreSQL).
+	Flows state.Store
 	// SMS delivers SMS messages; needed to send codes by SMS.
 	SMS notify.SMSSender
 	// Email delivers emails; needed to send codes by email.
@@ -250,14 +256,15 @@ type stores struct {
 	devices  mfa.Store
 	sessions protection.Store
 	resets   recovery.Store
+	flows    state.Store
 }
 
 func (d Deps) stores() stores {
 	base := d.Store
-	if base == nil && (d.Counters == nil || d.Codes == nil || d.Accounts == nil || d.Devices == nil || d.Sessions == nil || d.Resets == nil) {
+	if base == nil && (d.Counters == nil || d.Codes == nil || d.Accounts == nil || d.Devices == nil || d.Sessions == nil || d.Resets == nil || d.Flows == nil) {
 		base = memstore.New()
 	}
-	st := stores{counters: base, codes: base, accounts: base, devices: base, sessions: base, resets: base}
+	st := stores{counters: base, codes: base, accounts: base, devices: base, sessions: base, resets: base, flows: base}
 	if d.Counters != nil {
 		st.counters = d.Counters
 	}
@@ -275,6 +282,9 @@ func (d Deps) stores() stores {
 	}
 	if d.Resets != nil {
 		st.resets = d.Resets
+	}
+	if d.Flows != nil {
+		st.flows = d.Flows
 	}
 	return st
 }
