@@ -29,7 +29,8 @@
 //	n, err := store.Sweep(ctx, time.Now())
 //
 // The host runs Sweep now and then (for example every few minutes, with the
-// library's clock): it is the only thing that removes expired counters,
+// library's clock, and a ctx deadline: Sweep is not bounded by the op
+// timeout): it is the only thing that removes expired counters,
 // codes, records and single-use records, and records ended by
 // state.Records.EndRecords. Nothing else needs to run; documents never
 // expire, and the per-owner generation rows of state.Records stay (a
@@ -62,9 +63,17 @@
 // or TakeOnce finds the row, one PutOnce inserts it, one PutDocument finds
 // the version it expects. Their times are stored at millisecond precision.
 //
-// The store never reads a clock, neither its own nor the server's: expiry is
-// always compared with the time the caller passes, so a fake clock in tests
-// works exactly as with the memory store. Times are stored as timestamptz,
+// The store never reads a clock to decide anything, neither its own nor the
+// server's: expiry is always compared with the time the caller passes, so a
+// fake clock in tests works exactly as with the memory store. (It reads the
+// process clock only to bound its waits.)
+//
+// Every method waits at most WithOpTimeout (DefaultOpTimeout, 2 s) for the
+// server when the caller's ctx allows longer, including the wait for a
+// pooled connection, so a stalled or unreachable server makes calls fail
+// (closed) instead of holding logins; pgx alone would wait as long as ctx
+// does, forever without a deadline. Migrate's transaction and Sweep are
+// bounded only by their ctx. Times are stored as timestamptz,
 // which keeps microseconds, except in account records, which are JSONB
 // documents and keep nanoseconds; returned times are in UTC.
 //

@@ -33,7 +33,7 @@ var (
 // lists the interfaces it serves. It is safe for concurrent use. Almost
 // every method is a single round trip to the server; the exceptions say so.
 type Store struct {
-	pool   *pgxpool.Pool
+	pool   *boundedPool
 	schema string
 
 	// Table names, already quoted and schema-qualified.
@@ -51,7 +51,8 @@ type Store struct {
 type Option func(*config)
 
 type config struct {
-	schema string
+	schema    string
+	opTimeout time.Duration
 }
 
 // WithSchema puts the tables in schema instead of DefaultSchema. Migrate
@@ -61,9 +62,9 @@ func WithSchema(schema string) Option {
 	return func(c *config) { c.schema = schema }
 }
 
-// New returns a Store that uses pool. It checks that the server answers but
-// does not create or change tables: call Migrate for that (once at start-up,
-// or from a deploy step).
+// New returns a Store that uses pool. It checks that the server answers
+// (within the op timeout, see WithOpTimeout) but does not create or change
+// tables: call Migrate for that (once at start-up, or from a deploy step).
 //
 // The statements rely on the server's default READ COMMITTED isolation for
 // their row-level waits; under a stricter default_transaction_isolation
@@ -73,18 +74,19 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if pool == nil {
 		return nil, errors.New("pgstore: nil pool")
 	}
-	cfg := config{schema: DefaultSchema}
+	cfg := config{schema: DefaultSchema, opTimeout: DefaultOpTimeout}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if cfg.schema == "" || len(cfg.schema) > maxIdentifierLen {
 		return nil, fmt.Errorf("pgstore: schema name %q must be 1 to %d bytes", cfg.schema, maxIdentifierLen)
 	}
-	if err := pool.Ping(ctx); err != nil {
+	bp := &boundedPool{pool: pool, timeout: cfg.opTimeout}
+	if err := bp.Ping(ctx); err != nil {
 		return nil, fmt.Errorf("pgstore: ping: %w", err)
 	}
 	s := &Store{
-		pool:       pool,
+		pool:       bp,
 		schema:     cfg.schema,
 		counters:   pgx.Identifier{cfg.schema, "accountsec_counters"}.Sanitize(),
 		codes:      pgx.Identifier{cfg.schema, "accountsec_codes"}.Sanitize(),
@@ -104,7 +106,11 @@ func (s *Store) Schema() string { return s.schema }
 // returns how many rows it removed. Expired rows are already invisible to every other method;
 // sweeping only reclaims space, so run it now and then (for example every
 // few minutes) with the same clock the rest of the library uses.
+//
+// A large backlog may take longer than the op timeout to delete, so Sweep is
+// bounded only by ctx: give it a deadline (for example the sweep interval).
 func (s *Store) Sweep(ctx context.Context, now time.Time) (int64, error) {
+	ctx = unbounded(ctx)
 	var n int64
 	if err := s.pool.QueryRow(ctx, s.q.sweep, now).Scan(&n); err != nil {
 		return 0, fmt.Errorf("pgstore: sweep: %w", err)
