@@ -27,7 +27,8 @@
 // Reads always go to the primary: a replica could still show a session that
 // was just ended.
 //
-// The store never reads a clock. Each key stores its expiry, in Unix
+// The store never reads a clock to decide expiry (only to bound its waits,
+// see below). Each key stores its expiry, in Unix
 // milliseconds, as a field, and scripts compare it with the time the caller
 // passes, so a fake clock in tests behaves exactly as with the memory store.
 // Redis's own expiry is only garbage collection: keys get a relative TTL
@@ -51,10 +52,44 @@
 // (state.Onces) and documents (state.Documents) are one key each; documents
 // have no TTL. TakeOnce is one GETDEL, which needs Redis 6.2 or later.
 //
-// Run Redis with maxmemory-policy noeviction, or with enough memory that
-// nothing is evicted: a lost record set fails closed (its sessions and
-// grants end), but a lost counter restarts its window and lets more
-// attempts through, and a lost document is lost for good. Persist with AOF
-// (appendonly yes) for lockouts, sessions and documents to survive a
-// restart of Redis.
+// Every command waits at most WithOpTimeout (DefaultOpTimeout, 2 s) when
+// the caller's ctx allows longer, so a Redis that stops answering makes
+// calls fail (closed) instead of holding logins for the client's own
+// timeouts. Build the client with ContextTimeoutEnabled: true, so that a
+// command given up on also frees its connection; the bound holds either
+// way.
+//
+// # Restarts, persistence and eviction
+//
+// Redis is the store's only copy: what Redis loses, the library forgets.
+// Run it with
+//
+//	appendonly yes
+//	appendfsync everysec
+//	maxmemory-policy noeviction
+//
+// so that a restart loses at most the last second of writes and nothing is
+// evicted (under noeviction a full Redis refuses writes, which callers treat
+// as store failures, failing closed). A Redis that restarts empty, without
+// persistence or after losing its files, drops:
+//
+//   - counters: active lockouts are lifted and failure counts and send-rate
+//     windows start again, so an attacker gets a fresh attempt budget and
+//     more codes can be sent (this fails open, once per loss);
+//   - one-time codes, pending logins and challenges: they turn Missing and
+//     users ask for new ones (fails closed);
+//   - sessions, step-up grants, trusted devices and password resets: users
+//     sign in again, verify again and request a new reset link (fails
+//     closed);
+//   - documents, which have no TTL and exist nowhere else: MFA devices and
+//     backup codes, and the replay guard of accepted TOTP steps, are lost
+//     for good, so an account loses its second factor (fails open). Keep
+//     documents in PostgreSQL (Deps.Store or Deps.Devices) unless Redis is
+//     persisted and backed up like a database.
+//
+// The same holds for keys evicted under another maxmemory policy, one key at
+// a time. A lockout cannot be made durable here while its counter lives in
+// Redis: a host that needs lockouts to survive the loss of Redis keeps the
+// counters in PostgreSQL (Deps.Counters, or Deps.Store with Counters left
+// unset), at the cost of a database write per counted attempt.
 package redisstore

@@ -17,8 +17,6 @@ const (
 	// DefaultExpiryMargin is added to the relative TTL of every key, so
 	// that Redis never drops a key the caller's clock still considers live.
 	DefaultExpiryMargin = time.Minute
-	// DefaultCodeTTL is how long Redis keeps a one-time code key.
-	DefaultCodeTTL = 24 * time.Hour
 )
 
 var (
@@ -32,10 +30,9 @@ var (
 // for concurrent use. Each method is one round trip, and touches one key or
 // keys of one hash tag, so it works on Redis Cluster too.
 type Store struct {
-	client  redis.UniversalClient
-	prefix  string
-	margin  int64 // milliseconds
-	codeTTL int64 // milliseconds
+	client *boundedClient // every command goes through it: see WithOpTimeout
+	prefix string
+	margin int64 // milliseconds
 }
 
 // Option configures a Store.
@@ -64,32 +61,18 @@ func WithExpiryMargin(d time.Duration) Option {
 	}
 }
 
-// WithCodeTTL sets how long Redis keeps a one-time code (default
-// DefaultCodeTTL; zero or negative means the default). PutCode is given no
-// current time, so it cannot derive a TTL from the code's ExpiresAt; it sets
-// this fixed TTL instead. Choose it longer than any code's lifetime plus
-// clock skew: a code whose key Redis drops first merely turns Missing
-// earlier (the caller sends a new one), which fails closed.
-func WithCodeTTL(d time.Duration) Option {
-	return func(s *Store) {
-		if d > 0 {
-			s.codeTTL = d.Milliseconds()
-		}
-	}
-}
-
 // New returns a Store that uses client (a *redis.Client, *redis.ClusterClient
 // or *redis.Ring). It does not contact the server; the scripts are loaded on
-// first use.
+// first use. It leaves client as it is (it adds no hook): commands the host
+// sends on the same client keep their own deadlines.
 func New(client redis.UniversalClient, opts ...Option) *Store {
 	if client == nil {
 		panic("redisstore: New called with a nil client")
 	}
 	s := &Store{
-		client:  client,
-		prefix:  DefaultKeyPrefix,
-		margin:  DefaultExpiryMargin.Milliseconds(),
-		codeTTL: DefaultCodeTTL.Milliseconds(),
+		client: newBoundedClient(client),
+		prefix: DefaultKeyPrefix,
+		margin: DefaultExpiryMargin.Milliseconds(),
 	}
 	for _, o := range opts {
 		o(s)

@@ -1,0 +1,157 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// DefaultOpTimeout bounds each command when WithOpTimeout is not given.
+const DefaultOpTimeout = 2 * time.Second
+
+// WithOpTimeout bounds how long each command waits for Redis (default
+// DefaultOpTimeout; zero or negative means the default). A command whose ctx
+// has an earlier deadline keeps it; one whose ctx has none, or a later one,
+// gives up after d with an error that wraps context.DeadlineExceeded, which
+// callers treat as a store failure (failing closed). Every method is one
+// command, except that a script Redis has not cached yet costs two (EVALSHA,
+// then EVAL), each bounded by d.
+//
+// go-redis applies a ctx deadline to the socket only when the client was
+// built with ContextTimeoutEnabled: true; otherwise it waits out its own
+// ReadTimeout and WriteTimeout (3 s each by default, plus DialTimeout, 5 s,
+// for a new connection). With such a client the store still returns after d,
+// leaving the command to finish or fail in the background within those
+// client timeouts. Set ContextTimeoutEnabled: true so that an abandoned
+// command also frees its connection at once, and it costs no goroutine.
+func WithOpTimeout(d time.Duration) Option {
+	return func(s *Store) {
+		if d > 0 {
+			s.client.timeout = d
+		}
+	}
+}
+
+// boundedClient is the client as the store's methods use it: every command
+// gets the op timeout unless its ctx ends earlier. It offers only the
+// commands the store sends, so none can bypass the bound: a method that
+// needs another command adds it here.
+type boundedClient struct {
+	client  redis.UniversalClient
+	timeout time.Duration
+	// ctxDeadlines is whether client applies ctx deadlines to its socket
+	// (ContextTimeoutEnabled); when it does not, commands run on their own
+	// goroutine and the store stops waiting for them at the deadline.
+	ctxDeadlines bool
+}
+
+var _ redis.Scripter = (*boundedClient)(nil)
+
+func newBoundedClient(client redis.UniversalClient) *boundedClient {
+	b := &boundedClient{client: client, timeout: DefaultOpTimeout}
+	switch c := client.(type) {
+	case *redis.Client:
+		b.ctxDeadlines = c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		b.ctxDeadlines = c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		b.ctxDeadlines = c.Options().ContextTimeoutEnabled
+	}
+	return b
+}
+
+// bounded runs call with ctx limited to the op timeout and returns its
+// command, or a command made by failed that holds the deadline error when the
+// timeout ends first.
+func bounded[C redis.Cmder](b *boundedClient, ctx context.Context, call func(context.Context) C, failed func(context.Context) C) C {
+	ctx, cancel := context.WithTimeout(ctx, b.timeout)
+	defer cancel()
+	if b.ctxDeadlines {
+		cmd := call(ctx)
+		// The client reports the socket's deadline, which it takes from
+		// ctx, as a network timeout: say that a deadline ended the command,
+		// as on the other path.
+		var ne net.Error
+		if err := cmd.Err(); errors.As(err, &ne) && ne.Timeout() && !errors.Is(err, context.DeadlineExceeded) {
+			cmd.SetErr(fmt.Errorf("%w: %w", context.DeadlineExceeded, err))
+		}
+		return cmd
+	}
+	done := make(chan C, 1)
+	go func() { done <- call(ctx) }()
+	select {
+	case cmd := <-done:
+		return cmd
+	case <-ctx.Done():
+		cmd := failed(ctx)
+		cmd.SetErr(ctx.Err())
+		return cmd
+	}
+}
+
+// Del deletes keys.
+func (b *boundedClient) Del(ctx context.Context, keys ...string) *redis.IntCmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.IntCmd { return b.client.Del(ctx, keys...) },
+		func(ctx context.Context) *redis.IntCmd { return redis.NewIntCmd(ctx) })
+}
+
+// HMGet reads fields of the hash at key.
+func (b *boundedClient) HMGet(ctx context.Context, key string, fields ...string) *redis.SliceCmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.SliceCmd { return b.client.HMGet(ctx, key, fields...) },
+		func(ctx context.Context) *redis.SliceCmd { return redis.NewSliceCmd(ctx) })
+}
+
+// GetDel reads and deletes the string at key.
+func (b *boundedClient) GetDel(ctx context.Context, key string) *redis.StringCmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.StringCmd { return b.client.GetDel(ctx, key) },
+		func(ctx context.Context) *redis.StringCmd { return redis.NewStringCmd(ctx) })
+}
+
+// Eval runs script.
+func (b *boundedClient) Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.Cmd { return b.client.Eval(ctx, script, keys, args...) },
+		func(ctx context.Context) *redis.Cmd { return redis.NewCmd(ctx) })
+}
+
+// EvalSha runs the cached script sha1.
+func (b *boundedClient) EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.Cmd { return b.client.EvalSha(ctx, sha1, keys, args...) },
+		func(ctx context.Context) *redis.Cmd { return redis.NewCmd(ctx) })
+}
+
+// EvalRO runs the read-only script.
+func (b *boundedClient) EvalRO(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.Cmd { return b.client.EvalRO(ctx, script, keys, args...) },
+		func(ctx context.Context) *redis.Cmd { return redis.NewCmd(ctx) })
+}
+
+// EvalShaRO runs the cached read-only script sha1.
+func (b *boundedClient) EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.Cmd { return b.client.EvalShaRO(ctx, sha1, keys, args...) },
+		func(ctx context.Context) *redis.Cmd { return redis.NewCmd(ctx) })
+}
+
+// ScriptExists reports which of hashes Redis has cached.
+func (b *boundedClient) ScriptExists(ctx context.Context, hashes ...string) *redis.BoolSliceCmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.BoolSliceCmd { return b.client.ScriptExists(ctx, hashes...) },
+		func(ctx context.Context) *redis.BoolSliceCmd { return redis.NewBoolSliceCmd(ctx) })
+}
+
+// ScriptLoad caches script in Redis.
+func (b *boundedClient) ScriptLoad(ctx context.Context, script string) *redis.StringCmd {
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.StringCmd { return b.client.ScriptLoad(ctx, script) },
+		func(ctx context.Context) *redis.StringCmd { return redis.NewStringCmd(ctx) })
+}
