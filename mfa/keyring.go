@@ -76,15 +76,15 @@ func (r *StaticKeyring) Key(id string) ([]byte, error) {
 }
 
 // String names the key IDs, never the keys.
-func (r *StaticKeyring) String() string {
+func (r StaticKeyring) String() string {
 	return "mfa.StaticKeyring{current:" + r.current + " keys:" + strconv.Itoa(len(r.keys)) + "}"
 }
 
 // GoString is String.
-func (r *StaticKeyring) GoString() string { return r.String() }
+func (r StaticKeyring) GoString() string { return r.String() }
 
 // Format prints String for every verb, so no verb prints a key.
-func (r *StaticKeyring) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(r.String())) }
+func (r StaticKeyring) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(r.String())) }
 
 // Sealed is a secret encrypted with AES-GCM: KeyID names the key in the
 // [Keyring], Ciphertext is the 12-byte nonce followed by the GCM output.
