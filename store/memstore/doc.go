@@ -21,16 +21,17 @@
 // in one step. Reads return the stored data without copying it.
 //
 // Like every store it never reads a clock: expiry is decided by the times the
-// caller passes. Expired entries are removed by [Store.Sweep], and often
-// sooner, when a call meets them. The store starts no goroutines, so a long-running
-// host with many keys that are never touched again should call Sweep
-// periodically:
-//
-//	go func() {
-//		for now := range time.Tick(time.Minute) {
-//			st.Sweep(now)
-//		}
-//	}()
+// caller passes. Expired entries are removed when a call meets them, and the
+// store reclaims the rest by itself, without a goroutine: each shard counts
+// its calls and, after about as many calls as it holds older entries (at
+// least a few dozen), the call that comes due sweeps that shard with the
+// earliest time passed to it since its previous sweep. The work is a few
+// entries per call, and what has expired but is not yet reclaimed stays in
+// proportion to recent traffic, not to the store's age, so a host need not
+// call [Store.Sweep] (which reclaims everything at once). A shard given no
+// time since its previous sweep uses the latest time another shard swept
+// with. All calls on one Store should pass times from one clock, as the
+// library does.
 //
 // State lives only in the process: it is lost on restart and not shared
 // between replicas. Hosts that run several processes need a shared store

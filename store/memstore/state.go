@@ -41,9 +41,9 @@ func byOrder(ao int64, aid string, bo int64, bid string) int {
 
 // lockSet returns the locked shard of owner and the owner's map of set,
 // creating the maps when create is true (else the map may be nil). The
-// caller must unlock the shard.
-func (s *Store) lockSet(set, owner string, create bool) (*shard[ownerRecords], map[string]recordEntry) {
-	sh := s.records.lock(owner)
+// caller must unlock the shard. now is the caller's time (see lockAt).
+func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[ownerRecords], map[string]recordEntry) {
+	sh := lockAt(s, &s.records, owner, now)
 	sets := sh.m[owner]
 	if sets == nil && create {
 		sets = ownerRecords{}
@@ -73,7 +73,7 @@ func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now tim
 	if err := cmp.Or(ctx.Err(), state.CheckRecord(r, keep, now)); err != nil {
 		return err
 	}
-	sh, recs := s.lockSet(r.Set, r.Owner, true)
+	sh, recs := s.lockSet(r.Set, r.Owner, true, now)
 	defer sh.mu.Unlock()
 	recs[r.ID] = recordEntry{data: r.Data, order: r.Order, expiresAt: r.ExpiresAt}
 	if keep == 0 || len(recs) <= keep {
@@ -106,7 +106,7 @@ func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.T
 	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
 		return state.Record{}, false, err
 	}
-	sh, recs := s.lockSet(set, owner, false)
+	sh, recs := s.lockSet(set, owner, false, now)
 	defer sh.mu.Unlock()
 	e, ok := recs[id]
 	if !ok || !state.Live(e.expiresAt, now) {
@@ -122,7 +122,7 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 	if err := cmp.Or(ctx.Err(), state.CheckOwner(set, owner)); err != nil {
 		return nil, err
 	}
-	sh, recs := s.lockSet(set, owner, false)
+	sh, recs := s.lockSet(set, owner, false, now)
 	out := make([]state.Record, 0, len(recs))
 	for id, e := range recs {
 		if state.Live(e.expiresAt, now) {
@@ -142,7 +142,7 @@ func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order in
 	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
 		return false, err
 	}
-	sh, recs := s.lockSet(set, owner, false)
+	sh, recs := s.lockSet(set, owner, false, now)
 	defer sh.mu.Unlock()
 	e, ok := recs[id]
 	if !ok || !state.Live(e.expiresAt, now) {
@@ -161,7 +161,7 @@ func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now tim
 	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
 		return false, err
 	}
-	sh, recs := s.lockSet(set, owner, false)
+	sh, recs := s.lockSet(set, owner, false, now)
 	defer sh.mu.Unlock()
 	e, ok := recs[id]
 	delete(recs, id)
@@ -176,7 +176,7 @@ func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now tim
 	if err := cmp.Or(ctx.Err(), state.CheckOwner(set, owner), checkKeep(keep)); err != nil {
 		return err
 	}
-	sh, recs := s.lockSet(set, owner, false)
+	sh, recs := s.lockSet(set, owner, false, now)
 	defer sh.mu.Unlock()
 	if e, ok := recs[keep]; ok && state.Live(e.expiresAt, now) {
 		sh.m[owner][set] = map[string]recordEntry{keep: e}
@@ -201,7 +201,7 @@ func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool,
 	if err := cmp.Or(ctx.Err(), state.CheckOnce(r, now)); err != nil {
 		return false, err
 	}
-	sh := s.onces.lock(r.ID)
+	sh := lockAt(s, &s.onces, r.ID, now)
 	defer sh.mu.Unlock()
 	if e, ok := sh.m[r.ID]; ok && state.Live(e.expiresAt, now) {
 		return false, nil
@@ -225,7 +225,7 @@ func (s *Store) once(ctx context.Context, id string, now time.Time, take bool) (
 	if err := cmp.Or(ctx.Err(), state.CheckKey("id", id)); err != nil {
 		return state.Once{}, false, err
 	}
-	sh := s.onces.lock(id)
+	sh := lockAt(s, &s.onces, id, now)
 	defer sh.mu.Unlock()
 	e, ok := sh.m[id]
 	live := ok && state.Live(e.expiresAt, now)

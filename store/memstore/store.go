@@ -29,7 +29,8 @@ var (
 //
 // Each concern (counters, codes, …) keeps its entries in its own sharded
 // map, declared here and implemented in its own file. A concern whose entries
-// expire adds itself to [Store.Sweep].
+// expire adds itself to [Store.Sweep] and to reclaim (sweeper.go), and locks
+// its shards with lockAt in the calls that pass a time.
 //
 // Store serves every store interface of the library: counters, codes and
 // the state primitives (sessions, grants, pending logins, password resets,
@@ -53,9 +54,11 @@ func New() *Store { return new(Store) }
 
 // Sweep removes every entry that has expired at now (whose expiry is not
 // after now) and returns how many it removed. Entries are also removed when a
-// call touches their key after they expire, so Sweep only matters for keys
-// that are never used again. The store never calls it by itself: a
-// long-running host should call it periodically, for example every minute.
+// call touches their key after they expire, and the store reclaims the
+// others by itself, a shard at a time, as calls come (see the package
+// documentation), so calling Sweep is optional: it frees everything at once,
+// for example before measuring memory, or for a store that receives no more
+// calls.
 //
 // Sweep locks one shard at a time, so other calls proceed while it runs.
 func (s *Store) Sweep(now time.Time) int {
@@ -78,23 +81,33 @@ const shardCount = 32
 var seed = maphash.MakeSeed()
 
 // shards is a map from key to V split into shardCount locked parts. Its zero
-// value is ready to use.
+// value is ready to use. Each part sweeps itself now and then (sweeper.go).
 type shards[V any] struct {
 	parts [shardCount]shard[V]
+	hint  hint
 }
 
 // shard is one locked part of a shards map.
 type shard[V any] struct {
-	mu sync.Mutex
-	m  map[string]V
+	mu    sync.Mutex
+	m     map[string]V
+	clock sweepClock
 	// The padding keeps neighbouring shards' mutexes off the same cache
 	// line, where parallel callers would slow each other down.
 	_ [64]byte
 }
 
 // lock returns the shard that holds key, locked, with its map allocated. The
-// caller must unlock it.
+// caller must unlock it. Calls that pass a time use lockAt instead, which
+// lets the shard sweep with it.
 func (s *shards[V]) lock(key string) *shard[V] {
+	sh := s.shardOf(key)
+	s.tick(sh, time.Time{})
+	return sh
+}
+
+// shardOf returns the shard that holds key, locked, with its map allocated.
+func (s *shards[V]) shardOf(key string) *shard[V] {
 	sh := &s.parts[maphash.String(seed, key)%shardCount]
 	sh.mu.Lock()
 	if sh.m == nil {

@@ -1,0 +1,162 @@
+package memstore
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/state"
+)
+
+// The store reclaims expired entries by itself, without a goroutine and
+// without a clock: each shard counts the calls that lock it and, once they
+// reach the number of older entries its previous sweep kept (at least
+// minSweepCalls), the call that reaches it sweeps that shard before going
+// on. A sweep reads every entry of the shard once: about as many as the
+// calls it waited for, plus at most one new entry per call, so the work is
+// a few entries per call; what has expired but is not yet swept stays in
+// proportion to the traffic of the last intervals.
+//
+// A sweep needs a time: it uses the earliest now passed to the shard since
+// its previous sweep, so it removes only what every recent caller already
+// considers expired. A shard whose calls pass no time (see [shards.lock])
+// uses the latest time the shards' hint received from a sweep of another
+// concern; with no time at all it sweeps nothing.
+
+// minSweepCalls is the fewest calls between two sweeps of one shard. An entry
+// written in one interval expires, at the latest, by the end of the next (the
+// sweep time is the earliest of an interval), so a small store whose entries
+// expire soon after use keeps at most about 2*shardCount*minSweepCalls of
+// them per concern.
+const minSweepCalls = 16
+
+// sweepClock is what a shard remembers between its sweeps. Its fields are
+// guarded by the shard's mutex.
+type sweepClock struct {
+	calls  int       // calls since the last sweep
+	due    int       // calls to wait for: older entries the last sweep kept
+	oldest time.Time // earliest now passed since the last sweep; zero: none
+}
+
+// tick counts a call on sh, which the caller has locked, noting now unless it
+// is zero, and sweeps sh when its turn has come. It returns the time it swept
+// with, when that time was passed to sh itself, or the zero time.
+func (s *shards[V]) tick(sh *shard[V], now time.Time) time.Time {
+	sh.clock.calls++
+	if !now.IsZero() && (sh.clock.oldest.IsZero() || now.Before(sh.clock.oldest)) {
+		sh.clock.oldest = now
+	}
+	if sh.clock.calls < max(minSweepCalls, sh.clock.due) {
+		return time.Time{}
+	}
+	at, own := sh.clock.oldest, true
+	if at.IsZero() {
+		if h := s.hint.Load(); h != nil {
+			at, own = *h, false
+		}
+	}
+	if at.IsZero() {
+		return time.Time{}
+	}
+	reclaim(sh.m, at)
+	// What the sweep kept includes up to one entry per call of the interval
+	// just ended, which is too young to have expired by its start: wait
+	// for as many calls as it kept older ones.
+	sh.clock = sweepClock{due: max(0, len(sh.m)-sh.clock.calls)}
+	if !own {
+		return time.Time{}
+	}
+	return at
+}
+
+// lockAt is lock for a call that passes now: the shard notes now for its
+// sweeps.
+func (s *shards[V]) lockAt(key string, now time.Time) (*shard[V], time.Time) {
+	sh := s.shardOf(key)
+	return sh, s.tick(sh, now)
+}
+
+// offer raises the shards' hint to t. The hint only ever moves forward, and
+// an offer that would not move it costs one atomic load.
+func (s *shards[V]) offer(t time.Time) {
+	var p *time.Time
+	for {
+		old := s.hint.Load()
+		if old != nil && !t.After(*old) {
+			return
+		}
+		if p == nil {
+			p = new(time.Time)
+			*p = t
+		}
+		if s.hint.CompareAndSwap(old, p) {
+			return
+		}
+	}
+}
+
+// lockAt locks the shard of sh that holds key for a call that passes now, as
+// shards.lockAt, and when that sweeps the shard shares the time it used with
+// every expiring concern of s, whose calls may pass no time of their own.
+func lockAt[V any](s *Store, sh *shards[V], key string, now time.Time) *shard[V] {
+	p, swept := sh.lockAt(key, now)
+	if !swept.IsZero() {
+		s.counters.offer(swept)
+		s.codes.offer(swept)
+		s.records.offer(swept)
+		s.onces.offer(swept)
+	}
+	return p
+}
+
+// reclaim deletes the entries of m that have expired at now and returns how
+// many it deleted (records, for the records map). Maps of entries that never
+// expire are left alone.
+func reclaim[V any](m map[string]V, now time.Time) int {
+	n := 0
+	switch m := any(m).(type) {
+	case map[string]limits.Counter:
+		for k, c := range m {
+			if expired(c.ExpiresAt, now) {
+				delete(m, k)
+				n++
+			}
+		}
+	case map[string]codeEntry:
+		for k, c := range m {
+			if expired(c.expiresAt, now) {
+				delete(m, k)
+				n++
+			}
+		}
+	case map[string]onceEntry:
+		for k, e := range m {
+			if !state.Live(e.expiresAt, now) {
+				delete(m, k)
+				n++
+			}
+		}
+	case map[string]ownerRecords:
+		for owner, sets := range m {
+			for set, recs := range sets {
+				for id, e := range recs {
+					if !state.Live(e.expiresAt, now) {
+						delete(recs, id)
+						n++
+					}
+				}
+				if len(recs) == 0 {
+					delete(sets, set)
+				}
+			}
+			if len(sets) == 0 {
+				delete(m, owner)
+			}
+		}
+	}
+	return n
+}
+
+// hint is the type of shards.hint: the latest time a sweep of any concern
+// used, for the shards whose calls pass no time.
+type hint = atomic.Pointer[time.Time]
