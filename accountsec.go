@@ -11,6 +11,7 @@ import (
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/env"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
@@ -100,7 +101,9 @@ type Deps struct {
 	Events event.Hook
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Rand is the randomness source; nil means crypto/rand.
+	// Rand is the randomness source; nil means crypto/rand. It need not be
+	// safe for concurrent use: the facade serialises its reads, once for
+	// every component.
 	Rand io.Reader
 
 	// Keyring seals TOTP secrets at rest. Nil means one key derived from
@@ -168,6 +171,9 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		return nil, err
 	}
 	st := deps.stores()
+	// One clock and one locked reader for every component (a host's reader
+	// need not be safe for concurrent use; env.Rand wraps it once).
+	deps.Now, deps.Rand = env.Clock(deps.Now), env.Rand(deps.Rand)
 	lc := limits.Config{Store: st.counters, Secret: cfg.Secret, Now: deps.Now, Events: deps.Events}
 	lockout, err := limits.NewLimiter(lc, pol.Lockout)
 	if err != nil {

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/env"
 	"github.com/accountsec/accountsec/internal/keyhash"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
@@ -218,27 +218,18 @@ func New(cfg Config) (*Service, error) {
 		store: cfg.Store, quotas: pol.Quotas, policy: pp, hasher: cfg.Hasher,
 		lockout: cfg.Lockout, scope: cfg.LockoutScope, codes: cfg.Codes,
 		wecom: cfg.WeCom, ids: cfg.IDs, phones: cfg.Phones, keys: keys,
-		now: cfg.Now, events: cfg.Events,
+		now: env.Clock(cfg.Now), events: cfg.Events,
 	}
 	if s.scope == "" {
 		s.scope = DefaultLockoutScope
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.ids == nil {
-		r := cfg.Rand
-		if r == nil {
-			r = rand.Reader
-		}
-		s.ids = &RandomIDs{Rand: r}
+		s.ids = &RandomIDs{Rand: env.Rand(cfg.Rand)}
 	}
 	return s, nil
 }
 
-func missing(field, allowed string) error {
-	return reason.New(reason.PolicyInvalid).With("field", "account.Config."+field).With("value", "nil").With("allowed", allowed)
-}
+func missing(field, allowed string) error { return env.Missing("account.Config."+field, allowed) }
 
 // normalize is NormalizeWith under the host's phone rule.
 func (s *Service) normalize(kind Kind, raw string) (string, error) {

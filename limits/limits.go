@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/env"
 	"github.com/accountsec/accountsec/internal/keyhash"
 	"github.com/accountsec/accountsec/reason"
 )
@@ -83,17 +84,13 @@ type base struct {
 
 func newBase(cfg Config) (base, error) {
 	if cfg.Store == nil {
-		return base{}, reason.New(reason.PolicyInvalid).With("field", "limits.Config.Store").With("value", "nil").With("allowed", "a CounterStore")
+		return base{}, env.Missing("limits.Config.Store", "a CounterStore")
 	}
 	keys, err := keyhash.New(cfg.Secret)
 	if err != nil {
 		return base{}, err
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
-	return base{store: cfg.Store, keys: keys, now: now, events: cfg.Events}, nil
+	return base{store: cfg.Store, keys: keys, now: env.Clock(cfg.Now), events: cfg.Events}, nil
 }
 
 // key validates subject and returns its store key under scope.

@@ -2,7 +2,6 @@ package mfa
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base32"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/env"
 	"github.com/accountsec/accountsec/internal/keyhash"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/reason"
@@ -147,23 +147,15 @@ func New(cfg Config) (*Manager, error) {
 	m := &Manager{
 		store: cfg.Store, keyring: cfg.Keyring, limiter: cfg.Limiter, keys: keys,
 		protection: cfg.Protection, qr: cfg.QR, issuer: issuer, policy: pol,
-		now: cfg.Now, rand: cfg.Rand, events: cfg.Events,
+		now: env.Clock(cfg.Now), rand: env.Rand(cfg.Rand), events: cfg.Events,
 	}
 	if m.qr == nil {
 		m.qr = PNGRenderer{}
 	}
-	if m.now == nil {
-		m.now = time.Now
-	}
-	if m.rand == nil {
-		m.rand = rand.Reader
-	}
 	return m, nil
 }
 
-func missing(field, allowed string) error {
-	return reason.New(reason.PolicyInvalid).With("field", "mfa.Config."+field).With("value", "nil").With("allowed", allowed)
-}
+func missing(field, allowed string) error { return env.Missing("mfa.Config."+field, allowed) }
 
 // Policy returns the resolved policy.
 func (m *Manager) Policy() Policy { return m.policy }

@@ -2,13 +2,13 @@ package notify
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/accountsec/accountsec/internal/env"
 	"github.com/accountsec/accountsec/internal/keyhash"
 	"github.com/accountsec/accountsec/internal/policycheck"
 	"github.com/accountsec/accountsec/reason"
@@ -103,14 +103,10 @@ func NewCodes(cfg CodesConfig) (*Codes, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Codes{store: cfg.Store, sms: cfg.SMS, email: cfg.Email, gate: cfg.Gate, keys: keys, policy: p, now: cfg.Now, rand: cfg.Rand}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.rand == nil {
-		c.rand = rand.Reader
-	}
-	return c, nil
+	return &Codes{
+		store: cfg.Store, sms: cfg.SMS, email: cfg.Email, gate: cfg.Gate, keys: keys, policy: p,
+		now: env.Clock(cfg.Now), rand: env.Rand(cfg.Rand),
+	}, nil
 }
 
 // Policy returns the resolved policy.

@@ -2,12 +2,11 @@ package protection
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/env"
 	"github.com/accountsec/accountsec/internal/keyhash"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/reason"
@@ -94,8 +93,7 @@ type Manager struct {
 	events   event.Hook
 	now      func() time.Time
 
-	randMu sync.Mutex
-	rand   io.Reader
+	rand io.Reader // safe for concurrent use (env.Rand)
 }
 
 // New returns a Manager for cfg, or a reason.PolicyInvalid error naming the
@@ -127,20 +125,12 @@ func New(cfg Config) (*Manager, error) {
 		store: cfg.Store, accounts: cfg.Accounts, limiter: cfg.Limiter,
 		creds: cfg.Credentials, pw: cfg.Passwords, codes: cfg.Codes, mfa: cfg.MFA,
 		wechat: cfg.WeChat, face: cfg.Face, geo: cfg.Geo, catalog: cat,
-		policy: pol, keys: keys, events: cfg.Events, now: cfg.Now, rand: cfg.Rand,
-	}
-	if m.now == nil {
-		m.now = time.Now
-	}
-	if m.rand == nil {
-		m.rand = rand.Reader
+		policy: pol, keys: keys, events: cfg.Events, now: env.Clock(cfg.Now), rand: env.Rand(cfg.Rand),
 	}
 	return m, nil
 }
 
-func missing(field, allowed string) error {
-	return reason.New(reason.PolicyInvalid).With("field", "protection.Config."+field).With("value", "nil").With("allowed", allowed)
-}
+func missing(field, allowed string) error { return env.Missing("protection.Config."+field, allowed) }
 
 // Policy returns the resolved policy.
 func (m *Manager) Policy() Policy { return m.policy }

@@ -24,9 +24,7 @@ const sessionTokenLen = ownerLen + 1 + 43
 // stored).
 func (m *Manager) newToken() (token, id string, err error) {
 	var b [TokenBytes]byte
-	m.randMu.Lock()
 	_, err = io.ReadFull(m.rand, b[:])
-	m.randMu.Unlock()
 	if err != nil {
 		return "", "", reason.Store(err)
 	}

@@ -2,19 +2,18 @@ package password
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/accountsec/accountsec/internal/env"
 	"github.com/accountsec/accountsec/internal/policycheck"
 	"github.com/accountsec/accountsec/reason"
 )
@@ -50,9 +49,7 @@ func (c HasherConfig) withDefaults() HasherConfig {
 	if c.MaxBytes == 0 {
 		c.MaxBytes = DefaultMaxBytes
 	}
-	if c.Rand == nil {
-		c.Rand = rand.Reader
-	}
+	c.Rand = env.Rand(c.Rand)
 	return c
 }
 
@@ -85,8 +82,7 @@ type Hasher struct {
 	maxBytes int
 	sem      chan struct{}
 
-	randMu sync.Mutex
-	rand   io.Reader
+	rand io.Reader // safe for concurrent use (env.Rand)
 
 	// dummy is a real hash, made at construction with params, of a random
 	// secret nobody knows; VerifyDummy verifies against it.
@@ -287,8 +283,6 @@ func (h *Hasher) acquire(ctx context.Context) error {
 func (h *Hasher) release() { <-h.sem }
 
 func (h *Hasher) read(b []byte) error {
-	h.randMu.Lock()
-	defer h.randMu.Unlock()
 	if _, err := io.ReadFull(h.rand, b); err != nil {
 		return fmt.Errorf("password: reading random bytes: %w", err)
 	}
