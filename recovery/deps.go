@@ -51,6 +51,10 @@ type Accounts interface {
 	// AccountsByLogin returns the accounts with login method m bound to
 	// the identifier raw.
 	AccountsByLogin(ctx context.Context, m account.Method, raw string) ([]account.Account, error)
+	// Account returns the account with the ID. A request for an unknown
+	// address reads an account with it, so that it reads as much as a
+	// known one (which AccountsByLogin found).
+	Account(ctx context.Context, id string) (account.Account, error)
 	// ResetPassword sets the password without the old one, calling
 	// r.Claim just before the write; p proves the reset.
 	ResetPassword(ctx context.Context, p vocab.Proof, id string, r account.PasswordReset) (account.Account, error)

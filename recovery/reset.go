@@ -3,9 +3,11 @@ package recovery
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -51,11 +53,30 @@ var (
 	ErrSessionsNotEnded = reason.New(reason.RecoverySessionsNotEnded)
 )
 
+// MaxQueue is the largest ResetPolicy.Queue accepted.
+const MaxQueue = 1 << 20
+
+// DeliveryTimeout bounds each delivery the queue's worker makes: the
+// sender's call gets a context that ends after it.
+const DeliveryTimeout = time.Minute
+
 // ResetPolicy is the password reset policy. A zero field means its default.
 type ResetPolicy struct {
 	// TTL is how long a reset token is valid (default 30 minutes; allowed
 	// 5 to 60 minutes).
 	TTL time.Duration `validate:"min=0,max=60m"`
+	// Queue, when above zero, is the capacity of the delivery queue:
+	// Request hands every request (known address or not) to it, and one
+	// worker goroutine delivers the emails, so the sender's latency is not
+	// in Request's response. The worker runs only while the queue holds
+	// requests and stops when it is empty, so an idle Resets holds no
+	// goroutine; [Resets.Flush] waits for it. When the queue is full the
+	// request is dropped, for a known address as for an unknown one (the
+	// same answer, no email, a PasswordResetSendFailed event with reason
+	// "queue_full" for a known one). Zero (the default) delivers during
+	// Request: then the sender's latency shows in the response of known
+	// addresses only, unless the sender itself queues. At most MaxQueue.
+	Queue int `validate:"min=0,max=1048576"`
 }
 
 // ResetConfig is what Resets needs from the host.
@@ -107,7 +128,21 @@ type Resets struct {
 
 	randMu sync.Mutex // an io.Reader need not be safe for concurrent use
 	rand   io.Reader
+
+	// queue holds the deliveries waiting for the worker; nil delivers
+	// during Request (Policy.Queue zero).
+	queue chan delivery
+	qmu   sync.Mutex
+	// busy is closed when the running worker stops; nil while none runs.
+	busy chan struct{}
+	// lastKnown is the ID of the account the last request found, which a
+	// request for an unknown address reads.
+	lastKnown atomic.Pointer[string]
 }
+
+// decoyAccountID is the account an unknown address's request reads before
+// any request found one: a well-formed ID that the store looks up.
+const decoyAccountID = "000000000000"
 
 // NewResets returns a Resets for cfg, or a reason.PolicyInvalid error naming
 // the first missing dependency or the bad policy value.
@@ -153,6 +188,9 @@ func NewResets(cfg ResetConfig) (*Resets, error) {
 	if r.rand == nil {
 		r.rand = rand.Reader
 	}
+	if p.Queue > 0 {
+		r.queue = make(chan delivery, p.Queue)
+	}
 	return r, nil
 }
 
@@ -166,21 +204,25 @@ func (r *Resets) Policy() ResetPolicy { return r.policy }
 // Request asks for a password reset of the account whose login email is
 // email, from clientIP (may be empty; passed to the Gate).
 //
-// It never tells whether the address belongs to an account: for a known
-// address it emails a new token (replacing any older one) and returns nil;
-// for an unknown address, or one whose account has no password, it sends
-// nothing and returns nil all the same, after comparable work (the Gate is
-// asked, a token drawn and hashed, and the store read once instead of
-// written). What still differs is the store write and the host's sender;
-// a sender that queues the email rather than delivering it during the call
-// keeps the difference small.
+// It never tells whether the address belongs to an account, by its answer
+// or by the work it does: for a known address it stores a new token
+// (replacing any older one) and emails it; for an unknown address, or one
+// whose account has no password, it stores a decoy the same way (a record
+// of the same size under an owner tag of the address in its own key scope,
+// for a token that is drawn, hashed and never shown, so nobody can use it;
+// it expires with the policy's TTL) and sends nothing. Both paths ask the
+// Gate, read the accounts once, draw and hash a token and write the store
+// once. With Policy.Queue set, both hand a delivery to the queue (an
+// unknown address's delivery sends nothing), so the sender's latency is
+// not in the response either; a full queue drops either alike.
 //
 // Errors are the same for every address: a reason-coded input error for an
 // empty, too long or malformed address (nothing else was done), the Gate's
 // refusal (for example *limits.RateLimitedError), or a
-// reason.StoreUnavailable error (fail closed). A failure of the email sender
-// is not reported to the caller, who could otherwise tell a known address;
-// the token is deleted and a PasswordResetSendFailed event is emitted.
+// reason.StoreUnavailable error (fail closed; nothing is sent). A failure
+// of the email sender is not reported to the caller, who could otherwise
+// tell a known address; the token is deleted and a PasswordResetSendFailed
+// event is emitted.
 //
 // The token travels in Message.Code (which senders must not log), not in
 // Params; Message.ExpiresAt is its expiry.
@@ -203,44 +245,156 @@ func (r *Resets) Request(ctx context.Context, email, clientIP string) error {
 	if err != nil {
 		return err
 	}
-	a, ok := withPassword(accs)
-	owner := r.owner(addr)
-	if ok {
+	a, known := withPassword(accs)
+	var owner string
+	if known {
 		owner = r.owner(a.ID)
+		id := a.ID
+		r.lastKnown.Store(&id)
+	} else {
+		// AccountsByLogin read the index only; read an account as it
+		// does for a known address (the last one a request found).
+		// The answer does not matter.
+		id := decoyAccountID
+		if p := r.lastKnown.Load(); p != nil {
+			id = *p
+		}
+		_, _ = r.accounts.Account(ctx, id)
+		owner = r.decoyOwner(addr)
 	}
 	token, err := r.newToken(owner)
 	if err != nil {
 		return err
 	}
-	id := r.tokenID(token)
-	if !ok {
-		// The read stands in for the write of a known address.
-		if _, _, err := r.reset(ctx, owner, id, r.now()); err != nil {
-			return reason.Store(err)
-		}
-		r.emit(ctx, event.PasswordResetRequested, "", subject, nil)
-		return nil
-	}
 	now := r.now()
-	rec := resetRecord{Owner: owner, ID: id, AccountID: a.ID, ExpiresAt: now.Add(r.policy.TTL)}
+	// A decoy's AccountID is empty: were its token ever presented, the
+	// record would not decode and the look-up would fail closed.
+	rec := resetRecord{Owner: owner, ID: r.tokenID(token), AccountID: a.ID, ExpiresAt: now.Add(r.policy.TTL)}
 	if err := r.putReset(ctx, rec, now); err != nil {
 		return reason.Store(err)
 	}
-	m := notify.Message{
-		Channel: notify.Email, To: a.LoginEmail(), Purpose: notify.PurposeResetPassword,
-		AccountID: a.ID, Code: token, ExpiresAt: rec.ExpiresAt,
+	d := delivery{rec: rec, subject: subject, known: known}
+	if known {
+		d.msg = notify.Message{
+			Channel: notify.Email, To: a.LoginEmail(), Purpose: notify.PurposeResetPassword,
+			AccountID: a.ID, Code: token, ExpiresAt: rec.ExpiresAt,
+		}
 	}
-	if err := r.email.SendEmail(ctx, m); err != nil {
-		_ = r.deleteReset(ctx, rec, r.now()) // best effort: the token was never delivered
+	r.deliver(ctx, d)
+	return nil
+}
+
+// decoyOwner is the owner tag of the decoy record of an unknown address:
+// a keyed hash in a scope of its own, so that it never equals the owner tag
+// of an account, whose pending reset the decoy would otherwise replace.
+func (r *Resets) decoyOwner(addr string) string {
+	return base64.RawURLEncoding.EncodeToString(r.keys.Sum("reset-decoy", addr)[:ownerBytes])
+}
+
+// delivery is the rest of a request after its store write: the email of a
+// known address, or nothing for an unknown one (which still takes its turn,
+// so that both paths do the same work before the response).
+type delivery struct {
+	// ctx is the request's context; queued, without its cancellation.
+	ctx     context.Context
+	msg     notify.Message
+	rec     resetRecord
+	subject string
+	known   bool
+}
+
+// deliver sends d now (no queue) or hands it to the queue's worker. A full
+// queue drops d, whatever the address.
+func (r *Resets) deliver(ctx context.Context, d delivery) {
+	if r.queue == nil {
+		r.send(ctx, d)
+		return
+	}
+	d.ctx = context.WithoutCancel(ctx)
+	select {
+	case r.queue <- d:
+		r.startWorker()
+	default:
+		if d.known {
+			// The token stays stored but was never sent: it expires.
+			r.emit(ctx, event.PasswordResetSendFailed, d.msg.AccountID, d.subject, map[string]string{"reason": "queue_full"})
+		}
+	}
+}
+
+// send delivers d: it emails a known address's token (deleting the token
+// when the sender fails) and emits the request's event.
+func (r *Resets) send(ctx context.Context, d delivery) {
+	if !d.known {
+		r.emit(ctx, event.PasswordResetRequested, "", d.subject, nil)
+		return
+	}
+	if err := r.email.SendEmail(ctx, d.msg); err != nil {
+		_ = r.deleteReset(ctx, d.rec, r.now()) // best effort: the token was never delivered
 		cause := string(reason.CodeOf(err))
 		if cause == "" {
 			cause = "send_failed"
 		}
-		r.emit(ctx, event.PasswordResetSendFailed, a.ID, subject, map[string]string{"reason": cause})
-		return nil
+		r.emit(ctx, event.PasswordResetSendFailed, d.msg.AccountID, d.subject, map[string]string{"reason": cause})
+		return
 	}
-	r.emit(ctx, event.PasswordResetRequested, a.ID, subject, nil)
-	return nil
+	r.emit(ctx, event.PasswordResetRequested, d.msg.AccountID, d.subject, nil)
+}
+
+// startWorker starts the queue's worker unless one runs.
+func (r *Resets) startWorker() {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	if r.busy != nil {
+		return
+	}
+	r.busy = make(chan struct{})
+	go r.work(r.busy)
+}
+
+// work delivers the queued requests one at a time and stops when the queue
+// is empty. A request queued after the last check finds no worker running
+// and starts one, so none waits for a worker that stopped.
+func (r *Resets) work(busy chan struct{}) {
+	for {
+		select {
+		case d := <-r.queue:
+			ctx, cancel := context.WithTimeout(d.ctx, DeliveryTimeout)
+			r.send(ctx, d)
+			cancel()
+			continue
+		default:
+		}
+		r.qmu.Lock()
+		if len(r.queue) > 0 {
+			r.qmu.Unlock()
+			continue
+		}
+		r.busy = nil
+		close(busy)
+		r.qmu.Unlock()
+		return
+	}
+}
+
+// Flush waits until the delivery queue is empty and its worker has stopped,
+// or until ctx ends (its error is returned). Without a queue it returns at
+// once. Use it in tests, and before a process exits so that queued emails
+// are sent.
+func (r *Resets) Flush(ctx context.Context) error {
+	for {
+		r.qmu.Lock()
+		busy := r.busy
+		r.qmu.Unlock()
+		if busy == nil {
+			return nil
+		}
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // withPassword returns the first account that has an email login password.

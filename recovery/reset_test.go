@@ -402,11 +402,12 @@ func TestStoreFailuresFailClosed(t *testing.T) {
 		require.ErrorIs(t, e.resets.Request(ctx, "s1@example.com", ""), reason.ErrStoreUnavailable)
 		assert.Empty(t, e.resetMessages(), "no token mailed that was not stored")
 	})
-	t.Run("decoy read", func(t *testing.T) {
+	t.Run("decoy write", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)
-		e.resetDB.set("Reset", true)
-		require.ErrorIs(t, e.resets.Request(ctx, "nobody@example.com", ""), reason.ErrStoreUnavailable)
+		e.resetDB.set("PutReset", true)
+		require.ErrorIs(t, e.resets.Request(ctx, "nobody@example.com", ""), reason.ErrStoreUnavailable,
+			"an unknown address fails like a known one: both write")
 	})
 	t.Run("lookup", func(t *testing.T) {
 		t.Parallel()
