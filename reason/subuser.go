@@ -13,6 +13,9 @@ const (
 	// SubUserEnterpriseTaken: the WeCom enterprise is linked to another
 	// account.
 	SubUserEnterpriseTaken Code = "subuser.enterprise_taken"
+	// SubUserAlreadyLinked: the account is linked to another WeCom
+	// enterprise.
+	SubUserAlreadyLinked Code = "subuser.already_linked"
 	// SubUserScopeTooLarge: the visibility scope lists too many units.
 	// Params: field, max.
 	SubUserScopeTooLarge Code = "subuser.scope_too_large"
@@ -32,6 +35,9 @@ const (
 	SubUserOutsideScope Code = "subuser.outside_scope"
 	// SubUserApplicationNotFound: no application with this ID.
 	SubUserApplicationNotFound Code = "subuser.application_not_found"
+	// SubUserApplicationExpired: the application was not reviewed in time;
+	// the member applies again with a new link.
+	SubUserApplicationExpired Code = "subuser.application_expired"
 	// SubUserAlreadyPending: the member already has an application waiting
 	// for review.
 	SubUserAlreadyPending Code = "subuser.already_pending"
@@ -58,6 +64,7 @@ var subUserMessages = map[Language]map[Code]string{
 		SubUserNotWeComAdmin:       "only an administrator of the WeCom enterprise can do this",
 		SubUserNotLinked:           "no WeCom enterprise is linked to this account",
 		SubUserEnterpriseTaken:     "this WeCom enterprise is already linked to another account",
+		SubUserAlreadyLinked:       "this account is already linked to another WeCom enterprise",
 		SubUserScopeTooLarge:       "the visibility scope lists more than {max} {field}",
 		SubUserLinkMalformed:       "the application link is not valid",
 		SubUserLinkInvalid:         "the application link has expired or has been used; ask the administrator for a new one",
@@ -65,6 +72,7 @@ var subUserMessages = map[Language]map[Code]string{
 		SubUserMemberUnknown:       "the enterprise has no such member",
 		SubUserOutsideScope:        "this member is outside the application's visibility scope",
 		SubUserApplicationNotFound: "the application does not exist",
+		SubUserApplicationExpired:  "the application was not reviewed in time; the member must apply again",
 		SubUserAlreadyPending:      "an application of this member is already waiting for review",
 		SubUserAlreadyApproved:     "this member is already a sub-user of the account",
 		SubUserAlreadyDecided:      "the application has already been decided ({state})",
@@ -77,6 +85,7 @@ var subUserMessages = map[Language]map[Code]string{
 		SubUserNotWeComAdmin:       "只有企业微信的管理员可以执行此操作",
 		SubUserNotLinked:           "该账号尚未关联企业微信",
 		SubUserEnterpriseTaken:     "该企业微信已关联其他账号",
+		SubUserAlreadyLinked:       "该账号已关联其他企业微信",
 		SubUserScopeTooLarge:       "可见范围中的{field}超过 {max} 个",
 		SubUserLinkMalformed:       "申请链接无效",
 		SubUserLinkInvalid:         "申请链接已过期或已被使用，请联系管理员获取新的链接",
@@ -84,6 +93,7 @@ var subUserMessages = map[Language]map[Code]string{
 		SubUserMemberUnknown:       "企业中没有该成员",
 		SubUserOutsideScope:        "该成员不在应用的可见范围内",
 		SubUserApplicationNotFound: "申请不存在",
+		SubUserApplicationExpired:  "该申请未在有效期内审批，成员需要重新申请",
 		SubUserAlreadyPending:      "该成员已有待审核的申请",
 		SubUserAlreadyApproved:     "该成员已是该账号的子用户",
 		SubUserAlreadyDecided:      "该申请已处理（{state}）",
