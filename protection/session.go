@@ -75,6 +75,16 @@ func (m *Manager) createSession(ctx context.Context, p Profile, l loginInfo) (Se
 		CreatedAt: now, ExpiresAt: now.Add(s.SessionMaxLifetime), IdleTimeout: s.SessionIdleTimeout, LastSeenAt: now,
 	}
 	if err := m.putSession(ctx, owner, r); err != nil {
+		// The store may have written the session and lost its reply (or
+		// the caller's context ended mid-write): delete the ID this call
+		// tried to create, on a context that outlives the caller's but
+		// not for long, so that no session that nobody holds a token for
+		// stays in the list. Should that fail too, the record only waits
+		// for its end: its token was never given out.
+		const cleanupTimeout = 5 * time.Second
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+		_, _ = m.store.DeleteRecord(cctx, setSession, owner, sessionIDPrefix+id, now)
+		cancel()
 		return Session{}, "", reason.Store(err)
 	}
 	return r, token, nil
