@@ -66,6 +66,14 @@ type Operation struct {
 	// have it; operations without it are protected only when operation
 	// protection is on.
 	AlwaysVerify bool
+	// AccountCentre marks an operation of the account centre: every
+	// operation built into the catalog has it (NewCatalog sets it), and a
+	// host may set it on its own account-centre pages. A cancelling
+	// account may still perform it (docs/RULES.md §9).
+	AccountCentre bool
+	// Billing marks a host operation of billing (paying a bill, settling
+	// a postpaid resource), which a cancelling account may still perform.
+	Billing bool
 }
 
 // builtin is the account-centre catalog.
@@ -103,6 +111,7 @@ type Catalog struct {
 func NewCatalog(ops ...Operation) (*Catalog, error) {
 	c := &Catalog{ops: make(map[string]Operation, len(builtin)+len(ops))}
 	for _, op := range builtin {
+		op.AccountCentre = true
 		c.ops[op.Name] = op
 	}
 	if err := c.Register(ops...); err != nil {

@@ -62,6 +62,7 @@ func (d domainAccounts) Profile(ctx context.Context, accountID string) (Profile,
 		HasWeChat:     a.HasLoginMethod(vocab.LoginWeChat),
 		HasFace:       a.RealName.Status == account.RealNamePersonal || a.RealName.Status == account.RealNameEnterprise,
 		Settings:      Settings(a.Security),
+		State:         a.State,
 	}, true, nil
 }
 

@@ -1,6 +1,9 @@
 package protection
 
-import "github.com/accountsec/accountsec/vocab"
+import (
+	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/vocab"
+)
 
 // Method is an identity verification method: [vocab.VerifyMethod].
 type Method = vocab.VerifyMethod
@@ -50,6 +53,10 @@ type Profile struct {
 	// Settings are the account's protection settings. Zero fields mean the
 	// defaults (see [Settings]).
 	Settings Settings
+	// State is the account's lifecycle state; "" counts as active. A
+	// cancelling account may perform only account-centre and billing
+	// operations (see [Operation]).
+	State account.State
 }
 
 // Has reports whether the account has method m: the device, contact or link

@@ -31,6 +31,10 @@ const ProofTTL = 2 * time.Minute
 // Purpose set to the operation and Binding to s.Binding(), answer it, and
 // call Authorize again.
 //
+// While the account is cancelling (docs/RULES.md §9), an operation that is
+// neither AccountCentre nor Billing is refused with ErrAccountRestricted,
+// whose state parameter names the state, before any grant is consulted.
+//
 // An operation missing from the catalog is ErrOperationUnknown (refused);
 // a store failure is a reason.StoreUnavailable error (refused). On every
 // error the proof is the zero Proof.
@@ -49,7 +53,14 @@ func (m *Manager) Authorize(ctx context.Context, s Session, operation string) (v
 // proof.
 func (m *Manager) authorize(ctx context.Context, accountID, binding string, op Operation) (vocab.Proof, error) {
 	now := m.now()
-	g, found, err := m.grant(ctx, accountID, binding, ScopeStepUp, m.now())
+	var p Profile // a cancelling account: only account centre and billing (restrict.go)
+	if !op.AllowedWhileCancelling() {
+		var err error
+		if p, err = m.restriction(ctx, accountID, op); err != nil {
+			return vocab.Proof{}, err
+		}
+	}
+	g, found, err := m.grant(ctx, accountID, binding, m.scopeOf(binding, op.Name), m.now())
 	if err != nil {
 		return vocab.Proof{}, reason.Store(err)
 	}
@@ -60,9 +71,10 @@ func (m *Manager) authorize(ctx context.Context, accountID, binding string, op O
 		}
 		return mint(accountID, binding, op.Name, now, g.ExpiresAt), nil
 	}
-	p, err := m.profile(ctx, accountID)
-	if err != nil {
-		return vocab.Proof{}, err
+	if p.AccountID == "" {
+		if p, err = m.profile(ctx, accountID); err != nil {
+			return vocab.Proof{}, err
+		}
 	}
 	if p.Settings.resolved().OperationProtection == None && !op.AlwaysVerify {
 		if m.events != nil {
