@@ -86,7 +86,9 @@ func (a LoginEmailAllowance) String() string { return loginEmailAllowanceSpec.St
 func (a LoginEmailAllowance) GoString() string { return loginEmailAllowanceSpec.GoString(a) }
 
 // Format prints the LoginEmailAllowance for every verb of fmt, secrets redacted.
-func (a LoginEmailAllowance) Format(f fmt.State, verb rune) { loginEmailAllowanceSpec.Print(f, verb, a) }
+func (a LoginEmailAllowance) Format(f fmt.State, verb rune) {
+	loginEmailAllowanceSpec.Print(f, verb, a)
+}
 
 // LogValue logs the LoginEmailAllowance as a group of its fields, secrets redacted.
 func (a LoginEmailAllowance) LogValue() slog.Value { return loginEmailAllowanceSpec.LogValue(a) }
