@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"io"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -378,8 +377,8 @@ var ErrFindUnavailable = reason.New(reason.FindUnavailable)
 // Start begins a multi-step way (WayDomain, WayICP, WayCloudServer,
 // WayLightServer, WayAccountID) for the identifier value typed by the user,
 // from clientIP (may be empty). value is checked by the way's Validate
-// function (WayICP takes a filing number, recognised by "ICP" in it, or a
-// filed domain) before anything else; bad input is its reason-coded error
+// function (WayICP takes a filing number, recognised by a character outside
+// ASCII, or else a filed domain) before anything else; bad input is its reason-coded error
 // and nothing is done. Then the Gate is asked under FindChannelPrefix + the
 // way (per identifier and per client IP), the asset is resolved (the
 // AssetDirectory, or for an account ID the accounts), one account is read
@@ -448,7 +447,7 @@ func (f *Finder) assetOf(way Way, value string) (AssetKind, string, error) {
 		kind = AssetDomain
 		norm, err = ValidateDomain(value)
 	case WayICP:
-		if strings.Contains(strings.ToUpper(value), "ICP") {
+		if !isASCII(value) {
 			kind = AssetICPNumber
 			norm, err = ValidateICPNumber(value)
 		} else {
@@ -467,6 +466,17 @@ func (f *Finder) assetOf(way Way, value string) (AssetKind, string, error) {
 		return "", "", reason.New(reason.FindUnknownWay).With("allowed", allowedAssetWays)
 	}
 	return kind, norm, err
+}
+
+// isASCII reports whether s is ASCII only: a domain is, a filing number
+// is not (it starts with a province abbreviation).
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // checkClientIP bounds the client IP passed to the Gate.

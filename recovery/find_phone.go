@@ -72,8 +72,11 @@ func (f *Finder) FindByPhone(ctx context.Context, phone, clientIP string) (FindS
 	}
 	subject := f.subject(WaySecurityPhone, p)
 	f.emit(ctx, event.FindPhoneLookedUp, "", subject, WaySecurityPhone, map[string]string{"accounts": strconv.Itoa(len(listed))})
+	// The message is built whether or not it is sent, so that both paths
+	// do the same work before the answer.
+	m := f.infoMessage(WaySecurityPhone, p, listed)
 	if len(listed) > 0 {
-		f.sendInfo(ctx, WaySecurityPhone, subject, p, listed)
+		f.sendInfo(ctx, WaySecurityPhone, subject, m, len(listed))
 	}
 	return FindSent{Way: WaySecurityPhone, To: account.MaskPhone(p)}, nil
 }
@@ -136,8 +139,9 @@ func (f *Finder) VerifyPhone(ctx context.Context, token, phone, clientIP string)
 	}
 	matched := known && subtle.ConstantTimeCompare([]byte(a.SecurityPhone), []byte(p)) == 1
 	f.emit(ctx, event.FindPhoneAnswered, rec.AccountID, rec.Subject, rec.Way, map[string]string{"matched": strconv.FormatBool(matched)})
+	m := f.infoMessage(rec.Way, p, []account.Account{a})
 	if matched {
-		f.sendInfo(ctx, rec.Way, rec.Subject, p, []account.Account{a})
+		f.sendInfo(ctx, rec.Way, rec.Subject, m, 1)
 	}
 	if err := attempt.Fail(ctx); err != nil {
 		return FindSent{}, err
@@ -145,9 +149,9 @@ func (f *Finder) VerifyPhone(ctx context.Context, token, phone, clientIP string)
 	return FindSent{Way: rec.Way, To: account.MaskPhone(p)}, nil
 }
 
-// sendInfo sends the accounts' IDs and registration methods to phone,
-// which is their verified security phone.
-func (f *Finder) sendInfo(ctx context.Context, way Way, subject, phone string, accs []account.Account) {
+// infoMessage is the SMS listing the accounts' IDs and registration methods
+// to phone.
+func (f *Finder) infoMessage(way Way, phone string, accs []account.Account) notify.Message {
 	list := make([]string, len(accs))
 	for i, a := range accs {
 		list[i] = a.ID + ":" + string(a.RegistrationMethod)
@@ -166,6 +170,11 @@ func (f *Finder) sendInfo(ctx context.Context, way Way, subject, phone string, a
 	if len(accs) == 1 {
 		m.AccountID = accs[0].ID
 	}
+	return m
+}
+
+// sendInfo sends m, listing n accounts, to their verified security phone.
+func (f *Finder) sendInfo(ctx context.Context, way Way, subject string, m notify.Message, n int) {
 	if err := f.sms.SendSMS(ctx, m); err != nil {
 		cause := string(reason.CodeOf(err))
 		if cause == "" {
@@ -174,5 +183,5 @@ func (f *Finder) sendInfo(ctx context.Context, way Way, subject, phone string, a
 		f.emit(ctx, event.FindSendFailed, m.AccountID, subject, way, map[string]string{"reason": cause})
 		return
 	}
-	f.emit(ctx, event.FindInfoSent, m.AccountID, subject, way, map[string]string{"accounts": strconv.Itoa(len(accs))})
+	f.emit(ctx, event.FindInfoSent, m.AccountID, subject, way, map[string]string{"accounts": strconv.Itoa(n)})
 }
