@@ -335,6 +335,15 @@ func doorRows() []doorRow {
 				c := account.SecurityEmailChange{Email: secEmail, Code: d.outbox.LastCode(secEmail)}
 				return func(p vocab.Proof) error { return errOf(d.svc.Accounts.ChangeSecurityEmail(d.ctx, p, d.a.ID, c)) }
 			}},
+		{op: vocab.OpChangeSecurityEmail, method: "account.Service.ConfirmContactEmailAlsoSecurity",
+			prepare: func(d *door) func(vocab.Proof) error {
+				_, err := d.svc.Accounts.ChangeContactEmail(d.ctx, d.a.ID, secEmail, doorIP)
+				require.NoError(d.t, err)
+				code := d.outbox.LastCode(secEmail)
+				return func(p vocab.Proof) error {
+					return errOf(d.svc.Accounts.ConfirmContactEmailAlsoSecurity(d.ctx, p, d.a.ID, code))
+				}
+			}},
 		{op: vocab.OpChangeLoginEmail, method: "account.Service.SendLoginEmailCode", variant: "change",
 			prepare: func(d *door) func(vocab.Proof) error {
 				return func(p vocab.Proof) error {
@@ -357,7 +366,7 @@ func doorRows() []doorRow {
 			prepare: func(d *door) func(vocab.Proof) error {
 				d.dropEmail()
 				code := d.sendLoginEmailCode(vocab.OpBindLoginMethod, newEmail)
-				b := account.Binding{Method: account.MethodEmail, Identifier: newEmail, Password: doorNewPass, Code: code}
+				b := account.Binding{Method: account.MethodEmail, Identifier: newEmail, Password: doorNewPass, Confirm: doorNewPass, Code: code}
 				return func(p vocab.Proof) error { return errOf(d.svc.Accounts.BindLoginMethod(d.ctx, p, d.a.ID, b)) }
 			}},
 		{op: vocab.OpChangeLoginMethod, method: "account.Service.ChangeLoginMethod", variant: "qq",
@@ -369,13 +378,13 @@ func doorRows() []doorRow {
 		{op: vocab.OpChangeLoginEmail, method: "account.Service.ChangeLoginMethod", variant: "email",
 			prepare: func(d *door) func(vocab.Proof) error {
 				code := d.sendLoginEmailCode(vocab.OpChangeLoginEmail, newEmail)
-				b := account.Binding{Method: account.MethodEmail, Identifier: newEmail, Password: doorNewPass, Code: code}
+				b := account.Binding{Method: account.MethodEmail, Identifier: newEmail, Password: doorNewPass, Confirm: doorNewPass, Code: code}
 				return func(p vocab.Proof) error { return errOf(d.svc.Accounts.ChangeLoginMethod(d.ctx, p, d.a.ID, b)) }
 			}},
 		{op: vocab.OpChangeLoginEmail, method: "account.Service.ChangeLoginEmail",
 			prepare: func(d *door) func(vocab.Proof) error {
 				code := d.sendLoginEmailCode(vocab.OpChangeLoginEmail, newEmail)
-				c := account.LoginEmailChange{Email: newEmail, Password: doorNewPass, Code: code, AlsoSecurityEmail: true}
+				c := account.LoginEmailChange{Email: newEmail, Password: doorNewPass, Confirm: doorNewPass, Code: code, AlsoSecurityEmail: true}
 				return func(p vocab.Proof) error { return errOf(d.svc.Accounts.ChangeLoginEmail(d.ctx, p, d.a.ID, c)) }
 			}},
 		{op: vocab.OpUnbindLoginMethod, method: "account.Service.UnbindLoginMethod",

@@ -38,6 +38,7 @@ import (
 	"github.com/accountsec/accountsec/recovery"
 	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/subuser"
 	"github.com/accountsec/accountsec/vocab"
 )
 
@@ -59,6 +60,7 @@ var everyStruct = []any{
 	account.ProfileChange{}, account.RandomIDs{}, account.RealName{}, account.Registration{},
 	account.SecurityChange{}, account.SecurityEmailChange{}, account.SecuritySettings{}, account.Service{},
 	account.Slot{}, account.Take{}, account.UnbindBlockedError{}, account.WriteResult{},
+	account.AccountException{}, account.IdentifierException{}, account.QuotaRaise{},
 
 	password.Hasher{}, password.HasherConfig{}, password.Params{}, password.Policy{},
 
@@ -98,6 +100,10 @@ var everyStruct = []any{
 	memstore.AccountStore{}, memstore.Store{},
 
 	vocab.VerificationRequiredError{},
+
+	subuser.Application{}, subuser.Config{}, subuser.Enterprise{}, subuser.Grant{}, subuser.GrantRequest{},
+	subuser.Link{}, subuser.LinkRequest{}, subuser.Manager{}, subuser.Member{}, subuser.Notice{},
+	subuser.Policy{}, subuser.Scope{}, subuser.Unit{}, fakes.WeCom{},
 }
 
 // secretFields names, per struct type ("package.Type", the package as a
@@ -107,11 +113,11 @@ var secretFields = map[string][]string{
 	"accountsec.Config":         {"Secret"},
 	"accountsec.PasswordResult": {"Rehash"},
 
-	"account.Binding":             {"Password", "Code"},
+	"account.Binding":             {"Password", "Confirm", "Code"},
 	"account.Config":              {"Secret"},
 	"account.Credential":          {"Hash"},
 	"account.EnterpriseIdentity":  {"LegalPersonID"},
-	"account.LoginEmailChange":    {"Password", "Code"},
+	"account.LoginEmailChange":    {"Password", "Confirm", "Code"},
 	"account.Password":            {"Hash", "History"},
 	"account.PasswordChange":      {"Old", "New", "Confirm"},
 	"account.PasswordReset":       {"New"},
@@ -149,6 +155,9 @@ var secretFields = map[string][]string{
 
 	"recovery.Completion":  {"Token", "New", "Confirm"},
 	"recovery.ResetConfig": {"Secret"},
+
+	"subuser.Config": {"Secret"},
+	"subuser.Link":   {"Token"},
 
 	// The payloads are encoded records, some of which hold secrets (a
 	// host's ticket, for one).
@@ -194,6 +203,7 @@ var notSecret = map[string]string{
 	"protection.Manager.keys":               "the keyed hasher, printed as a pointer",
 	"reason.Error.Code":                     "a reason code",
 	"recovery.Resets.keys":                  "the keyed hasher, printed as a pointer",
+	"subuser.Manager.keys":                  "the keyed hasher, printed as a pointer",
 	"store/memstore.Store.codes":            "the code table: its entries' hashes are secret",
 }
 

@@ -63,7 +63,7 @@ func TestBadInputGetsAReasonCodeAndChangesNothing(t *testing.T) {
 		{"bind: empty identifier", bind(account.Binding{Method: account.MethodQQ}), reason.InputEmpty},
 		{"bind: non-ASCII subject", bind(account.Binding{Method: account.MethodQQ, Identifier: "微信"}), reason.InputMalformed},
 		{"bind: password for QQ", bind(account.Binding{Method: account.MethodQQ, Identifier: "q", Password: pw1}), reason.InputMalformed},
-		{"bind: email without code", bind(account.Binding{Method: account.MethodEmail, Identifier: "w@example.com", Password: pw1}), reason.InputEmpty},
+		{"bind: email without code", bind(account.Binding{Method: account.MethodEmail, Identifier: "w@example.com", Password: pw1, Confirm: pw1}), reason.InputEmpty},
 		{"change: unknown method", func(s *account.Service) error {
 			_, err := s.ChangeLoginMethod(context.Background(), allow(id, account.OpChangeLoginMethod), id, account.Binding{Method: "sms", Identifier: "x"})
 			return err
@@ -97,7 +97,7 @@ func TestBadInputGetsAReasonCodeAndChangesNothing(t *testing.T) {
 			return err
 		}, reason.InputEmpty},
 		{"login email: oversized", func(s *account.Service) error {
-			_, err := s.ChangeLoginEmail(context.Background(), allow(id, account.OpChangeLoginEmail), id, account.LoginEmailChange{Email: huge, Password: pw1, Code: "123456"})
+			_, err := s.ChangeLoginEmail(context.Background(), allow(id, account.OpChangeLoginEmail), id, account.LoginEmailChange{Email: huge, Password: pw1, Confirm: pw1, Code: "123456"})
 			return err
 		}, reason.InputTooLong},
 		{"real name: empty name", func(s *account.Service) error {

@@ -40,7 +40,7 @@ func TestConcurrentUpdatesOfOneAccountLoseNothing(t *testing.T) {
 			return err
 		},
 		func() error {
-			_, err := e.svc.UpdateProfile(bg, id, account.ProfileChange{Industry: ptr("cloud")})
+			_, err := e.svc.UpdateProfile(bg, id, account.ProfileChange{Industry: ptr("internet")})
 			return err
 		},
 		func() error {
@@ -84,7 +84,7 @@ func TestConcurrentUpdatesOfOneAccountLoseNothing(t *testing.T) {
 			return err
 		},
 		func() error {
-			_, err := e.svc.BindLoginMethod(bg, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodEmail, Identifier: "login@example.com", Password: pw1, Code: e.code("login@example.com")})
+			_, err := e.svc.BindLoginMethod(bg, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodEmail, Identifier: "login@example.com", Password: pw1, Confirm: pw1, Code: e.code("login@example.com")})
 			return err
 		},
 		func() error {
@@ -128,7 +128,7 @@ func TestConcurrentUpdatesOfOneAccountLoseNothing(t *testing.T) {
 
 	got := e.get(t, id)
 	assert.Equal(t, "nick", got.Nickname)
-	assert.Equal(t, "cloud", got.Industry)
+	assert.Equal(t, "internet", got.Industry)
 	assert.Equal(t, account.SecuritySettings{
 		LoginProtection: account.VerifyMFA, TrustDevices: true, OperationProtection: account.VerifyMFA,
 		RemoteLoginProtection: true, RemoteLoginMethod: account.VerifyMFA, MFABindingMethod: account.VerifyMFA,

@@ -140,7 +140,11 @@ func (s *Service) SendSecurityPhoneCode(ctx context.Context, proof vocab.Proof, 
 	if err != nil {
 		return notify.Sent{}, storeErr(err)
 	}
-	if len(holders) >= limitOf(slot, s.quotas) {
+	limit, err := s.limitFor(ctx, id, slot)
+	if err != nil {
+		return notify.Sent{}, err
+	}
+	if len(holders) >= limit {
 		return notify.Sent{}, s.quotaError(slot)
 	}
 	return s.sendCode(ctx, notify.PurposeBindPhone, notify.SMS, p, id, clientIP)

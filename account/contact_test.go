@@ -187,7 +187,7 @@ func TestLoginEmailChangeWithBothSyncOptions(t *testing.T) {
 			_, err := e.svc.SendLoginEmailCode(t.Context(), loginEmailProof(e.svc, a.ID), a.ID, "s.new@example.com", "")
 			require.NoError(t, err)
 			got, err := e.svc.ChangeLoginEmail(t.Context(), allow(a.ID, account.OpChangeLoginEmail), a.ID, account.LoginEmailChange{
-				Email: "s.new@example.com", Password: pw2, Code: e.code("s.new@example.com"),
+				Email: "s.new@example.com", Password: pw2, Confirm: pw2, Code: e.code("s.new@example.com"),
 				AlsoSecurityEmail: tc.security, AlsoContactEmail: tc.contact,
 			})
 			require.NoError(t, err)
@@ -213,7 +213,7 @@ func TestLoginEmailChangeRules(t *testing.T) {
 	a := e.registerEmail(t, "t@example.com", pw1)
 	other := e.registerEmail(t, "u@example.com", pw1)
 	ch := func(email, pw, code string) error {
-		_, err := e.svc.ChangeLoginEmail(t.Context(), allow(a.ID, account.OpChangeLoginEmail), a.ID, account.LoginEmailChange{Email: email, Password: pw, Code: code})
+		_, err := e.svc.ChangeLoginEmail(t.Context(), allow(a.ID, account.OpChangeLoginEmail), a.ID, account.LoginEmailChange{Email: email, Password: pw, Confirm: pw, Code: code})
 		return err
 	}
 	require.ErrorIs(t, ch("T@example.com", pw2, "123456"), account.ErrSameIdentifier)
@@ -231,7 +231,7 @@ func TestLoginEmailChangeRules(t *testing.T) {
 	require.NoError(t, ch("t2@example.com", pw2, e.code("t2@example.com")))
 
 	wx := e.register(t, account.MethodWeChat, "wx")
-	_, err = e.svc.ChangeLoginEmail(t.Context(), allow(wx.ID, account.OpChangeLoginEmail), wx.ID, account.LoginEmailChange{Email: "v@example.com", Password: pw2, Code: "123456"})
+	_, err = e.svc.ChangeLoginEmail(t.Context(), allow(wx.ID, account.OpChangeLoginEmail), wx.ID, account.LoginEmailChange{Email: "v@example.com", Password: pw2, Confirm: pw2, Code: "123456"})
 	require.ErrorIs(t, err, account.ErrMethodNotBound)
 }
 

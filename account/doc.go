@@ -55,7 +55,7 @@
 //	_, err = svc.SendLoginEmailCode(ctx, p, acct.ID, "alice@example.com", clientIP)
 //	p, err = protectionManager.Authorize(ctx, sess, account.OpBindLoginMethod)
 //	acct, err = svc.BindLoginMethod(ctx, p, acct.ID, account.Binding{
-//		Method: account.MethodEmail, Identifier: "alice@example.com", Password: pw, Code: emailCode,
+//		Method: account.MethodEmail, Identifier: "alice@example.com", Password: pw, Confirm: pw, Code: emailCode,
 //	})
 //
 //	// Unbind the registration method: every unmet condition is reported.

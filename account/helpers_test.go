@@ -206,7 +206,7 @@ func (e *env) bindEmail(t testing.TB, id, email, pw string) (account.Account, er
 	ctx := context.Background()
 	_, err := e.svc.SendLoginEmailCode(ctx, loginEmailProof(e.svc, id), id, email, "")
 	require.NoError(t, err)
-	return e.svc.BindLoginMethod(ctx, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodEmail, Identifier: email, Password: pw, Code: e.code(email)})
+	return e.svc.BindLoginMethod(ctx, allow(id, account.OpBindLoginMethod), id, account.Binding{Method: account.MethodEmail, Identifier: email, Password: pw, Confirm: pw, Code: e.code(email)})
 }
 
 // code returns the last code sent to the address raw (email or phone, in

@@ -22,6 +22,8 @@ type Binding struct {
 	Identifier string
 	// Password is the new email login password (MethodEmail only).
 	Password string
+	// Confirm repeats Password (MethodEmail only).
+	Confirm string
 	// Code is the code SendLoginEmailCode sent to the address (MethodEmail
 	// only).
 	Code string
@@ -36,7 +38,7 @@ func (b Binding) check(s *Service) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if b.Method != MethodEmail && (b.Password != "" || b.Code != "") {
+	if b.Method != MethodEmail && (b.Password != "" || b.Confirm != "" || b.Code != "") {
 		return "", malformed("password")
 	}
 	return ident, nil
@@ -77,8 +79,9 @@ func (s *Service) SendLoginEmailCode(ctx context.Context, proof vocab.Proof, id,
 // checking that proof proves OpBindLoginMethod (docs/RULES.md §5). The identifier's binding
 // quota (WeChat 50, WeCom 20, QQ, email and Official Account 1 by default)
 // is enforced atomically with the write. An email needs the code from
-// SendLoginEmailCode and a new password under the policy (it must also
-// differ from the account's recent passwords); WeCom needs the
+// SendLoginEmailCode and a new password under the policy with its
+// confirmation (ErrConfirmMismatch; it must also differ from the account's
+// recent passwords); WeCom needs the
 // WeComAuthorizer's consent.
 func (s *Service) BindLoginMethod(ctx context.Context, proof vocab.Proof, id string, b Binding) (Account, error) {
 	if err := checkID("account_id", id); err != nil {
@@ -91,6 +94,9 @@ func (s *Service) BindLoginMethod(ctx context.Context, proof vocab.Proof, id str
 	if b.Method == MethodEmail {
 		if err := s.checkNewPassword(b.Password); err != nil {
 			return Account{}, err
+		}
+		if b.Confirm != b.Password {
+			return Account{}, ErrConfirmMismatch
 		}
 	}
 	if err := s.require(proof, id, OpBindLoginMethod); err != nil {
@@ -147,7 +153,7 @@ func (s *Service) BindLoginMethod(ctx context.Context, proof vocab.Proof, id str
 // (and proof must then prove OpChangeLoginEmail).
 func (s *Service) ChangeLoginMethod(ctx context.Context, proof vocab.Proof, id string, b Binding) (Account, error) {
 	if b.Method == MethodEmail {
-		return s.ChangeLoginEmail(ctx, proof, id, LoginEmailChange{Email: b.Identifier, Password: b.Password, Code: b.Code})
+		return s.ChangeLoginEmail(ctx, proof, id, LoginEmailChange{Email: b.Identifier, Password: b.Password, Confirm: b.Confirm, Code: b.Code})
 	}
 	if err := checkID("account_id", id); err != nil {
 		return Account{}, err
@@ -201,13 +207,16 @@ func checkChange(a Account, m Method, ident string) error {
 }
 
 // LoginEmailChange is a request to change the email login method's address
-// (docs/RULES.md §4: new address + new password + 6-digit code).
+// (docs/RULES.md §4: new address + new password + its confirmation +
+// 6-digit code).
 type LoginEmailChange struct {
 	// Email is the new address.
 	Email string
 	// Password is the new password, under the policy and different from
 	// the recent ones.
 	Password string
+	// Confirm repeats Password.
+	Confirm string
 	// Code is the code SendLoginEmailCode sent to the new address.
 	Code string
 	// AlsoSecurityEmail makes the new address the security email too.
@@ -218,7 +227,8 @@ type LoginEmailChange struct {
 }
 
 // ChangeLoginEmail changes the address of the email login method and its
-// password, after checking that proof proves OpChangeLoginEmail and the code sent
+// password (c.Confirm must repeat it: ErrConfirmMismatch), after checking
+// that proof proves OpChangeLoginEmail and the code sent
 // to the new address is checked. The new address's binding quota is taken
 // and the old one's released atomically; the registration slot, if the
 // account registered with the old address, stays.
@@ -232,6 +242,9 @@ func (s *Service) ChangeLoginEmail(ctx context.Context, proof vocab.Proof, id st
 	}
 	if err := s.checkNewPassword(c.Password); err != nil {
 		return Account{}, err
+	}
+	if c.Confirm != c.Password {
+		return Account{}, ErrConfirmMismatch
 	}
 	if err := s.require(proof, id, OpChangeLoginEmail); err != nil {
 		return Account{}, err

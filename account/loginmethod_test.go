@@ -129,7 +129,7 @@ func TestBindEmailNeedsCodeAndPassword(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	a := e.register(t, account.MethodWeChat, "wx")
-	b := account.Binding{Method: account.MethodEmail, Identifier: "f@example.com", Password: pw1}
+	b := account.Binding{Method: account.MethodEmail, Identifier: "f@example.com", Password: pw1, Confirm: pw1}
 	_, err := e.svc.BindLoginMethod(t.Context(), allow(a.ID, account.OpBindLoginMethod), a.ID, b)
 	requireCode(t, err, reason.InputEmpty)
 

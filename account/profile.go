@@ -14,7 +14,7 @@ import (
 type ProfileChange struct {
 	// Nickname, at most MaxNicknameLen characters; "" clears it.
 	Nickname *string
-	// Industry, at most MaxIndustryLen characters; "" clears it.
+	// Industry, one of the Service's Industries; "" clears it.
 	Industry *string
 }
 
@@ -32,6 +32,9 @@ func (s *Service) UpdateProfile(ctx context.Context, id string, p ProfileChange)
 	}
 	if p.Industry != nil {
 		if industry, err = checkText("industry", *p.Industry, MaxIndustryLen, false); err != nil {
+			return Account{}, err
+		}
+		if err = s.checkIndustry(industry); err != nil {
 			return Account{}, err
 		}
 	}

@@ -83,7 +83,11 @@ func (s *Service) RecordEnterprise(ctx context.Context, id string, e EnterpriseI
 	if err != nil {
 		return Account{}, err
 	}
-	if min := s.quotas.MinEnterpriseNameLength; utf8.RuneCountInString(name) < min {
+	min, err := s.minEnterpriseName(ctx, id)
+	if err != nil {
+		return Account{}, err
+	}
+	if utf8.RuneCountInString(name) < min {
 		return Account{}, ErrEnterpriseNameTooShort.With("min", min)
 	}
 	code, err := s.normalize(KindEnterpriseID, e.CreditCode)

@@ -65,9 +65,9 @@ func (c Credential) Format(f fmt.State, verb rune) { credentialSpec.Print(f, ver
 // LogValue logs the Credential as a group of its fields, secrets redacted.
 func (c Credential) LogValue() slog.Value { return credentialSpec.LogValue(c) }
 
-var bindingSpec = redact.New[Binding]("Password", "Code")
+var bindingSpec = redact.New[Binding]("Password", "Confirm", "Code")
 
-// String describes the Binding with its Password and Code redacted.
+// String describes the Binding with its Password, Confirm and Code redacted.
 func (b Binding) String() string { return bindingSpec.String(b) }
 
 // GoString is the %#v form of the Binding, secrets redacted.
@@ -79,9 +79,10 @@ func (b Binding) Format(f fmt.State, verb rune) { bindingSpec.Print(f, verb, b) 
 // LogValue logs the Binding as a group of its fields, secrets redacted.
 func (b Binding) LogValue() slog.Value { return bindingSpec.LogValue(b) }
 
-var loginEmailChangeSpec = redact.New[LoginEmailChange]("Password", "Code")
+var loginEmailChangeSpec = redact.New[LoginEmailChange]("Password", "Confirm", "Code")
 
-// String describes the LoginEmailChange with its Password and Code redacted.
+// String describes the LoginEmailChange with its Password, Confirm and Code
+// redacted.
 func (c LoginEmailChange) String() string { return loginEmailChangeSpec.String(c) }
 
 // GoString is the %#v form of the LoginEmailChange, secrets redacted.

@@ -32,7 +32,7 @@ type Registration struct {
 	Code string
 	// Nickname and Industry are optional.
 	Nickname string
-	// Industry is optional.
+	// Industry is optional; one of the Service's Industries.
 	Industry string
 }
 
@@ -76,6 +76,9 @@ func (s *Service) Register(ctx context.Context, r Registration) (Account, error)
 	if err != nil {
 		return Account{}, err
 	}
+	if err := s.checkIndustry(industry); err != nil {
+		return Account{}, err
+	}
 	now := s.now()
 	a := Account{
 		Nickname:               nick,
@@ -117,6 +120,9 @@ func (s *Service) Register(ctx context.Context, r Registration) (Account, error)
 		}
 	}
 	take, _ := slotChanges(Account{}, a, s.quotas)
+	if err := s.raiseLimits(ctx, "", take); err != nil {
+		return Account{}, err
+	}
 	for range MaxIDAttempts {
 		id, appid, err := s.ids.NewIDs()
 		if err != nil {

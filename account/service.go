@@ -15,6 +15,7 @@ import (
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/reason"
+	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/vocab"
 )
 
@@ -169,6 +170,13 @@ type Config struct {
 	Rand io.Reader
 	// Events receives security events; nil discards them.
 	Events event.Hook
+	// Industries lists the industries a profile may choose
+	// (docs/RULES.md §2); empty means DefaultIndustries.
+	Industries []string
+	// Exceptions keeps the back-office quota exceptions (see
+	// SetAccountException and SetIdentifierException); nil means none can
+	// be set and the quotas are the policy's.
+	Exceptions state.Documents
 }
 
 // Service runs the account flows. It is safe for concurrent use; all its
@@ -187,6 +195,9 @@ type Service struct {
 	keys    *keyhash.Hasher
 	now     func() time.Time
 	events  event.Hook
+
+	industries []string
+	exceptions state.Documents
 }
 
 // New returns a Service for cfg, or a reason.PolicyInvalid error naming the
@@ -220,6 +231,10 @@ func New(cfg Config) (*Service, error) {
 		wecom: cfg.WeCom, ids: cfg.IDs, phones: cfg.Phones, keys: keys,
 		now: env.Clock(cfg.Now), events: cfg.Events,
 	}
+	if s.industries, err = resolveIndustries(cfg.Industries); err != nil {
+		return nil, err
+	}
+	s.exceptions = cfg.Exceptions
 	if s.scope == "" {
 		s.scope = DefaultLockoutScope
 	}
@@ -365,6 +380,9 @@ func (s *Service) update(ctx context.Context, id string, change func(a *Account)
 			return Account{}, Account{}, err
 		}
 		take, release := slotChanges(cur, next, s.quotas)
+		if err := s.raiseLimits(ctx, next.ID, take); err != nil {
+			return Account{}, Account{}, err
+		}
 		res, err := s.store.UpdateAccount(ctx, next, take, release)
 		if err != nil {
 			return Account{}, Account{}, reason.Store(err)
