@@ -51,6 +51,9 @@ type Config struct {
 	Catalog *protection.Catalog
 	// Reset is the forgotten-password reset policy (link lifetime).
 	Reset recovery.ResetPolicy
+	// Find is the policy of finding a forgotten account (session lifetime,
+	// padded reads, the appeal the SMS points to).
+	Find recovery.FindPolicy
 }
 
 // Store is every store interface the facade needs. memstore.Store and
@@ -125,6 +128,12 @@ type Deps struct {
 	// Phones normalises phone numbers to E.164 (a libphonenumber-based
 	// function, say); nil means the built-in rule of account.NormalizeWith.
 	Phones account.PhoneNormalizer
+	// Assets resolves domains, ICP filings and server IPs to accounts for
+	// Service.Find; nil leaves those ways unavailable.
+	Assets recovery.AssetDirectory
+	// Identities checks a person's face by name and identity number for
+	// the personal way of Service.Find; nil leaves it unavailable.
+	Identities recovery.IdentityFaceVerifier
 }
 
 // Service is the wired library. Its fields are the domain services, ready
@@ -158,6 +167,10 @@ type Service struct {
 	// Binding and purpose protection.OpResetPassword), then every session
 	// ends. Nil when Deps has no Email sender.
 	Resets *recovery.Resets
+	// Find finds a forgotten account by security phone, personal
+	// information, domain, ICP filing, server IP or account ID
+	// (docs/RULES.md §8). Nil when Deps has no SMS sender.
+	Find *recovery.Finder
 }
 
 // New validates cfg and wires the services. A bad policy value is an error
@@ -243,6 +256,7 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 		WeChat: deps.WeChat, Face: deps.Face, Geo: deps.Geo, Catalog: cfg.Catalog,
 		Policy: cfg.Protection, Secret: cfg.Secret, Events: deps.Events, Now: deps.Now, Rand: deps.Rand,
 	})
+	err = svc.wireFind(err, cfg, deps, st.flows)
 	if err != nil || deps.Email == nil {
 		return err
 	}
