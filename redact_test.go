@@ -68,6 +68,7 @@ var everyStruct = []any{
 
 	fakes.Clock{}, fakes.CounterStore{}, fakes.Events{}, fakes.Faults{}, fakes.Geo{},
 	fakes.HostVerifier{}, fakes.MFA{}, fakes.Outbox{}, fakes.StateStore{},
+	fakes.Assets{}, fakes.IdentityFaces{},
 
 	codec.Reader{}, codec.Writer{}, keyhash.Hasher{}, proof.Proof{},
 
@@ -94,6 +95,9 @@ var everyStruct = []any{
 
 	recovery.Completion{}, recovery.PendingReset{}, recovery.ResetConfig{}, recovery.ResetPolicy{},
 	recovery.Resets{},
+	recovery.FaceCheck{}, recovery.FindConfig{}, recovery.FindPolicy{}, recovery.FindResult{},
+	recovery.FindSent{}, recovery.FindStarted{}, recovery.Finder{}, recovery.FoundAccount{},
+	recovery.MaskedRealName{},
 
 	state.Document{}, state.Once{}, state.Record{},
 
@@ -155,6 +159,10 @@ var secretFields = map[string][]string{
 
 	"recovery.Completion":  {"Token", "New", "Confirm"},
 	"recovery.ResetConfig": {"Secret"},
+	"recovery.FindConfig":  {"Secret"},
+	"recovery.FindStarted": {"Token"},
+
+	"fakes.IdentityFaces": {"tickets", "people"},
 
 	"subuser.Config": {"Secret"},
 	"subuser.Link":   {"Token"},
@@ -203,6 +211,7 @@ var notSecret = map[string]string{
 	"protection.Manager.keys":               "the keyed hasher, printed as a pointer",
 	"reason.Error.Code":                     "a reason code",
 	"recovery.Resets.keys":                  "the keyed hasher, printed as a pointer",
+	"recovery.Finder.keys":                  "the keyed hasher, printed as a pointer",
 	"subuser.Manager.keys":                  "the keyed hasher, printed as a pointer",
 	"store/memstore.Store.codes":            "the code table: its entries' hashes are secret",
 }
