@@ -534,14 +534,14 @@ func TestSendFailuresAreNotReported(t *testing.T) {
 	e := newFindEnv(t)
 	ctx := context.Background()
 	e.register(t, "qq-a", phoneA)
-	e.outbox.FailWith(fakesUndeliverable)
+	e.outbox.FailWith(errCarrierDown)
 	got, err := e.finder.FindByPhone(ctx, phoneA, clientIP)
 	require.NoError(t, err)
 	assert.Equal(t, "+86138****8000", got.To)
 	assert.Equal(t, 1, e.events.Count(event.FindSendFailed))
 }
 
-var fakesUndeliverable = fmt.Errorf("carrier down")
+var errCarrierDown = fmt.Errorf("carrier down")
 
 func TestUnavailableWays(t *testing.T) {
 	t.Parallel()
