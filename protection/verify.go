@@ -459,7 +459,7 @@ func (m *Manager) AnswerVerification(ctx context.Context, req AnswerRequest) (Ve
 	m.usedAlternative(ctx, p.AccountID, VerifyScope, req.Purpose, c.Method, o.Configured)
 	now := m.now()
 	g := grant{
-		AccountID: p.AccountID, Binding: req.Binding, Scope: m.scopeOf(req.Purpose),
+		AccountID: p.AccountID, Binding: req.Binding, Scope: m.scopeOf(req.Binding, req.Purpose),
 		Method: c.Method, GrantedAt: now, ExpiresAt: now.Add(m.policy.StepUpTTL),
 	}
 	if err := m.putGrant(ctx, g); err != nil {
@@ -473,9 +473,13 @@ func (m *Manager) AnswerVerification(ctx context.Context, req AnswerRequest) (Ve
 	}, nil
 }
 
-// scopeOf is the grant scope of a verification for purpose.
-func (m *Manager) scopeOf(purpose string) string {
-	if _, ok := m.catalog.Lookup(purpose); ok {
+// scopeOf is the grant scope of a verification in binding for purpose: a
+// step-up (every operation of the catalog) only when a session verified
+// for an operation of the catalog; otherwise that purpose alone, so that a
+// verification bound to a flow without a session (a password reset's
+// "reset:" binding) authorises its own purpose and nothing else.
+func (m *Manager) scopeOf(binding, purpose string) string {
+	if _, ok := m.catalog.Lookup(purpose); ok && strings.HasPrefix(binding, sessionPrefix) {
 		return ScopeStepUp
 	}
 	return purpose
