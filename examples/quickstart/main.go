@@ -228,7 +228,7 @@ func journey(ctx context.Context, w io.Writer, svc *accountsec.Service, clock *f
 	fmt.Fprintf(w, "   password reset; the same link again: %v\n", reason.CodeOf(err))
 	_, err = svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.7"})
 	fmt.Fprintf(w, "   the old password: %v\n", reason.CodeOf(err))
-	return nil
+	return findAccount(ctx, w, svc, clock, outbox, acc.ID)
 }
 
 func step(w io.Writer, title string) { fmt.Fprintln(w, "\n"+title) }
