@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,10 +79,11 @@ type Route struct {
 // doc, behind cross-origin protection and the session middleware. Its
 // methods also serve one endpoint each, for a host that mounts only some.
 type Handler struct {
-	svc *accountsec.Service
-	env *env
-	mux *http.ServeMux
-	all http.Handler
+	svc      *accountsec.Service
+	env      *env
+	mux      *http.ServeMux
+	all      http.Handler
+	patterns []string
 }
 
 // env is what every request of a Handler carries in its context.
@@ -189,8 +191,14 @@ func (h *Handler) handle(rt Route) (err error) {
 		}
 	}()
 	h.mux.Handle(pattern, rt.Handler)
+	h.patterns = append(h.patterns, pattern)
 	return nil
 }
+
+// Patterns returns the ServeMux patterns the Handler serves, prefix
+// included, in the order they were mounted (the built-in endpoints, then
+// Options.Routes, then the catch-all "/" that answers 404 problems).
+func (h *Handler) Patterns() []string { return slices.Clone(h.patterns) }
 
 // ServeHTTP serves every route behind Middleware.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.all.ServeHTTP(w, r) }

@@ -87,9 +87,23 @@ func formatParam(v any, lang reason.Language, loc *time.Location) any {
 		return FormatTime(x, lang, loc)
 	case []string:
 		return strings.Join(x, listSeparator(lang))
+	case string:
+		// The library's errors carry times as RFC 3339 and durations in
+		// Go's notation ("1m30s"): render them for the language.
+		if t, err := time.Parse(time.RFC3339, x); err == nil {
+			return FormatTime(t, lang, loc)
+		}
+		if goDuration.MatchString(x) {
+			if d, err := time.ParseDuration(x); err == nil {
+				return FormatDuration(d, lang)
+			}
+		}
 	}
 	return v
 }
+
+// goDuration matches a duration as time.Duration.String writes it.
+var goDuration = regexp.MustCompile(`^([0-9]+h)?([0-9]+m)?([0-9]+(\.[0-9]+)?s)?$`)
 
 func listSeparator(lang reason.Language) string {
 	if lang == reason.SimplifiedChinese {

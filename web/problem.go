@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/accountsec/accountsec/limits"
@@ -201,9 +202,17 @@ func (e *env) problem(r *http.Request, err error) (Problem, time.Duration) {
 		Code: re.Code, Detail: Message(re, lang, e.opts.TimeZone),
 	}
 	if list := members(err); len(list) > 1 && re.Code != CodeInternal {
+		details := make([]string, 0, len(list))
 		for _, m := range list {
-			p.Errors = append(p.Errors, ProblemItem{Code: m.Code, Detail: Message(m, lang, e.opts.TimeZone)})
+			d := Message(m, lang, e.opts.TimeZone)
+			p.Errors = append(p.Errors, ProblemItem{Code: m.Code, Detail: d})
+			details = append(details, d)
 		}
+		sep := "; "
+		if lang == reason.SimplifiedChinese {
+			sep = "；"
+		}
+		p.Detail = strings.Join(details, sep)
 	}
 	var vr *vocab.VerificationRequiredError
 	if errors.As(err, &vr) && status == http.StatusForbidden {
