@@ -520,6 +520,10 @@ func doorRows() []doorRow {
 			session: func(d *door) func(protection.Session) error {
 				return func(s protection.Session) error { return d.svc.ChangePassword(d.ctx, s, change) }
 			}},
+		{op: vocab.OpApplyCancellation, method: "accountsec.Service.DeleteAccount",
+			session: func(d *door) func(protection.Session) error {
+				return func(s protection.Session) error { return d.svc.DeleteAccount(d.ctx, s) }
+			}},
 	}
 	for _, sc := range settingChanges() {
 		op := vocab.SettingOperation(sc.setting)

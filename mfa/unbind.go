@@ -45,12 +45,19 @@ type UnbindReport struct {
 // with the device (in one write), and releases a hardware token so that it
 // can be bound again.
 //
-// Protection is turned off before the device is removed: if that fails, the
-// device stays bound and the user can try again, whereas the other order
-// could leave login protection asking for a device that no longer exists.
+// The device is removed before protection is turned off. If the removal
+// fails, nothing changed (but the code is spent) and the user can try again
+// with a new code. If turning protection off fails after the removal,
+// login and operation protection still name MFA, which protection then
+// answers with the account's other methods: stricter than the fallback,
+// never weaker. A retry finds no device (ErrNotBound), and whoever called
+// turns MFA off then (the facade's UnbindMFA does). The other order could
+// leave the device bound with protection already switched to none, so that
+// the next login needed only the password.
 //
 // Errors: those of Verify, a reason.StoreUnavailable error wrapping the
-// settings' error, and ErrNotBound if the device was unbound meanwhile.
+// settings' error (the device is gone then; the report names it), and
+// ErrNotBound if the device was unbound meanwhile.
 //
 // proof must prove vocab.OpUnbindMFA for the account (protection.Manager.Authorize
 // mints it for the signed-in session); without it Unbind returns
@@ -74,22 +81,27 @@ func (m *Manager) Unbind(ctx context.Context, proof vocab.Proof, accountID, code
 		return UnbindReport{}, err
 	}
 	report := UnbindReport{Device: deviceOf(d)}
+	ok, err := m.deleteDevice(ctx, doc, d.ID)
+	if err != nil {
+		return UnbindReport{}, err
+	}
+	if !ok {
+		return UnbindReport{}, ErrNotBound
+	}
+	var settingsErr error
 	if m.protection != nil {
 		fb, err := m.protection.DisableMFA(ctx, proof, accountID)
 		if err != nil {
-			return UnbindReport{}, reason.Store(fmt.Errorf("mfa: turning MFA off in protection settings: %w", err))
+			settingsErr = reason.Store(fmt.Errorf("mfa: turning MFA off in protection settings: %w", err))
+		} else {
+			report.Fallback, report.ProtectionUpdated = fb, true
 		}
-		report.Fallback, report.ProtectionUpdated = fb, true
-	}
-	ok, err := m.deleteDevice(ctx, doc, d.ID)
-	if err != nil {
-		return report, err
-	}
-	if !ok {
-		return report, ErrNotBound
 	}
 	attrs := map[string]string{"login_fallback": report.Fallback.Login, "operation_fallback": report.Fallback.Operation}
 	m.emit(ctx, event.MFAUnbound, accountID, d, attrs)
+	if settingsErr != nil {
+		return report, settingsErr
+	}
 	if d.Kind == Hardware {
 		// The device is gone; on failure the token stays held by this
 		// account, which may bind it again (see BindHardware).

@@ -68,24 +68,28 @@ func TestUnbindWithoutProtectionSettings(t *testing.T) {
 	assert.Equal(t, mfa.Fallback{}, report.Fallback)
 }
 
-func TestUnbindKeepsTheDeviceWhenProtectionFails(t *testing.T) {
+// The device goes before protection is turned off: a settings failure
+// leaves no device and protection still naming MFA (stricter, never
+// weaker), never a bound device with protection switched off.
+func TestUnbindRemovesTheDeviceBeforeProtection(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.prot.err = errors.New("settings store down")
 	ctx := context.Background()
 	p := f.bound(t, account)
 	f.clock.Advance(time.Minute)
-	_, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
+	report, err := f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
 	require.NotErrorIs(t, err, mfa.ErrMismatch)
+	assert.False(t, report.ProtectionUpdated)
 	_, found, err := f.m.Device(ctx, account)
 	require.NoError(t, err)
-	assert.True(t, found, "the device stays bound")
+	assert.False(t, found, "the device went first")
 
 	f.prot.err = nil
 	f.clock.Advance(time.Minute)
 	_, err = f.m.Unbind(ctx, allow(account, vocab.OpUnbindMFA), account, p.code(t, f.clock.Now()))
-	require.NoError(t, err)
+	require.ErrorIs(t, err, mfa.ErrNotBound, "a retry finds no device; the caller turns MFA off")
 }
 
 func TestUnbindReleasesHardwareToken(t *testing.T) {
