@@ -192,3 +192,7 @@ func (e *flowEnv) approved(t testing.TB) recovery.EnterpriseResult {
 	require.NoError(t, err)
 	return e.lookup(t, query, phone)
 }
+
+func protectionLogin(email, pw string) protection.LoginRequest {
+	return protection.LoginRequest{Login: email, Password: pw, ClientIP: "198.51.100.1"}
+}
