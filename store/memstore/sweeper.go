@@ -36,6 +36,7 @@ type sweepClock struct {
 	calls  int       // calls since the last sweep
 	due    int       // calls to wait for: older entries the last sweep kept
 	oldest time.Time // earliest now passed since the last sweep; zero: none
+	swept  time.Time // the time the last sweep used
 }
 
 // tick counts a call on sh, which the caller has locked, noting now unless it
@@ -58,11 +59,18 @@ func (s *shards[V]) tick(sh *shard[V], now time.Time) time.Time {
 	if at.IsZero() {
 		return time.Time{}
 	}
+	if !at.After(sh.clock.swept) {
+		// Nothing has expired since the last sweep: every entry
+		// written since is live at its writer's time, which is no
+		// earlier than at.
+		sh.clock = sweepClock{due: sh.clock.due, swept: sh.clock.swept}
+		return time.Time{}
+	}
 	reclaim(sh.m, at)
 	// What the sweep kept includes up to one entry per call of the interval
 	// just ended, which is too young to have expired by its start: wait
 	// for as many calls as it kept older ones.
-	sh.clock = sweepClock{due: max(0, len(sh.m)-sh.clock.calls)}
+	sh.clock = sweepClock{due: max(0, len(sh.m)-sh.clock.calls), swept: at}
 	if !own {
 		return time.Time{}
 	}

@@ -116,10 +116,10 @@ func TestSweepIntervalGrowsWithShard(t *testing.T) {
 	require.Equal(t, size-minSweepCalls, p.clock.due, "the interval's calls may have written up to one entry each")
 	p.m["gone"] = onceEntry{expiresAt: epoch}
 	for range p.clock.due - 1 {
-		s.tick(p, epoch.Add(time.Minute))
+		s.tick(p, epoch.Add(2*time.Minute))
 	}
 	assert.Contains(t, p.m, "gone", "swept before its due calls")
-	s.tick(p, epoch.Add(time.Minute))
+	s.tick(p, epoch.Add(2*time.Minute))
 	assert.NotContains(t, p.m, "gone")
 }
 
@@ -158,4 +158,27 @@ func TestSweepSharesTime(t *testing.T) {
 		assert.True(t, h.Load().After(epoch))
 	}
 	assert.Nil(t, s.documents.hint.Load(), "documents never expire")
+}
+
+// A shard whose callers' time has not moved since its last sweep skips the
+// sweep (nothing can have expired), and sweeps again once time moves.
+func TestSweepSkipsWhileTimeStands(t *testing.T) {
+	t.Parallel()
+	var s shards[onceEntry]
+	p := &s.parts[0]
+	p.m = map[string]onceEntry{"live": {expiresAt: epoch.Add(time.Hour)}}
+	for range minSweepCalls {
+		s.tick(p, epoch)
+	}
+	require.Equal(t, epoch, p.clock.swept)
+	p.m["stale"] = onceEntry{expiresAt: epoch} // as if written already expired
+	for range minSweepCalls {
+		assert.True(t, s.tick(p, epoch).IsZero(), "time stands: no sweep")
+	}
+	assert.Contains(t, p.m, "stale")
+	for range minSweepCalls {
+		s.tick(p, epoch.Add(time.Millisecond))
+	}
+	assert.NotContains(t, p.m, "stale")
+	assert.Contains(t, p.m, "live")
 }
