@@ -40,6 +40,7 @@ import (
 	"github.com/accountsec/accountsec/store/memstore"
 	"github.com/accountsec/accountsec/subuser"
 	"github.com/accountsec/accountsec/vocab"
+	"github.com/accountsec/accountsec/web"
 )
 
 // modulePath is the core module's path, moduleRoot its directory.
@@ -108,6 +109,8 @@ var everyStruct = []any{
 	subuser.Application{}, subuser.Config{}, subuser.Enterprise{}, subuser.Grant{}, subuser.GrantRequest{},
 	subuser.Link{}, subuser.LinkRequest{}, subuser.Manager{}, subuser.Member{}, subuser.Notice{},
 	subuser.Policy{}, subuser.Scope{}, subuser.Unit{}, fakes.WeCom{},
+
+	web.Cookies{}, web.Handler{}, web.Options{}, web.Problem{}, web.ProblemItem{}, web.Route{},
 }
 
 // secretFields names, per struct type ("package.Type", the package as a
@@ -210,6 +213,8 @@ var notSecret = map[string]string{
 	"protection.Manager.codes":              "the code sender",
 	"protection.Manager.keys":               "the keyed hasher, printed as a pointer",
 	"reason.Error.Code":                     "a reason code",
+	"web.Problem.Code":                      "a reason code",
+	"web.ProblemItem.Code":                  "a reason code",
 	"recovery.Resets.keys":                  "the keyed hasher, printed as a pointer",
 	"recovery.Finder.keys":                  "the keyed hasher, printed as a pointer",
 	"subuser.Manager.keys":                  "the keyed hasher, printed as a pointer",
