@@ -69,6 +69,7 @@ var everyStruct = []any{
 
 	fakes.Clock{}, fakes.CounterStore{}, fakes.Events{}, fakes.Faults{}, fakes.Geo{},
 	fakes.HostVerifier{}, fakes.MFA{}, fakes.Outbox{}, fakes.StateStore{},
+	fakes.Sequence{}, fakes.AccountStore{}, fakes.CodeStore{},
 	fakes.Assets{}, fakes.IdentityFaces{},
 
 	codec.Reader{}, codec.Writer{}, keyhash.Hasher{}, proof.Proof{},
@@ -94,7 +95,7 @@ var everyStruct = []any{
 
 	reason.Error{},
 
-	recovery.Completion{}, recovery.PendingReset{}, recovery.ResetConfig{}, recovery.ResetPolicy{},
+	recovery.Completed{}, recovery.Completion{}, recovery.PendingReset{}, recovery.ResetConfig{}, recovery.ResetPolicy{},
 	recovery.Resets{},
 	recovery.FaceCheck{}, recovery.FindConfig{}, recovery.FindPolicy{}, recovery.FindResult{},
 	recovery.FindSent{}, recovery.FindStarted{}, recovery.Finder{}, recovery.FoundAccount{},

@@ -490,26 +490,29 @@ type Completion struct {
 // ErrSessionsNotEnded wrapping the cause, and the caller should end the
 // sessions again. Store failures are reason.StoreUnavailable errors; the
 // token never appears in an error or event.
-func (r *Resets) Complete(ctx context.Context, c Completion) (account.Account, error) {
+//
+// The result carries the account and, when the account's login is locked,
+// when the lock ends (Completed.LockedUntil): the reset does not lift it.
+func (r *Resets) Complete(ctx context.Context, c Completion) (Completed, error) {
 	if !ParseToken(c.Token) {
-		return account.Account{}, ErrTokenMalformed
+		return Completed{}, ErrTokenMalformed
 	}
 	if c.New == "" {
-		return account.Account{}, reason.New(reason.InputEmpty).With("field", "password")
+		return Completed{}, reason.New(reason.InputEmpty).With("field", "password")
 	}
 	if err := r.accounts.PasswordPolicy().Check(c.New); err != nil {
-		return account.Account{}, err
+		return Completed{}, err
 	}
 	if c.Confirm != c.New {
-		return account.Account{}, account.ErrConfirmMismatch
+		return Completed{}, account.ErrConfirmMismatch
 	}
 	rec, err := r.find(ctx, c.Token)
 	if err != nil {
-		return account.Account{}, err
+		return Completed{}, err
 	}
 	p, err := r.verify(ctx, rec.AccountID, r.binding(c.Token))
 	if err != nil {
-		return account.Account{}, err
+		return Completed{}, err
 	}
 	a, err := r.accounts.ResetPassword(ctx, p, rec.AccountID, account.PasswordReset{
 		New: c.New,
@@ -527,12 +530,12 @@ func (r *Resets) Complete(ctx context.Context, c Completion) (account.Account, e
 		},
 	})
 	if err != nil {
-		return account.Account{}, err
+		return Completed{}, err
 	}
 	if err := r.sessions.EndOtherSessions(ctx, a.ID, "", CausePasswordReset); err != nil {
-		return a, ErrSessionsNotEnded.Wrap(err)
+		return r.completed(ctx, a), ErrSessionsNotEnded.Wrap(err)
 	}
-	return a, nil
+	return r.completed(ctx, a), nil
 }
 
 // verify asks the Verifier about the reset of account id.

@@ -65,9 +65,10 @@ func TestWholeReset(t *testing.T) {
 	e.verifier.verify(p)
 	got, err := e.resets.Complete(ctx, complete(token, pw2))
 	require.NoError(t, err)
-	assert.Equal(t, a.ID, got.ID)
+	assert.Equal(t, a.ID, got.Account.ID)
 	assert.True(t, e.hasPassword(t, a.ID, pw2))
-	assert.Equal(t, e.get(t, a.ID), got)
+	assert.Equal(t, e.get(t, a.ID), got.Account)
+	assert.Zero(t, got.LockedUntil, "the account is not locked")
 	assert.Equal(t, [][3]string{{a.ID, "", recovery.CausePasswordReset}}, e.sessions.ended(), "every session ends")
 	for _, q := range e.verifier.questions() {
 		assert.Equal(t, [3]string{a.ID, p.Binding, recovery.PurposeResetPassword}, q)
@@ -471,7 +472,7 @@ func TestSessionEndFailureIsReported(t *testing.T) {
 	require.ErrorIs(t, err, recovery.ErrSessionsNotEnded)
 	require.ErrorIs(t, err, reason.ErrStoreUnavailable)
 	assert.Equal(t, reason.RecoverySessionsNotEnded, reason.CodeOf(err))
-	assert.Equal(t, a.ID, got.ID, "the reset account is returned with the error")
+	assert.Equal(t, a.ID, got.Account.ID, "the reset account is returned with the error")
 	assert.True(t, e.hasPassword(t, a.ID, pw2), "the password was reset all the same")
 }
 
