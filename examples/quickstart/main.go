@@ -228,7 +228,10 @@ func journey(ctx context.Context, w io.Writer, svc *accountsec.Service, clock *f
 	fmt.Fprintf(w, "   password reset; the same link again: %v\n", reason.CodeOf(err))
 	_, err = svc.Protection.Login(ctx, protection.LoginRequest{Login: email, Password: pw, ClientIP: "203.0.113.7"})
 	fmt.Fprintf(w, "   the old password: %v\n", reason.CodeOf(err))
-	return findAccount(ctx, w, svc, clock, outbox, acc.ID)
+	if err := findAccount(ctx, w, svc, clock, outbox, acc.ID); err != nil {
+		return err
+	}
+	return cancel(ctx, w, svc, clock, outbox)
 }
 
 func step(w io.Writer, title string) { fmt.Fprintln(w, "\n"+title) }
@@ -237,5 +240,6 @@ func step(w io.Writer, title string) { fmt.Fprintln(w, "\n"+title) }
 // mailer), the settable clock and the event recorder.
 func withFakes(deps accountsec.Deps, outbox *fakes.Outbox, clock *fakes.Clock, events *fakes.Events) accountsec.Deps {
 	deps.SMS, deps.Email, deps.Now, deps.Events = outbox, outbox, clock.Now, events.Hook
+	deps.Resources = resources // the host's resource check, for the cancellation (cancel.go)
 	return deps
 }
