@@ -151,3 +151,12 @@ type Notice struct {
 	// At is when the decision was made.
 	At time.Time
 }
+
+// Host is every host interface a Manager needs, for a host that implements
+// them on one value (as fakes.WeCom does).
+type Host interface {
+	Administrators
+	Directory
+	Granter
+	Notifier
+}
