@@ -51,6 +51,9 @@ type Config struct {
 	Catalog *protection.Catalog
 	// Reset is the forgotten-password reset policy (link lifetime).
 	Reset recovery.ResetPolicy
+	// Flows is the policy of the enterprise recovery and the login appeal
+	// (step and review lifetimes, allowance time, automatic approval).
+	Flows recovery.FlowPolicy
 	// Find is the policy of finding a forgotten account (session lifetime,
 	// padded reads, the appeal the SMS points to).
 	Find recovery.FindPolicy
@@ -167,6 +170,13 @@ type Service struct {
 	// Binding and purpose protection.OpResetPassword), then every session
 	// ends. Nil when Deps has no Email sender.
 	Resets *recovery.Resets
+	// Enterprise runs the enterprise recovery (docs/RULES.md §8).
+	Enterprise *recovery.Enterprise
+	// Appeals runs the login appeal of personally verified accounts.
+	Appeals *recovery.Appeals
+	// Review is the back office that decides enterprise recoveries and
+	// appeals.
+	Review *recovery.Review
 	// Find finds a forgotten account by security phone, personal
 	// information, domain, ICP filing, server IP or account ID
 	// (docs/RULES.md §8). Nil when Deps has no SMS sender.
@@ -257,6 +267,7 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 		Policy: cfg.Protection, Secret: cfg.Secret, Events: deps.Events, Now: deps.Now, Rand: deps.Rand,
 	})
 	err = svc.wireFind(err, cfg, deps, st.flows)
+	err = svc.wireRecovery(err, cfg, deps, st.flows)
 	if err != nil || deps.Email == nil {
 		return err
 	}
