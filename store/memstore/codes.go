@@ -46,7 +46,7 @@ func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, 
 		wrongLeft: rec.MaxWrong,
 	}
 
-	sh := s.codes.lock(key)
+	sh := lockAt(s, &s.codes, key, now)
 	defer sh.mu.Unlock()
 	sh.m[key] = e
 	return nil
@@ -62,7 +62,7 @@ func (s *Store) ConsumeCode(ctx context.Context, key string, hash []byte, now ti
 	if err := ctx.Err(); err != nil {
 		return notify.Missing, 0, err
 	}
-	sh := s.codes.lock(key)
+	sh := lockAt(s, &s.codes, key, now)
 	defer sh.mu.Unlock()
 
 	e, found := sh.m[key]

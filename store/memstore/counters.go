@@ -25,7 +25,7 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 		return limits.Counter{}, false, fmt.Errorf("memstore: reserve: expiry %v is not after now %v", r.ExpiresAt, r.Now)
 	}
 
-	sh := s.counters.lock(key)
+	sh := lockAt(s, &s.counters, key, r.Now)
 	defer sh.mu.Unlock()
 
 	c, found := sh.m[key]
@@ -55,7 +55,7 @@ func (s *Store) Release(ctx context.Context, key string, window, now time.Time) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sh := s.counters.lock(key)
+	sh := lockAt(s, &s.counters, key, now)
 	defer sh.mu.Unlock()
 
 	c, found := sh.m[key]
@@ -77,7 +77,7 @@ func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Coun
 	if err := ctx.Err(); err != nil {
 		return limits.Counter{}, err
 	}
-	sh := s.counters.lock(key)
+	sh := lockAt(s, &s.counters, key, now)
 	defer sh.mu.Unlock()
 
 	c, found := sh.m[key]
