@@ -107,6 +107,14 @@ var everyStruct = []any{
 
 	vocab.VerificationRequiredError{},
 
+	account.Restore{},
+
+	recovery.AppealLoginEmail{}, recovery.AppealStart{}, recovery.Appeals{}, recovery.Decision{},
+	recovery.Enterprise{}, recovery.EnterpriseQuery{}, recovery.EnterpriseResult{}, recovery.EnterpriseStart{},
+	recovery.FlowPolicy{}, recovery.FlowState{}, recovery.Flows{}, recovery.FlowsConfig{},
+	recovery.LoginEmailAllowance{}, recovery.Person{}, recovery.RecoveredAccount{}, recovery.Review{},
+	recovery.ReviewItem{}, recovery.SMSAllowance{},
+
 	subuser.Application{}, subuser.Config{}, subuser.Enterprise{}, subuser.Grant{}, subuser.GrantRequest{},
 	subuser.Link{}, subuser.LinkRequest{}, subuser.Manager{}, subuser.Member{}, subuser.Notice{},
 	subuser.Policy{}, subuser.Scope{}, subuser.Unit{}, fakes.WeCom{},
@@ -171,6 +179,17 @@ var secretFields = map[string][]string{
 	"subuser.Config": {"Secret"},
 	"subuser.Link":   {"Token"},
 
+	"account.Restore":              {"PasswordHash"},
+	"recovery.AppealLoginEmail":    {"Password", "Confirm", "Code"},
+	"recovery.AppealStart":         {"IDNumber", "Code"},
+	"recovery.EnterpriseQuery":     {"QueryCode", "Code"},
+	"recovery.EnterpriseResult":    {"Grant"},
+	"recovery.FlowState":           {"Ref"},
+	"recovery.FlowsConfig":         {"Secret"},
+	"recovery.LoginEmailAllowance": {"Grant", "Password", "Confirm", "Code"},
+	"recovery.Person":              {"IDNumber"},
+	"recovery.SMSAllowance":        {"Grant", "Code"},
+
 	// The payloads are encoded records, some of which hold secrets (a
 	// host's ticket, for one).
 	"state.Document": {"Data"},
@@ -219,6 +238,12 @@ var notSecret = map[string]string{
 	"recovery.Resets.keys":                  "the keyed hasher, printed as a pointer",
 	"recovery.Finder.keys":                  "the keyed hasher, printed as a pointer",
 	"subuser.Manager.keys":                  "the keyed hasher, printed as a pointer",
+	"recovery.flows.keys":                   "the keyed hasher, printed as a pointer",
+	"recovery.flows.codes":                  "the code sender",
+	"recovery.FlowsConfig.Codes":            "the code sender",
+	"recovery.RecoveredAccount.CreditCode":  "the masked credit code, a public registry number",
+	"recovery.EnterpriseStart.CreditCode":   "the unified social credit code, a public registry number",
+	"recovery.ReviewItem.CreditCode":        "the unified social credit code, a public registry number",
 	"store/memstore.Store.codes":            "the code table: its entries' hashes are secret",
 }
 
