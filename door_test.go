@@ -435,6 +435,14 @@ func doorRows() []doorRow {
 					return err
 				}
 			}},
+		{op: account.OpSetState, method: "account.Service.SetState", minted: true,
+			prepare: func(d *door) func(vocab.Proof) error {
+				_, err := d.svc.Protection.Authorize(d.ctx, d.sa, account.OpSetState)
+				require.ErrorIs(d.t, err, protection.ErrOperationUnknown, "no host can ask for this proof")
+				return func(p vocab.Proof) error {
+					return errOf(d.svc.Accounts.SetState(d.ctx, p, d.a.ID, account.StateCancelling))
+				}
+			}},
 
 		// mfa.Manager
 		{op: vocab.OpBindMFA, method: "mfa.Manager.Enrol",

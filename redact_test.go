@@ -30,6 +30,7 @@ import (
 	"github.com/accountsec/accountsec/internal/codec"
 	"github.com/accountsec/accountsec/internal/keyhash"
 	"github.com/accountsec/accountsec/internal/proof"
+	"github.com/accountsec/accountsec/lifecycle"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
@@ -119,6 +120,10 @@ var everyStruct = []any{
 	subuser.Link{}, subuser.LinkRequest{}, subuser.Manager{}, subuser.Member{}, subuser.Notice{},
 	subuser.Policy{}, subuser.Scope{}, subuser.Unit{}, fakes.WeCom{},
 
+	lifecycle.Application{}, lifecycle.Cancellation{}, lifecycle.CheckReport{}, lifecycle.Config{},
+	lifecycle.Dates{}, lifecycle.IdentityCheck{}, lifecycle.Inventory{}, lifecycle.Manager{},
+	lifecycle.Policy{}, lifecycle.Resource{}, lifecycle.Weekends{},
+
 	web.Cookies{}, web.Handler{}, web.Options{}, web.Problem{}, web.ProblemItem{}, web.Route{},
 }
 
@@ -179,6 +184,8 @@ var secretFields = map[string][]string{
 	"subuser.Config": {"Secret"},
 	"subuser.Link":   {"Token"},
 
+	"lifecycle.Config": {"Secret"},
+
 	"account.Restore":              {"PasswordHash"},
 	"recovery.AppealLoginEmail":    {"Password", "Confirm", "Code"},
 	"recovery.AppealStart":         {"IDNumber", "Code"},
@@ -238,6 +245,7 @@ var notSecret = map[string]string{
 	"recovery.Resets.keys":                  "the keyed hasher, printed as a pointer",
 	"recovery.Finder.keys":                  "the keyed hasher, printed as a pointer",
 	"subuser.Manager.keys":                  "the keyed hasher, printed as a pointer",
+	"lifecycle.Manager.keys":                "the keyed hasher, printed as a pointer",
 	"recovery.flows.keys":                   "the keyed hasher, printed as a pointer",
 	"recovery.flows.codes":                  "the code sender",
 	"recovery.FlowsConfig.Codes":            "the code sender",
