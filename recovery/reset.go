@@ -2,7 +2,6 @@ package recovery
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/internal/env"
 	"github.com/accountsec/accountsec/internal/keyhash"
 	"github.com/accountsec/accountsec/internal/policycheck"
 	"github.com/accountsec/accountsec/notify"
@@ -180,13 +180,7 @@ func NewResets(cfg ResetConfig) (*Resets, error) {
 	r := &Resets{
 		store: cfg.Store, accounts: cfg.Accounts, email: cfg.Email, gate: cfg.Gate,
 		verifier: cfg.Verifier, sessions: cfg.Sessions, keys: keys, policy: p,
-		now: cfg.Now, events: cfg.Events, rand: cfg.Rand,
-	}
-	if r.now == nil {
-		r.now = time.Now
-	}
-	if r.rand == nil {
-		r.rand = rand.Reader
+		now: env.Clock(cfg.Now), events: cfg.Events, rand: env.Rand(cfg.Rand),
 	}
 	if p.Queue > 0 {
 		r.queue = make(chan delivery, p.Queue)
@@ -194,9 +188,7 @@ func NewResets(cfg ResetConfig) (*Resets, error) {
 	return r, nil
 }
 
-func missing(field, allowed string) error {
-	return reason.New(reason.PolicyInvalid).With("field", "recovery.ResetConfig."+field).With("value", "nil").With("allowed", allowed)
-}
+func missing(field, allowed string) error { return env.Missing("recovery.ResetConfig."+field, allowed) }
 
 // Policy returns the resolved policy.
 func (r *Resets) Policy() ResetPolicy { return r.policy }
