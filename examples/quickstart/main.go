@@ -231,6 +231,9 @@ func journey(ctx context.Context, w io.Writer, svc *accountsec.Service, clock *f
 	if err := findAccount(ctx, w, svc, clock, outbox, acc.ID); err != nil {
 		return err
 	}
+	if err := appeal(ctx, w, svc, clock, outbox); err != nil {
+		return err
+	}
 	return cancel(ctx, w, svc, clock, outbox)
 }
 
@@ -241,5 +244,7 @@ func step(w io.Writer, title string) { fmt.Fprintln(w, "\n"+title) }
 func withFakes(deps accountsec.Deps, outbox *fakes.Outbox, clock *fakes.Clock, events *fakes.Events) accountsec.Deps {
 	deps.SMS, deps.Email, deps.Now, deps.Events = outbox, outbox, clock.Now, events.Hook
 	deps.Resources = resources // the host's resource check, for the cancellation (cancel.go)
+	// The host's face check, for the appeal (appeal.go).
+	deps.Face = hostFace
 	return deps
 }
