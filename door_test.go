@@ -443,6 +443,14 @@ func doorRows() []doorRow {
 					return errOf(d.svc.Accounts.SetState(d.ctx, p, d.a.ID, account.StateCancelling))
 				}
 			}},
+		{op: account.OpRecoveryRestore, method: "account.Service.Restore", minted: true,
+			prepare: func(d *door) func(vocab.Proof) error {
+				_, err := d.svc.Protection.Authorize(d.ctx, d.sa, account.OpRecoveryRestore)
+				require.Error(d.t, err, "no host can ask for this proof")
+				return func(p vocab.Proof) error {
+					return errOf(d.svc.Accounts.Restore(d.ctx, p, d.a.ID, account.Restore{SMSProtection: true}))
+				}
+			}},
 
 		// mfa.Manager
 		{op: vocab.OpBindMFA, method: "mfa.Manager.Enrol",
