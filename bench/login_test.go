@@ -1,0 +1,110 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/accountsec/accountsec"
+	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/limits"
+	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/store/memstore"
+)
+
+// population is a facade on memstore holding n accounts that sign in with
+// userPW: one registered through the facade, the others copies of its
+// record (other IDs and emails, the same cheap hash) written straight to
+// the store, which is how a million fit in seconds.
+type population struct {
+	w     *world
+	store *memstore.Store
+	n     int
+	setup time.Duration
+}
+
+func (p *population) email(i int) string { return "user" + strconv.Itoa(i) + "@example.com" }
+
+func newPopulation(tb testing.TB, n int) *population {
+	tb.Helper()
+	start := time.Now()
+	st := memstore.New()
+	w := newWorld(tb, config(limits.Lockout{}), accountsec.Deps{Store: st})
+	p := &population{w: w, store: st, n: n}
+	model := w.register(tb, p.email(0))
+	addAccounts(tb, st, model, 1, n, p.email)
+	p.setup = time.Since(start)
+	return p
+}
+
+// addAccounts writes copies of model numbered from to n-1, taking their
+// registration and binding slots as registration does.
+func addAccounts(tb testing.TB, st *memstore.Store, model account.Account, from, n int, email func(int) string) {
+	ctx := context.Background()
+	for i := from; i < n; i++ {
+		a := model.Clone()
+		e := email(i)
+		a.ID = fmt.Sprintf("%016d", 1_000_000_000_000_000+i)
+		a.APPID = fmt.Sprintf("app%013d", i)
+		a.RegistrationIdentifier = e
+		a.SecurityEmail = e
+		a.LoginMethods = []account.LoginMethod{{Method: account.MethodEmail, Identifier: e}}
+		take := []account.Take{
+			{Slot: account.Slot{Scope: account.ScopeRegister, Kind: account.KindEmail, Value: e}, Limit: 1},
+			{Slot: account.Slot{Scope: account.ScopeBind, Kind: account.KindEmail, Value: e}, Limit: 1},
+		}
+		res, err := st.CreateAccount(ctx, a, take)
+		require.NoError(tb, err)
+		require.Equal(tb, account.WriteOK, res.Status)
+	}
+}
+
+// populations are built once per process: benchmarks run their function
+// several times while finding b.N, and for every -count.
+var populations sync.Map // int → *population
+
+func cachedPopulation(b *testing.B, n int) *population {
+	if p, ok := populations.Load(n); ok {
+		return p.(*population)
+	}
+	p := newPopulation(b, n)
+	populations.Store(n, p)
+	return p
+}
+
+// BenchmarkLogin is the login decision of a right password with a cheap
+// hasher (argon2id at its minimum: 8 KiB, one pass), so that what is
+// measured is the policy around the hash: the account looked up by email,
+// the lockout reserved and refunded, the hash checked, the lock re-read,
+// settings, session and city written. Each iteration signs in a random
+// account of the population. 1M accounts take a few seconds to build and
+// about a gigabyte; the setup time is reported as setup-s.
+func BenchmarkLogin(b *testing.B) {
+	for _, n := range []int{1_000, 100_000, 1_000_000} {
+		b.Run("accounts="+strconv.Itoa(n), func(b *testing.B) {
+			p := cachedPopulation(b, n)
+			ctx := context.Background()
+			rng := rand.New(rand.NewPCG(1, uint64(n)))
+			emails := make([]string, 4096)
+			for i := range emails {
+				emails[i] = p.email(rng.IntN(n))
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				res, err := p.w.svc.Protection.Login(ctx, protection.LoginRequest{Login: emails[i%len(emails)], Password: userPW, ClientIP: userIP})
+				if err != nil || res.Session == nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(p.setup.Seconds(), "setup-s")
+		})
+	}
+}
