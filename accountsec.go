@@ -12,6 +12,7 @@ import (
 	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/internal/env"
+	"github.com/accountsec/accountsec/lifecycle"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/notify"
@@ -20,6 +21,7 @@ import (
 	"github.com/accountsec/accountsec/recovery"
 	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/store/memstore"
+	"github.com/accountsec/accountsec/subuser"
 )
 
 // Config holds the policies. Every zero field means the console default of
@@ -54,9 +56,15 @@ type Config struct {
 	// Flows is the policy of the enterprise recovery and the login appeal
 	// (step and review lifetimes, allowance time, automatic approval).
 	Flows recovery.FlowPolicy
+	// Cancellation is the account cancellation policy (cooling-off period,
+	// review deadline, text bounds, the host's own conditions).
+	Cancellation lifecycle.Policy
 	// Find is the policy of finding a forgotten account (session lifetime,
 	// padded reads, the appeal the SMS points to).
 	Find recovery.FindPolicy
+	// SubUsers is the policy of the WeCom sub-users (application link and
+	// review lifetimes).
+	SubUsers subuser.Policy
 }
 
 // Store is every store interface the facade needs. memstore.Store and
@@ -131,12 +139,22 @@ type Deps struct {
 	// Phones normalises phone numbers to E.164 (a libphonenumber-based
 	// function, say); nil means the built-in rule of account.NormalizeWith.
 	Phones account.PhoneNormalizer
+	// Resources checks an account's remaining resources for a
+	// cancellation; nil leaves Service.Cancellation nil.
+	Resources lifecycle.ResourceChecker
+	// Calendar tells working days for the cancellation review deadline;
+	// nil means weekends off.
+	Calendar lifecycle.Calendar
 	// Assets resolves domains, ICP filings and server IPs to accounts for
 	// Service.Find; nil leaves those ways unavailable.
 	Assets recovery.AssetDirectory
 	// Identities checks a person's face by name and identity number for
 	// the personal way of Service.Find; nil leaves it unavailable.
 	Identities recovery.IdentityFaceVerifier
+	// SubUserHost is the host's side of the WeCom sub-users (who
+	// administers an account, the WeCom directory, sub-user creation and
+	// the applicants' notices); nil leaves Service.SubUsers nil.
+	SubUserHost subuser.Host
 }
 
 // Service is the wired library. Its fields are the domain services, ready
@@ -177,10 +195,17 @@ type Service struct {
 	// Review is the back office that decides enterprise recoveries and
 	// appeals.
 	Review *recovery.Review
+	// Cancellation runs account cancellation (docs/RULES.md §9); start it
+	// with ApplyCancellation. Nil when Deps has no Resources.
+	Cancellation *lifecycle.Manager
 	// Find finds a forgotten account by security phone, personal
 	// information, domain, ICP filing, server IP or account ID
 	// (docs/RULES.md §8). Nil when Deps has no SMS sender.
 	Find *recovery.Finder
+	// SubUsers runs the WeCom sub-users: the enterprise link, the
+	// visibility scope, application links and their review
+	// (docs/RULES.md §10). Nil when Deps has no SubUserHost.
+	SubUsers *subuser.Manager
 }
 
 // New validates cfg and wires the services. A bad policy value is an error
@@ -246,7 +271,7 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 	svc.Accounts, err = account.New(account.Config{
 		Store: st.accounts, Limits: svc.Policy, Password: svc.PasswordPolicy, Hasher: svc.Passwords,
 		Lockout: svc.Lockout, LockoutScope: protection.AccountLockScope, Codes: svc.Codes,
-		WeCom: deps.WeCom, IDs: deps.IDs, Phones: deps.Phones,
+		WeCom: deps.WeCom, IDs: deps.IDs, Phones: deps.Phones, Exceptions: st.flows,
 		Secret: cfg.Secret, Now: deps.Now, Rand: deps.Rand, Events: deps.Events,
 	})
 	if err != nil {
@@ -266,8 +291,10 @@ func (svc *Service) wire(cfg Config, deps Deps, st stores) error {
 		WeChat: deps.WeChat, Face: deps.Face, Geo: deps.Geo, Catalog: cfg.Catalog,
 		Policy: cfg.Protection, Secret: cfg.Secret, Events: deps.Events, Now: deps.Now, Rand: deps.Rand,
 	})
-	err = svc.wireFind(err, cfg, deps, st.flows)
+	err = svc.wireLifecycle(err, cfg, deps, st)
 	err = svc.wireRecovery(err, cfg, deps, st.flows)
+	err = svc.wireFind(err, cfg, deps, st.flows)
+	err = svc.wireSubUsers(err, cfg, deps, st.flows)
 	if err != nil || deps.Email == nil {
 		return err
 	}
