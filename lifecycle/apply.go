@@ -27,6 +27,9 @@ const maxListed = 64
 // revoked or rejected one is replaced. The new application is
 // StatusChecking: run [Manager.Check] next.
 func (m *Manager) Apply(ctx context.Context, p vocab.Proof, accountID string, a Application) (Cancellation, error) {
+	if m == nil {
+		return Cancellation{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return Cancellation{}, err
 	}

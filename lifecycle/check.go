@@ -29,6 +29,9 @@ import (
 // Other statuses are cancellation.wrong_status; a failing checker is
 // cancellation.checker_failed.
 func (m *Manager) Check(ctx context.Context, accountID string) (CheckReport, error) {
+	if m == nil {
+		return CheckReport{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return CheckReport{}, err
 	}
@@ -107,6 +110,9 @@ func (m *Manager) Check(ctx context.Context, accountID string) (CheckReport, err
 // recorded. The application must be checking or cooling off. Abandoning
 // does not run the check: call Check.
 func (m *Manager) Abandon(ctx context.Context, accountID string, ids []string) (Cancellation, error) {
+	if m == nil {
+		return Cancellation{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return Cancellation{}, err
 	}

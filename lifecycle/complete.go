@@ -49,6 +49,9 @@ func (m *Manager) complete(ctx context.Context, acc account.Account, from Status
 // succeeds. A completed application is returned as it is; other statuses
 // are cancellation.wrong_status.
 func (m *Manager) Resume(ctx context.Context, accountID string) (Cancellation, error) {
+	if m == nil {
+		return Cancellation{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return Cancellation{}, err
 	}

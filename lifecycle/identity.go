@@ -7,6 +7,7 @@ import (
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/reason"
 )
 
 // StartIdentityCheck begins the identity check of an application in
@@ -25,6 +26,9 @@ import (
 // cancellation.no_face_verifier. An application that is completing is
 // finished (a retry of its completion).
 func (m *Manager) StartIdentityCheck(ctx context.Context, accountID string) (IdentityCheck, error) {
+	if m == nil {
+		return IdentityCheck{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return IdentityCheck{}, err
 	}
@@ -82,6 +86,9 @@ func (m *Manager) StartIdentityCheck(ctx context.Context, accountID string) (Ide
 // cancelling), due Policy.ReviewWorkingDays working days from now. An
 // application that is completing is finished (a retry of its completion).
 func (m *Manager) FinishIdentityCheck(ctx context.Context, accountID string) (Cancellation, error) {
+	if m == nil {
+		return Cancellation{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return Cancellation{}, err
 	}

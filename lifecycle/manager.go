@@ -281,6 +281,9 @@ func (m *Manager) emit(ctx context.Context, kind event.Kind, accountID string, f
 // Status returns the account's application; found is false when it has
 // none. It reads only.
 func (m *Manager) Status(ctx context.Context, accountID string) (c Cancellation, found bool, err error) {
+	if m == nil {
+		return Cancellation{}, false, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return Cancellation{}, false, err
 	}

@@ -14,6 +14,9 @@ import (
 // the host exposes it only to its reviewers. Approving an application that
 // is completing finishes it.
 func (m *Manager) Approve(ctx context.Context, accountID, reviewer string) (Cancellation, error) {
+	if m == nil {
+		return Cancellation{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return Cancellation{}, err
 	}
@@ -43,6 +46,9 @@ func (m *Manager) Approve(ctx context.Context, accountID, reviewer string) (Canc
 // StatusReview: the application ends (StatusRejected) and the account is
 // active again. note (at most MaxReviewNoteLen characters) says why.
 func (m *Manager) Reject(ctx context.Context, accountID, reviewer, note string) (Cancellation, error) {
+	if m == nil {
+		return Cancellation{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return Cancellation{}, err
 	}
@@ -85,6 +91,9 @@ func (m *Manager) Reject(ctx context.Context, accountID, reviewer, note string) 
 // completed is cancellation.irreversible. Of a revoke and a completion that
 // race, exactly one happens.
 func (m *Manager) Revoke(ctx context.Context, accountID string) (Cancellation, error) {
+	if m == nil {
+		return Cancellation{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
+	}
 	if err := checkAccountID(accountID); err != nil {
 		return Cancellation{}, err
 	}

@@ -141,7 +141,7 @@ var core = map[Language]map[Code]string{
 
 // catalogs merges the per-area message tables (core here, the others in
 // their own files) once at start-up; it is never written afterwards.
-var catalogs = merge(core, accountMessages, mfaMessages, protectionMessages, recoveryMessages, findMessages, lifecycleMessages, subUserMessages, appealMessages, accountCentreMessages)
+var catalogs = merge(core, featureMessages, accountMessages, mfaMessages, protectionMessages, recoveryMessages, findMessages, lifecycleMessages, subUserMessages, appealMessages, accountCentreMessages)
 
 func merge(tables ...map[Language]map[Code]string) map[Language]map[Code]string {
 	out := map[Language]map[Code]string{English: {}, SimplifiedChinese: {}}

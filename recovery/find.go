@@ -388,6 +388,9 @@ var ErrFindUnavailable = reason.New(reason.FindUnavailable)
 // The answer is the same for every identifier that passes validation. The
 // user continues with VerifyPhone or StartFace.
 func (f *Finder) Start(ctx context.Context, way Way, value, clientIP string) (FindStarted, error) {
+	if f == nil {
+		return FindStarted{}, reason.Unavailable("finding an account", "accountsec.Deps.SMS")
+	}
 	kind, norm, err := f.assetOf(way, value)
 	if err != nil {
 		return FindStarted{}, err

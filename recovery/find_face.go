@@ -27,6 +27,9 @@ import (
 // with Face set) is the same whether the identity verifies three accounts
 // or none. Without an IdentityFaceVerifier the way is ErrFindUnavailable.
 func (f *Finder) StartPersonal(ctx context.Context, name, idNumber, clientIP string) (FindStarted, error) {
+	if f == nil {
+		return FindStarted{}, reason.Unavailable("finding an account", "accountsec.Deps.SMS")
+	}
 	n, err := ValidateName(name)
 	if err != nil {
 		return FindStarted{}, err
@@ -99,6 +102,9 @@ func (f *Finder) StartPersonal(ctx context.Context, name, idNumber, clientIP str
 // ErrFindUnavailable without a FaceVerifier, *limits.LockedError while the
 // identifier is locked, or the host's failure.
 func (f *Finder) StartFace(ctx context.Context, token string) (FaceCheck, error) {
+	if f == nil {
+		return FaceCheck{}, reason.Unavailable("finding an account", "accountsec.Deps.SMS")
+	}
 	if !ParseFindToken(token) {
 		return FaceCheck{}, ErrFindTokenMalformed
 	}
@@ -157,6 +163,9 @@ func (f *Finder) StartFace(ctx context.Context, token string) (FaceCheck, error)
 // ErrFindSessionInvalid, ErrFindWrongStep (no face check started), the
 // host's failure, a reason.StoreUnavailable error.
 func (f *Finder) FaceResult(ctx context.Context, token string) (FindResult, error) {
+	if f == nil {
+		return FindResult{}, reason.Unavailable("finding an account", "accountsec.Deps.SMS")
+	}
 	rec, err := f.session(ctx, token)
 	if err != nil {
 		return FindResult{}, err

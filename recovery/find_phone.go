@@ -45,6 +45,9 @@ const AppealHint = "apply_to_log_in"
 // accounts either way. A failure of the sender is not reported (the caller
 // could tell a known phone by it): a FindSendFailed event is emitted.
 func (f *Finder) FindByPhone(ctx context.Context, phone, clientIP string) (FindSent, error) {
+	if f == nil {
+		return FindSent{}, reason.Unavailable("finding an account", "accountsec.Deps.SMS")
+	}
 	p, err := account.Normalize(account.KindPhone, phone)
 	if err != nil {
 		return FindSent{}, err
@@ -98,6 +101,9 @@ func (f *Finder) FindByPhone(ctx context.Context, phone, clientIP string) (FindS
 // locks is *limits.LockedError (and the information was still sent if it
 // matched).
 func (f *Finder) VerifyPhone(ctx context.Context, token, phone, clientIP string) (FindSent, error) {
+	if f == nil {
+		return FindSent{}, reason.Unavailable("finding an account", "accountsec.Deps.SMS")
+	}
 	if !ParseFindToken(token) {
 		return FindSent{}, ErrFindTokenMalformed
 	}

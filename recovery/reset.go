@@ -219,6 +219,9 @@ func (r *Resets) Policy() ResetPolicy { return r.policy }
 // The token travels in Message.Code (which senders must not log), not in
 // Params; Message.ExpiresAt is its expiry.
 func (r *Resets) Request(ctx context.Context, email, clientIP string) error {
+	if r == nil {
+		return reason.Unavailable("the password reset", "accountsec.Deps.Email")
+	}
 	addr, err := account.Normalize(account.KindEmail, email)
 	if err != nil {
 		return err
@@ -374,6 +377,9 @@ func (r *Resets) work(busy chan struct{}) {
 // once. Use it in tests, and before a process exits so that queued emails
 // are sent.
 func (r *Resets) Flush(ctx context.Context) error {
+	if r == nil {
+		return reason.Unavailable("the password reset", "accountsec.Deps.Email")
+	}
 	for {
 		r.qmu.Lock()
 		busy := r.busy
@@ -417,6 +423,9 @@ type PendingReset struct {
 // ErrTokenMalformed (nothing looked up), ErrTokenInvalid, or a
 // reason.StoreUnavailable error.
 func (r *Resets) Lookup(ctx context.Context, token string) (PendingReset, error) {
+	if r == nil {
+		return PendingReset{}, reason.Unavailable("the password reset", "accountsec.Deps.Email")
+	}
 	rec, err := r.find(ctx, token)
 	if err != nil {
 		return PendingReset{}, err
@@ -486,6 +495,9 @@ type Completion struct {
 // The result carries the account and, when the account's login is locked,
 // when the lock ends (Completed.LockedUntil): the reset does not lift it.
 func (r *Resets) Complete(ctx context.Context, c Completion) (Completed, error) {
+	if r == nil {
+		return Completed{}, reason.Unavailable("the password reset", "accountsec.Deps.Email")
+	}
 	if !ParseToken(c.Token) {
 		return Completed{}, ErrTokenMalformed
 	}

@@ -83,6 +83,9 @@ func (a Application) AdminEligible() bool { return a.Kind == LinkAdministrator &
 // the link is taken, once: of concurrent uses exactly one makes an
 // application, the others get ErrLinkInvalid.
 func (m *Manager) Apply(ctx context.Context, token, memberID string) (Application, error) {
+	if m == nil {
+		return Application{}, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if !ParseToken(token) {
 		m.refused(ctx, "", "", "", reason.SubUserLinkMalformed)
 		return Application{}, ErrLinkMalformed
@@ -239,6 +242,9 @@ func (m *Manager) application(ctx context.Context, accountID, appID string, forA
 // Application returns one application of the account, for a principal who
 // administers it.
 func (m *Manager) Application(ctx context.Context, accountID, principal, appID string) (Application, error) {
+	if m == nil {
+		return Application{}, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if err := m.checkReview(ctx, accountID, principal, appID); err != nil {
 		return Application{}, err
 	}
@@ -255,6 +261,9 @@ func (m *Manager) Application(ctx context.Context, accountID, principal, appID s
 // Pending returns the account's applications waiting for review, oldest
 // first, for a principal who administers it.
 func (m *Manager) Pending(ctx context.Context, accountID, principal string) ([]Application, error) {
+	if m == nil {
+		return nil, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if err := checkKey("account_id", accountID); err != nil {
 		return nil, err
 	}
@@ -390,6 +399,9 @@ func (m *Manager) reviewable(a Application, approving bool) error {
 // notify does not undo the approval: Approve returns the application with
 // ErrNotifyFailed.
 func (m *Manager) Approve(ctx context.Context, accountID, principal, appID string, g Grant) (Application, error) {
+	if m == nil {
+		return Application{}, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if err := m.checkReview(ctx, accountID, principal, appID); err != nil {
 		return Application{}, err
 	}
@@ -472,6 +484,9 @@ func (m *Manager) Approve(ctx context.Context, accountID, principal, appID strin
 // and notifies the applicant. The refusals are those of Approve; a failure
 // to notify does not undo the rejection (ErrNotifyFailed).
 func (m *Manager) Reject(ctx context.Context, accountID, principal, appID, note string) (Application, error) {
+	if m == nil {
+		return Application{}, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if err := m.checkReview(ctx, accountID, principal, appID); err != nil {
 		return Application{}, err
 	}

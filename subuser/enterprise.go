@@ -73,6 +73,9 @@ func (r LinkRequest) check() error {
 // keeps the scope. Each step is one compare-and-set write, so two accounts
 // racing for one enterprise cannot both win.
 func (m *Manager) Link(ctx context.Context, r LinkRequest) (Enterprise, error) {
+	if m == nil {
+		return Enterprise{}, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if err := r.check(); err != nil {
 		return Enterprise{}, err
 	}
@@ -147,6 +150,9 @@ func (m *Manager) claimCorp(ctx context.Context, corpID, accountID string) error
 // Enterprise returns the enterprise linked to the account, for a principal
 // who administers it; ErrNotLinked when there is none.
 func (m *Manager) Enterprise(ctx context.Context, accountID, principal string) (Enterprise, error) {
+	if m == nil {
+		return Enterprise{}, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if err := checkKey("account_id", accountID); err != nil {
 		return Enterprise{}, err
 	}
@@ -223,6 +229,9 @@ func (m *Manager) updateEnterprise(ctx context.Context, accountID string, create
 // The principal must administer the account. At most MaxScopeUnits units
 // in all; a unit listed twice is refused (InputMalformed).
 func (m *Manager) SetScope(ctx context.Context, accountID, principal string, s Scope) (Enterprise, error) {
+	if m == nil {
+		return Enterprise{}, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if err := checkKey("account_id", accountID); err != nil {
 		return Enterprise{}, err
 	}

@@ -68,6 +68,9 @@ type Link struct {
 // application. The principal must administer the account, and an
 // enterprise must be linked (ErrNotLinked).
 func (m *Manager) CreateLink(ctx context.Context, accountID, principal string, kind LinkKind) (Link, error) {
+	if m == nil {
+		return Link{}, reason.Unavailable("WeCom sub-users", "accountsec.Deps.SubUserHost")
+	}
 	if err := checkKey("account_id", accountID); err != nil {
 		return Link{}, err
 	}
