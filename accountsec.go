@@ -186,7 +186,8 @@ type Service struct {
 	// Resets runs the forgotten-password reset: a single-use link by email,
 	// the new password, identity verification (Protection with the reset's
 	// Binding and purpose protection.OpResetPassword), then every session
-	// ends. Nil when Deps has no Email sender.
+	// ends. Nil when Deps has no Email sender; its methods then answer
+	// reason.FeatureUnavailable naming the dependency.
 	Resets *recovery.Resets
 	// Enterprise runs the enterprise recovery (docs/RULES.md §8).
 	Enterprise *recovery.Enterprise
@@ -196,15 +197,18 @@ type Service struct {
 	// appeals.
 	Review *recovery.Review
 	// Cancellation runs account cancellation (docs/RULES.md §9); start it
-	// with ApplyCancellation. Nil when Deps has no Resources.
+	// with ApplyCancellation. Nil when Deps has no Resources (its methods
+	// then answer reason.FeatureUnavailable).
 	Cancellation *lifecycle.Manager
 	// Find finds a forgotten account by security phone, personal
 	// information, domain, ICP filing, server IP or account ID
-	// (docs/RULES.md §8). Nil when Deps has no SMS sender.
+	// (docs/RULES.md §8). Nil when Deps has no SMS sender (its methods then
+	// answer reason.FeatureUnavailable).
 	Find *recovery.Finder
 	// SubUsers runs the WeCom sub-users: the enterprise link, the
 	// visibility scope, application links and their review
-	// (docs/RULES.md §10). Nil when Deps has no SubUserHost.
+	// (docs/RULES.md §10). Nil when Deps has no SubUserHost (its methods
+	// then answer reason.FeatureUnavailable).
 	SubUsers *subuser.Manager
 }
 
