@@ -80,6 +80,7 @@ type base struct {
 	keys   *keyhash.Hasher
 	now    func() time.Time
 	events event.Hook
+	cache  *keyCache
 }
 
 func newBase(cfg Config) (base, error) {
@@ -90,11 +91,14 @@ func newBase(cfg Config) (base, error) {
 	if err != nil {
 		return base{}, err
 	}
-	return base{store: cfg.Store, keys: keys, now: env.Clock(cfg.Now), events: cfg.Events}, nil
+	return base{store: cfg.Store, keys: keys, now: env.Clock(cfg.Now), events: cfg.Events, cache: new(keyCache)}, nil
 }
 
 // key validates subject and returns its store key under scope.
 func (b *base) key(scope, subject string) (string, error) {
+	if k, ok := b.cache.get(scope, subject); ok {
+		return k, nil
+	}
 	if scope == "" {
 		return "", reason.New(reason.InputEmpty).With("field", "scope")
 	}
@@ -107,7 +111,9 @@ func (b *base) key(scope, subject string) (string, error) {
 	case !utf8.ValidString(subject):
 		return "", reason.New(reason.InputInvalidUTF8).With("field", "subject")
 	}
-	return b.keys.Key(scope, s), nil
+	k := b.keys.Key(scope, s)
+	b.cache.put(scope, subject, k)
+	return k, nil
 }
 
 // Limiter is the attempt limiter behind lockout: at most MaxFailures
@@ -162,9 +168,19 @@ type Attempt struct {
 // left, and a reason.StoreUnavailable error when the store fails; in both
 // cases the caller must refuse without checking the credential.
 func (l *Limiter) Begin(ctx context.Context, scope, subject string) (*Attempt, error) {
-	key, err := l.key(scope, subject)
+	// Small enough to inline, so that a caller that ends the attempt
+	// itself keeps it on its stack.
+	a, err := l.begin(ctx, scope, subject)
 	if err != nil {
 		return nil, err
+	}
+	return &a, nil
+}
+
+func (l *Limiter) begin(ctx context.Context, scope, subject string) (Attempt, error) {
+	key, err := l.key(scope, subject)
+	if err != nil {
+		return Attempt{}, err
 	}
 	now := l.now()
 	c, ok, err := l.store.Reserve(ctx, key, Reservation{
@@ -174,18 +190,19 @@ func (l *Limiter) Begin(ctx context.Context, scope, subject string) (*Attempt, e
 		FullExpiresAt: now.Add(l.policy.LockDuration),
 	})
 	if err != nil {
-		return nil, reason.Store(err)
+		return Attempt{}, reason.Store(err)
 	}
 	if !ok {
-		return nil, &LockedError{Until: c.ExpiresAt}
+		return Attempt{}, &LockedError{Until: c.ExpiresAt}
 	}
-	return &Attempt{l: l, scope: scope, key: key, counter: c}, nil
+	return Attempt{l: l, scope: scope, key: key, counter: c}, nil
 }
 
 // endContext returns the context under which an attempt is ended: ctx's
 // values without its cancellation or deadline, bounded by [EndTimeout].
 func endContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), EndTimeout)
+	c := newEndCtx(ctx)
+	return c, c.stop
 }
 
 // Succeed gives the reserved slot back; call it for a right answer and for

@@ -1,0 +1,5 @@
+//go:build !race
+
+package keyhash_test
+
+const raceEnabled = false
