@@ -116,6 +116,7 @@ type Manager struct {
 	now        func() time.Time
 	rand       io.Reader
 	events     event.Hook
+	aeads      aeadCache // opened AEADs by key ID (fast.go)
 }
 
 // New returns a Manager for cfg, or a reason.PolicyInvalid error naming the

@@ -149,7 +149,7 @@ func (m *Manager) accountTag(accountID string) string {
 
 // loadAccount reads the account's document; an absent one is empty.
 func (m *Manager) loadAccount(ctx context.Context, accountID string) (accountDoc, error) {
-	d := accountDoc{id: accountDocPrefix + m.accountTag(accountID), accountID: accountID}
+	d := accountDoc{id: m.accountDocID(accountID), accountID: accountID}
 	doc, found, err := m.store.GetDocument(ctx, d.id)
 	if err != nil {
 		return accountDoc{}, reason.Store(err)

@@ -85,7 +85,9 @@ func (m *Manager) verifyDevice(ctx context.Context, doc accountDoc, code string)
 	if err != nil {
 		return Verification{}, doc, err
 	}
-	m.emit(ctx, event.MFAVerified, d.AccountID, d, map[string]string{"step": strconv.FormatInt(step, 10)})
+	if m.events != nil {
+		m.emit(ctx, event.MFAVerified, d.AccountID, d, map[string]string{"step": strconv.FormatInt(step, 10)})
+	}
 	return Verification{DeviceID: d.ID, Kind: d.Kind, Step: step, At: m.now()}, doc, nil
 }
 
@@ -140,7 +142,9 @@ func (m *Manager) attempt(ctx context.Context, c candidate, code string, commit 
 		return 0, err
 	}
 	lockErr := a.Fail(ctx)
-	m.emit(ctx, event.MFAFailed, c.dev.AccountID, c.dev, map[string]string{"reason": string(base.Code)})
+	if m.events != nil {
+		m.emit(ctx, event.MFAFailed, c.dev.AccountID, c.dev, map[string]string{"reason": string(base.Code)})
+	}
 	if lockErr != nil {
 		return 0, errors.Join(base.With("remaining", 0), lockErr)
 	}
@@ -149,12 +153,15 @@ func (m *Manager) attempt(ctx context.Context, c candidate, code string, commit 
 
 // match opens c's secret and looks for code in the skew window around now.
 func (m *Manager) match(c candidate, code string) (int64, error) {
-	secret, err := open(m.keyring, c.sealed, c.ad)
+	buf := secretBufs.Get().(*secretBuf)
+	defer secretBufs.Put(buf)
+	secret, err := m.aeads.openInto(m.keyring, c.sealed, c.ad, buf)
 	if err != nil {
 		return 0, err
 	}
 	defer clear(secret)
-	o := newOTP(c.dev.Algorithm, secret, c.dev.Digits)
+	o := getOTP(c.dev.Algorithm, secret, c.dev.Digits)
+	defer putOTP(c.dev.Algorithm, o)
 	step, replayed := o.match(code, stepAt(m.now(), c.dev.Period), m.policy.SkewSteps(), c.last)
 	switch {
 	case step >= 0:

@@ -1,0 +1,232 @@
+package mfa
+
+import (
+	"bytes"
+	"crypto/cipher"
+	"encoding"
+	"errors"
+	"hash"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+
+	"github.com/accountsec/accountsec/internal/keyhash"
+)
+
+// The per-verification costs that do not depend on the code: the AES-GCM
+// key schedule, the HMAC key set-up and the keyed tag of the account are
+// reused from one verification to the next, none of them holding a secret
+// beyond the call that uses it (the AEAD holds the keyring's key, which the
+// keyring holds anyway).
+
+// aeadCache keeps one opened AEAD per key ID. Every open still asks the
+// keyring for the key, and uses the cached AEAD only when the key is the
+// one it was made from, so a key removed from or replaced in the ring stops
+// opening secrets exactly as without the cache.
+type aeadCache struct {
+	m sync.Map // key ID → *aeadEntry
+}
+
+type aeadEntry struct {
+	key  []byte
+	aead cipher.AEAD
+}
+
+func (c *aeadCache) get(ring Keyring, id string) (cipher.AEAD, error) {
+	key, err := ring.Key(id)
+	if err != nil {
+		return nil, ErrKeyUnavailable.Wrap(err)
+	}
+	if e, ok := c.m.Load(id); ok && bytes.Equal(e.(*aeadEntry).key, key) {
+		return e.(*aeadEntry).aead, nil
+	}
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, ErrKeyUnavailable.Wrap(err)
+	}
+	c.m.Store(id, &aeadEntry{key: append([]byte(nil), key...), aead: aead})
+	return aead, nil
+}
+
+// maxSecretBytes is the room of a pooled plaintext buffer; longer secrets
+// are opened into a fresh slice.
+const maxSecretBytes = 128
+
+// secretBuf is a pooled buffer that a secret is opened into.
+type secretBuf struct{ b [maxSecretBytes]byte }
+
+var secretBufs = sync.Pool{New: func() any { return new(secretBuf) }}
+
+// openInto is open, with the cached AEAD, decrypting into buf when the
+// secret fits. The caller clears the returned secret.
+func (c *aeadCache) openInto(ring Keyring, s Sealed, ad []byte, buf *secretBuf) ([]byte, error) {
+	aead, err := c.get(ring, s.KeyID)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Ciphertext) < nonceSize+aead.Overhead() {
+		return nil, ErrKeyUnavailable.Wrap(errors.New("mfa: sealed secret too short"))
+	}
+	var dst []byte
+	if len(s.Ciphertext)-nonceSize-aead.Overhead() <= maxSecretBytes {
+		dst = buf.b[:0]
+	}
+	plain, err := aead.Open(dst, s.Ciphertext[:nonceSize], s.Ciphertext[nonceSize:], ad)
+	if err != nil {
+		return nil, ErrKeyUnavailable.Wrap(errors.New("mfa: sealed secret does not open with its key"))
+	}
+	return plain, nil
+}
+
+// fastHMAC is HMAC (RFC 2104) over a pooled pair of digests: the states
+// after the inner and the outer pad are saved once per key and restored for
+// every message, which is what crypto/hmac does, without allocating a new
+// HMAC for every verification.
+type fastHMAC struct {
+	inner, outer         hash.Hash
+	innerSaved, outSaved []byte
+	pad                  []byte
+	tmp                  []byte
+}
+
+func newFastHMAC(h func() hash.Hash) *fastHMAC {
+	in, out := h(), h()
+	return &fastHMAC{
+		inner: in, outer: out,
+		innerSaved: make([]byte, 0, 256), outSaved: make([]byte, 0, 256),
+		pad: make([]byte, in.BlockSize()), tmp: make([]byte, 0, in.Size()),
+	}
+}
+
+// setKey keys the HMAC.
+func (f *fastHMAC) setKey(key []byte) {
+	bs := len(f.pad)
+	clear(f.pad)
+	if len(key) > bs {
+		f.inner.Reset()
+		f.inner.Write(key)
+		f.tmp = f.inner.Sum(f.tmp[:0])
+		copy(f.pad, f.tmp)
+		clear(f.tmp)
+	} else {
+		copy(f.pad, key)
+	}
+	for i := range f.pad {
+		f.pad[i] ^= 0x36
+	}
+	f.inner.Reset()
+	f.inner.Write(f.pad)
+	f.innerSaved = appendState(f.innerSaved[:0], f.inner)
+	for i := range f.pad {
+		f.pad[i] ^= 0x36 ^ 0x5c
+	}
+	f.outer.Reset()
+	f.outer.Write(f.pad)
+	f.outSaved = appendState(f.outSaved[:0], f.outer)
+	clear(f.pad)
+}
+
+func appendState(b []byte, h hash.Hash) []byte {
+	b, err := h.(encoding.BinaryAppender).AppendBinary(b)
+	if err != nil {
+		panic("mfa: hash state: " + err.Error()) // the standard digests never fail
+	}
+	return b
+}
+
+func restore(h hash.Hash, state []byte) {
+	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+		panic("mfa: hash state: " + err.Error())
+	}
+}
+
+// wipe forgets the key.
+func (f *fastHMAC) wipe() {
+	clear(f.innerSaved[:cap(f.innerSaved)])
+	clear(f.outSaved[:cap(f.outSaved)])
+	f.inner.Reset()
+	f.outer.Reset()
+}
+
+// Reset starts a message.
+func (f *fastHMAC) Reset() { restore(f.inner, f.innerSaved) }
+
+// Write adds to the message.
+func (f *fastHMAC) Write(p []byte) (int, error) { return f.inner.Write(p) }
+
+// Sum appends the MAC of the message to b.
+func (f *fastHMAC) Sum(b []byte) []byte {
+	f.tmp = f.inner.Sum(f.tmp[:0])
+	restore(f.outer, f.outSaved)
+	f.outer.Write(f.tmp)
+	return f.outer.Sum(b)
+}
+
+// Size is the MAC size.
+func (f *fastHMAC) Size() int { return f.outer.Size() }
+
+// BlockSize is the hash's block size.
+func (f *fastHMAC) BlockSize() int { return len(f.pad) }
+
+// otpPools hold ready otp values per algorithm.
+var otpPools = map[Algorithm]*sync.Pool{
+	SHA1:   newOTPPool(SHA1),
+	SHA256: newOTPPool(SHA256),
+	SHA512: newOTPPool(SHA512),
+}
+
+func newOTPPool(alg Algorithm) *sync.Pool {
+	return &sync.Pool{New: func() any { return &otp{mac: newFastHMAC(alg.newHash())} }}
+}
+
+// getOTP is newOTP from a pool; give it back with putOTP.
+func getOTP(alg Algorithm, key []byte, digits int) *otp {
+	p, ok := otpPools[alg]
+	if !ok {
+		p = otpPools[SHA1] // validation lets no other value through
+	}
+	o := p.Get().(*otp)
+	o.mac.(*fastHMAC).setKey(key)
+	o.digits = digits
+	return o
+}
+
+// putOTP wipes o's key and returns it to its pool.
+func putOTP(alg Algorithm, o *otp) {
+	o.mac.(*fastHMAC).wipe()
+	clear(o.sum)
+	p, ok := otpPools[alg]
+	if !ok {
+		p = otpPools[SHA1]
+	}
+	p.Put(o)
+}
+
+// ---- account tags ----
+
+// docIDSeed spreads account IDs over the document ID cache's slots.
+var docIDSeed = maphash.MakeSeed()
+
+// docIDEntry is one remembered account document ID.
+type docIDEntry struct {
+	keys    *keyhash.Hasher
+	account string
+	id      string
+}
+
+// docIDs remembers the document IDs of recently verified accounts (a keyed
+// tag each: no secret), so that the per-verification path does not compute
+// a keyed hash each time. It is a fixed number of slots, each holding the
+// last account hashed into it: its size never grows.
+var docIDs [1024]atomic.Pointer[docIDEntry]
+
+// accountDocID returns the ID of the account's document.
+func (m *Manager) accountDocID(accountID string) string {
+	slot := &docIDs[maphash.String(docIDSeed, accountID)%uint64(len(docIDs))]
+	if e := slot.Load(); e != nil && e.keys == m.keys && e.account == accountID {
+		return e.id
+	}
+	id := accountDocPrefix + m.accountTag(accountID)
+	slot.Store(&docIDEntry{keys: m.keys, account: accountID, id: id})
+	return id
+}
