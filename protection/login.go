@@ -133,7 +133,9 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 	if err := checkLoginFields(req.ClientIP, req.DeviceName, req.DeviceToken); err != nil {
 		return LoginResult{}, err
 	}
-	subject := m.keys.Key(LoginScope, keyhash.Normalize(req.Login))
+	// The keyed subject is for the events of a refusal only: computed
+	// there, not for every login.
+	subject := func() string { return m.keys.Key(LoginScope, keyhash.Normalize(req.Login)) }
 	cred, found, err := m.creds.PasswordCredential(ctx, req.Login)
 	if err != nil {
 		return LoginResult{}, reason.Store(err)
@@ -149,17 +151,17 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 	if err != nil {
 		var lock *limits.LockedError
 		if errors.As(err, &lock) {
-			m.emitLogin(ctx, event.LoginLocked, cred.AccountID, subject, lock.Until, req.ClientIP, string(reason.LimitsLocked), "")
+			m.emitLogin(ctx, event.LoginLocked, cred.AccountID, subject(), lock.Until, req.ClientIP, string(reason.LimitsLocked), "")
 		}
 		return LoginResult{}, err
 	}
 	accountID, err := m.checkPassword(ctx, a, cred, found, req.Password)
 	if err != nil {
 		if errors.Is(err, ErrWrongCredentials) {
-			m.emitLogin(ctx, event.LoginFailed, cred.AccountID, subject, time.Time{}, req.ClientIP, string(reason.PasswordWrong), "")
+			m.emitLogin(ctx, event.LoginFailed, cred.AccountID, subject(), time.Time{}, req.ClientIP, string(reason.PasswordWrong), "")
 			var lock *limits.LockedError
 			if errors.As(err, &lock) {
-				m.emitLogin(ctx, event.LoginLocked, cred.AccountID, subject, lock.Until, req.ClientIP, string(reason.LimitsLocked), "")
+				m.emitLogin(ctx, event.LoginLocked, cred.AccountID, subject(), lock.Until, req.ClientIP, string(reason.LimitsLocked), "")
 			}
 		}
 		return LoginResult{}, err

@@ -73,7 +73,8 @@ func tokenSum(token string, sum *[sha256.Size]byte) bool {
 // sessionTokenID parses a session token's text and returns the owner tag it
 // carries and the session's record ID ("s/" + session ID), or false when
 // the text is not a session token protection could have issued (nothing is
-// looked up then). It allocates only the record ID.
+// looked up then). It allocates only the record ID of a token not seen
+// lately (see rids).
 func sessionTokenID(token string) (owner, rid string, ok bool) {
 	if len(token) != sessionTokenLen || token[ownerLen] != '.' || !validOwner(token[:ownerLen]) {
 		return "", "", false
@@ -82,11 +83,11 @@ func sessionTokenID(token string) (owner, rid string, ok bool) {
 	if !tokenSum(token[ownerLen+1:], &sum) {
 		return "", "", false
 	}
-	var id [len(sessionIDPrefix) + 43]byte
-	copy(id[:], sessionIDPrefix)
-	base64.RawURLEncoding.Encode(id[len(sessionIDPrefix):], sum[:])
-	return token[:ownerLen], string(id[:]), true
+	return token[:ownerLen], sessionRID(&sum), true
 }
+
+// encodeSum writes base64url(sum) into dst.
+func encodeSum(dst []byte, sum *[sha256.Size]byte) { base64.RawURLEncoding.Encode(dst, sum[:]) }
 
 // hashID is base64url(SHA-256(b)). A plain hash is enough: the input is 256
 // random bits, so there is nothing to guess.

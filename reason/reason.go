@@ -119,6 +119,9 @@ func (l List) Err() error {
 // CodeOf returns the code of the first reason-coded error in err's tree, or
 // "" when there is none.
 func CodeOf(err error) Code {
+	if err == nil {
+		return "" // without the search, whose target escapes
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code

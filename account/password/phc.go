@@ -101,7 +101,7 @@ func parseArgon2id(s string) (h argon2Hash, ok bool) {
 	}
 	// The ranges bound the work a stored hash can ask for, and rule out the
 	// values for which argon2 would panic (zero time or threads).
-	if h.params.check("password.Params") != nil {
+	if !h.params.inRange() {
 		return argon2Hash{}, false
 	}
 	return h, true
