@@ -86,7 +86,9 @@ func (r replicas) burst(attack func(w *world)) {
 }
 
 // hashes is the number of key derivations both replicas have run.
-func (r replicas) hashes() uint64 { return r[0].svc.Passwords.Computed() + r[1].svc.Passwords.Computed() }
+func (r replicas) hashes() uint64 {
+	return r[0].svc.Passwords.Computed() + r[1].svc.Passwords.Computed()
+}
 
 func TestAttacks(t *testing.T) {
 	for name, deploy := range deployments() {
