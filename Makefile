@@ -4,7 +4,7 @@ FUZZTIME ?= 10s
 STATICCHECK_VERSION ?= v0.8.2
 GOBIN ?= $(shell go env GOPATH)/bin
 
-.PHONY: test race vet fmt-check lint fuzz bench example ci
+.PHONY: test race vet fmt-check lint fuzz bench bench-all example ci
 
 ## test: run the tests of every module
 test:
@@ -35,8 +35,17 @@ fuzz:
 			echo "== fuzz $$p $$f ($(FUZZTIME))"; go test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$p; \
 		done; done); done
 
-## bench: run every benchmark once with memory statistics
+## bench: the side-by-side benchmarks of ./bench (peers interleaved, ratios as x-peer), BENCHCOUNT runs, as a benchstat table (docs/PERFORMANCE.md)
+BENCHCOUNT ?= 5
+BENCHTIME ?= 0.3s
 bench:
+	@test -x $(GOBIN)/benchstat || go install golang.org/x/perf/cmd/benchstat@latest
+	@out=$${TMPDIR:-/tmp}/accountsec-bench.txt; \
+	(cd bench && go test -run='^$$' -bench=. -benchmem -count=$(BENCHCOUNT) -benchtime=$(BENCHTIME) .) > $$out || { cat $$out; exit 1; }; \
+	echo "== raw results in $$out"; $(GOBIN)/benchstat $$out
+
+## bench-all: run every benchmark of every module once with memory statistics
+bench-all:
 	@set -e; for m in $(MODULES); do (cd $$m && go test -run='^$$' -bench=. -benchmem ./...); done
 
 ## example: run the quickstart walk-through
