@@ -5,7 +5,8 @@
 // New wires the domain packages together from one Config (the policies,
 // every zero field meaning the console default) and one Deps (what the host
 // supplies: a store, SMS and email senders, GeoIP, WeChat-scan and face
-// verifiers, an event hook, a clock):
+// verifiers, a resource checker, an asset directory, a WeCom host, an event
+// hook, a clock):
 //
 //	svc, err := accountsec.New(accountsec.Config{Secret: key}, accountsec.Deps{SMS: sms, Email: mail})
 //
@@ -30,13 +31,50 @@
 //	// Account-centre flows that span packages call Authorize themselves.
 //	enr, err := svc.EnrolMFA(ctx, sess, "alice")
 //	_, err = svc.EnableMFA(ctx, sess, enr.DeviceID, code, mfa.Usage{Login: true})
+//	err = svc.ChangePassword(ctx, sess, account.PasswordChange{Old: old, New: pw, Confirm: pw})
+//
+//	// Forgotten password: a single-use link by email, identity verification
+//	// bound to the reset (Protection.StartVerification with pending.Binding),
+//	// then every session ends.
+//	err = svc.Resets.Request(ctx, email, clientIP)
+//	pending, err := svc.Resets.Lookup(ctx, token)
+//	done, err := svc.Resets.Complete(ctx, recovery.Completion{Token: token, New: pw, Confirm: pw})
+//
+//	// Find a forgotten account (docs/RULES.md §8): the same answer whether
+//	// or not anything matched; the information goes only to a verified
+//	// channel.
+//	_, err = svc.Find.FindByPhone(ctx, phone, clientIP)
+//	started, err := svc.Find.Start(ctx, recovery.WayAccountID, accountID, clientIP)
+//	_, err = svc.Find.VerifyPhone(ctx, started.Token, phone, clientIP)
+//
+//	// Every login method lost: svc.Appeals (a personally verified account)
+//	// or svc.Enterprise (a company), step by step, then a person decides.
+//	st, err := svc.Appeals.Start(ctx, recovery.AppealStart{…})
+//	items, err := svc.Review.Pending(ctx)
+//	_, err = svc.Review.Decide(ctx, recovery.Decision{ID: items[0].ID, Reviewer: "ops", Approve: true})
+//
+//	// Cancellation (docs/RULES.md §9): verified, then the resource check,
+//	// cooling-off or review, and the account is deleted.
+//	c, err := svc.ApplyCancellation(ctx, sess, lifecycle.Application{…})
+//	report, err := svc.Cancellation.Check(ctx, sess.AccountID)
+//
+//	// WeCom sub-users (docs/RULES.md §10): link, scope, application links.
+//	ent, err := svc.SubUsers.Link(ctx, subuser.LinkRequest{…})
+//	link, err := svc.SubUsers.CreateLink(ctx, sess.AccountID, principal, subuser.LinkSubUser)
 //
 // Every exported method that performs a sensitive operation takes a
 // vocab.Proof of it for the account right after ctx, and refuses the zero
 // proof, one for another account or operation, or an expired one, with
-// *vocab.VerificationRequiredError, without changing anything. Only the library mints proofs: hosts get them
-// from Protection.Authorize for a session, or Protection.VerifiedFor for a
-// flow binding such as the password reset.
+// *vocab.VerificationRequiredError, without changing anything. Only the
+// library mints proofs: hosts get them from Protection.Authorize for a
+// session, or Protection.VerifiedFor for a flow binding such as the
+// password reset; the recovery and cancellation flows mint their own for
+// their steps, after their own checks.
+//
+// A feature whose dependency Deps lacks is left nil and its methods answer
+// reason.FeatureUnavailable (feature.unavailable) naming the dependency:
+// Resets without Email, Find without SMS, Cancellation without Resources,
+// SubUsers without SubUserHost.
 //
 // The packages can also be used on their own:
 //
@@ -52,10 +90,17 @@
 //   - mfa: TOTP devices, replay-safe verification, QR codes, backup codes.
 //   - protection: identity verification, the login flow, sessions, trusted
 //     devices, operation and remote-login protection.
-//   - recovery: the forgotten-password reset.
+//   - recovery: the forgotten-password reset, finding a forgotten account,
+//     the enterprise recovery, the login appeal and their review.
+//   - lifecycle: account cancellation.
+//   - subuser: WeCom sub-users of an enterprise's account.
+//   - web: the account centre over HTTP, on a Service.
+//   - state: the storage primitives of hot and flow state; vocab: the
+//     shared words and the Proof.
 //   - store/memstore: the in-memory store (the default); store/pgstore and
 //     store/redisstore: PostgreSQL and Redis adapters (nested modules);
 //     store/storetest: the conformance suites every store passes.
-//   - fakes: a settable clock, a recording outbox, verifiers, GeoIP and
-//     fault-injecting stores for tests and examples.
+//   - fakes: a settable clock, a recording outbox, verifiers, GeoIP, an
+//     asset directory, a WeCom host and fault-injecting stores for tests and
+//     examples.
 package accountsec
