@@ -74,7 +74,8 @@
 // A feature whose dependency Deps lacks is left nil and its methods answer
 // reason.FeatureUnavailable (feature.unavailable) naming the dependency:
 // Resets without Email, Find without SMS, Cancellation without Resources,
-// SubUsers without SubUserHost.
+// SubUsers without SubUserHost. (Service.ApplyCancellation answers
+// reason.PolicyInvalid naming Deps.Resources instead.)
 //
 // The packages can also be used on their own:
 //

@@ -20,7 +20,28 @@
 //     [StepUpGranted], [AllSessionsEnded], …);
 //   - the password reset (package recovery, and account's ResetPassword):
 //     requested, send failed, token rejected, password reset
-//     ([PasswordResetRequested], [PasswordReset], …).
+//     ([PasswordResetRequested], [PasswordReset], …);
+//   - finding a forgotten account (recovery.Finder): sessions started,
+//     phones looked up and answered, information sent or not, face checks
+//     ([FindStarted], [FindInfoSent], [FindFaceRejected], …);
+//   - the enterprise recovery and the login appeal (recovery.Enterprise,
+//     Appeals, Review): steps passed and refused, submissions, decisions,
+//     applied approvals, results viewed, allowances used and refused
+//     ([RecoveryStepPassed], [RecoveryDecided], [RecoveryAllowanceUsed], …);
+//   - cancellation (package lifecycle): every transition of an
+//     application, the account's state, operations refused while
+//     cancelling ([CancellationApplied], [CancellationCompleted],
+//     [AccountStateChanged], [OperationRestricted], …);
+//   - WeCom sub-users (package subuser): enterprise linked, scope changed,
+//     links created, applications made, refused, approved, rejected, notices
+//     failed ([SubUserLinkCreated], [SubUserApproved], …);
+//   - the back office's quota exceptions ([QuotaExceptionSet]).
+//
+// A host receives them by passing a Hook, which is called synchronously and
+// should hand each event off:
+//
+//	audit := event.Hook(func(ctx context.Context, e event.Event) { queue <- e })
+//	svc, err := accountsec.New(cfg, accountsec.Deps{Events: audit})
 //
 // Events never carry passwords, codes, secrets or raw tokens: identifiers
 // appear masked, and the subject of a limiter only as its keyed hash.

@@ -37,7 +37,23 @@
 //
 // [Manager.Revoke] ends the application at any time before completion
 // (during or after the cooling-off period, during review) and the account
-// is active again.
+// is active again. The host's back office decides a review with
+// [Manager.Approve] (the cancellation then completes) or [Manager.Reject];
+// [Manager.Status] reads where an application stands.
+//
+// Through the facade, with the session's account:
+//
+//	c, err := svc.ApplyCancellation(ctx, sess, lifecycle.Application{
+//		Confirmed: lifecycle.Conditions(), Reasons: []lifecycle.Reason{lifecycle.ReasonRegisteredByMistake}})
+//	report, err := svc.Cancellation.Check(ctx, sess.AccountID) // what remains
+//	c, err = svc.Cancellation.Abandon(ctx, sess.AccountID, abandonableIDs)
+//	report, err = svc.Cancellation.Check(ctx, sess.AccountID) // on: cooling-off, or the identity step
+//	ic, err := svc.Cancellation.StartIdentityCheck(ctx, sess.AccountID) // the face page
+//	c, err = svc.Cancellation.FinishIdentityCheck(ctx, sess.AccountID) // completed, or review
+//	c, err = svc.Cancellation.Approve(ctx, accountID, reviewer) // the back office
+//
+// The facade leaves Service.Cancellation nil without Deps.Resources; the
+// methods of a nil *Manager answer reason.FeatureUnavailable naming it.
 //
 // # Storage and atomicity
 //

@@ -12,18 +12,29 @@
 //     records of one owner in one named set; end every record of an owner
 //     in one write whatever their number (through a per-owner generation);
 //     optionally keep only the newest N. Sessions, step-up grants, trusted
-//     devices, usual login cities and password resets live here.
+//     devices, usual login cities, password resets and the review lists
+//     of the recovery flows and of the sub-user applications live here.
 //   - [Onces]: single-use records found by an opaque ID: put unless a live
-//     one exists, get, take once. Pending logins and started verifications
-//     live here.
+//     one exists, get, take once. Pending logins, started verifications,
+//     find-account sessions, the grants and allowances of an enterprise
+//     recovery and sub-user application links live here.
 //   - [Documents]: versioned documents, written by compare-and-set on a
 //     version, for durable flow state. MFA devices, hardware tokens and
-//     backup codes live here.
+//     backup codes, enterprise recoveries and appeals, cancellation
+//     applications, sub-user enterprises and applications, and quota
+//     exceptions live here.
 //
 // Counters (limits.CounterStore) and one-time codes (notify.CodeStore) are
 // the other two hot-state primitives; accounts (account.Store) stay typed,
 // because PostgreSQL constraints and transactions across rows serve their
 // quota slots best.
+//
+// A typical use, a record set of one owner (owner and IDs are keyed hashes
+// the caller computed; the payload is the caller's encoding):
+//
+//	err := st.PutRecord(ctx, state.Record{Set: "session", Owner: owner, ID: id, Data: data, ExpiresAt: exp}, 0, now)
+//	rec, found, err := st.GetRecord(ctx, "session", owner, id, now)
+//	err = st.EndRecords(ctx, "session", owner, "", now) // every record of the owner, one write
 //
 // # Common rules
 //

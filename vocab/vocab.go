@@ -1,5 +1,5 @@
-// Package vocab holds the words that the account, mfa and protection
-// packages share, each defined once: the verification methods, the login
+// Package vocab holds the words that the account, mfa, protection,
+// recovery and lifecycle packages share, each defined once: the verification methods, the login
 // methods, the names of the sensitive operations, the session-time bounds,
 // the [Proof] of a fresh verification, and [VerificationRequiredError], the
 // refusal of a change that lacks one.
@@ -10,7 +10,18 @@
 // get it from protection.Manager.Authorize for a signed-in session, or from
 // protection.Manager.Verified for a flow binding such as a password reset.
 // A zero Proof, one for another account or operation, or an expired one is
-// refused with *VerificationRequiredError and nothing changes.
+// refused with *VerificationRequiredError and nothing changes. The recovery
+// and cancellation flows mint proofs for their own steps only, after their
+// own checks.
+//
+// A guarded method, the library's or a host's, checks the proof before it
+// changes anything:
+//
+//	p, err := protectionManager.Authorize(ctx, sess, vocab.OpChangeSecurityPhone)
+//	// … in the guarded method:
+//	if err := vocab.Require(p, accountID, vocab.OpChangeSecurityPhone, now); err != nil {
+//		return err // *vocab.VerificationRequiredError
+//	}
 package vocab
 
 import (

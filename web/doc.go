@@ -142,7 +142,10 @@
 //
 // # Extending
 //
-// A host adds its own flows with Options.Routes (mounted under the prefix
+// Finding an account, the enterprise recovery and the appeal, cancellation
+// and the WeCom sub-users have no built-in endpoints: their steps are
+// methods of the Service (Find, Enterprise, Appeals, Review, Cancellation,
+// SubUsers) that a host mounts as it wants them. A host adds its own flows with Options.Routes (mounted under the prefix
 // behind the same middleware) and Options.Statuses (the statuses of their
 // reason codes), and writes with JSON, Decode and Error; or it mounts single
 // endpoints of a Handler (its methods) behind Handler.Middleware.
