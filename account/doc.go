@@ -72,7 +72,11 @@
 // and no change. Only package protection mints proofs for users: its
 // Manager.Authorize for a signed-in session (after identity verification
 // or an operation-protection grant, when the account needs one), and
-// Manager.Verified for a flow such as the password reset. Security settings are
+// Manager.Verified for a flow such as the password reset. [Service.Restore]
+// (OpRecoveryRestore), [Service.SetState] (OpSetState) and
+// [Service.UpgradePasswordHash] (OpUpgradePasswordHash) take proofs that
+// packages recovery, lifecycle and protection's login mint for their own
+// steps; Authorize never returns them. Security settings are
 // stored and validated here ([Service.UpdateSecurity]) and enforced by
 // package protection. Flows that prove an address take two calls: one sends
 // a 6-digit code to the new address, the next submits it. Errors carry

@@ -1,6 +1,20 @@
 // Package fakes holds recording fakes of the interfaces a host supplies, for
-// tests and examples: a settable clock, an outbox that records SMS and email
-// messages, and an event recorder.
+// tests and examples: a settable clock ([Clock]), an outbox that records SMS
+// and email messages ([Outbox]), an event recorder ([Events]), the host's
+// WeChat-scan and face verification ([HostVerifier], which also checks
+// persons by name and identity number), an MFA verifier ([MFA]), GeoIP
+// ([Geo]), an asset directory and identity face checks for finding an
+// account ([Assets], [IdentityFaces]), the WeCom side of the sub-users
+// ([WeCom]), and store wrappers that count calls and fail or lose the ones
+// a test names ([Faults], [Sequence], [StateStore], [CounterStore],
+// [CodeStore], [AccountStore]).
+//
+//	clock := fakes.NewClock(start)
+//	outbox := &fakes.Outbox{}
+//	svc, err := accountsec.New(cfg, accountsec.Deps{SMS: outbox, Email: outbox, Now: clock.Now})
+//	_, err = svc.Accounts.SendRegistrationCode(ctx, email, ip)
+//	code := outbox.LastCode(email)
+//	clock.Advance(time.Minute)
 //
 // They are safe for concurrent use. They are not for production.
 package fakes

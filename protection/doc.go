@@ -57,11 +57,16 @@
 //
 // Authorize returns a [vocab.Proof] of the operation for the session's
 // account; every exported method of the library that makes a sensitive
-// change (packages account and mfa) takes it right after the context and
-// refuses a zero proof, one for another account or operation, or an
-// expired one, with *VerificationRequiredError and no change. For a host
+// change (packages account, mfa and lifecycle) takes it right after the
+// context and refuses a zero proof, one for another account or operation,
+// or an expired one, with *VerificationRequiredError and no change. For a host
 // operation of the catalog the host checks the proof itself
 // (p.Valid(accountID, operation, now)) or simply Authorize's error.
+//
+// While the account is cancelling (package lifecycle, docs/RULES.md §9),
+// Authorize refuses every operation that is neither an account-centre
+// ([Operation].AccountCentre, every built-in one) nor a billing one
+// (Billing) with ErrAccountRestricted; logins still work.
 //
 // A step-up is bound to its session (never shared with another), lasts
 // Policy.StepUpTTL from the verification (activity does not renew it), and
