@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
-	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -120,7 +120,8 @@ func (b *browser) step(name string, actions ...chromedp.Action[chromedp.Void]) {
 }
 
 // doc saves a full-page screenshot for the README when
-// $CONSOLE_SCREENSHOTS names a directory (docs/img).
+// $CONSOLE_SCREENSHOTS names a directory (docs/img); the step-up dialog
+// is shot as the window shows it.
 func (b *browser) doc(name string) {
 	b.t.Helper()
 	dir := os.Getenv("CONSOLE_SCREENSHOTS")
@@ -129,7 +130,11 @@ func (b *browser) doc(name string) {
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shoot := chromedp.FullScreenshot(100)
+	if name == "stepup" {
+		shoot = chromedp.CaptureScreenshot()
+	}
+	png, err := chromedp.Run(ctx, shoot)
 	if err != nil {
 		b.t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -273,6 +278,12 @@ func TestBrowserJourney(t *testing.T) {
 		submit(chromedp.ID("#login-complete")), chromedp.WaitVisible(chromedp.ID("#account-id")))
 	b.step("trusted device listed", chromedp.Navigate(b.url("/security")), chromedp.WaitVisible(chromedp.ID("#devices")))
 	b.doc("security")
+	b.step("中文", submit(chromedp.ID("lang-zh")), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-CN"]`)))
+	if h := b.text("h1"); h != "安全设置" {
+		t.Fatalf("heading %q in Chinese", h)
+	}
+	b.doc("security-zh")
+	b.step("English", submit(chromedp.ID("lang-en")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"]`)))
 
 	// The trusted device skips the second step at the next login.
 	b.step("log out again", submit(chromedp.ID("#logout")), flashHas("Signed out."))

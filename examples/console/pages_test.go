@@ -1,18 +1,24 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pquerna/otp/totp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/web"
@@ -166,8 +172,50 @@ var keyRE = regexp.MustCompile(`id="mfa-key">([A-Z2-7 ]+)<`)
 // the text key, the login's second step with a trusted device, remote-login
 // protection from another city, the lockout, the outbox, the language
 // switch, and the JSON API next to the pages.
-func TestPages(t *testing.T) {
-	tt := newTester(t, nil)
+func TestPages(t *testing.T) { journey(t, newTester(t, nil)) }
+
+// The same pages on PostgreSQL for everything and Redis for the hot state,
+// as -pg and -redis open them (migrations included). It reads the
+// adapters' environment variables and never skips in CI.
+func TestPagesOnPostgresAndRedis(t *testing.T) {
+	dsn, addr := os.Getenv("ACCOUNTSEC_PG_DSN"), os.Getenv("ACCOUNTSEC_REDIS_ADDR")
+	if dsn == "" || addr == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR must be set in CI")
+		}
+		t.Skip("set ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR to run the pages on PostgreSQL and Redis")
+	}
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	name := "console_" + hex.EncodeToString(b)
+	st, closeStores, err := openStores(t.Context(), dsn, addr, name, name+":")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if conn, err := pgx.Connect(ctx, dsn); err == nil {
+			_, _ = conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{name}.Sanitize()+" CASCADE")
+			_ = conn.Close(ctx)
+		}
+		client := redis.NewClient(&redis.Options{Addr: addr})
+		iter := client.Scan(ctx, 0, name+":*", 1000).Iterator()
+		for iter.Next(ctx) {
+			client.Del(ctx, iter.Val())
+		}
+		_ = client.Close()
+	})
+	t.Cleanup(closeStores)
+	a, err := newApp(options{stores: st, errLog: func(err error) { t.Errorf("internal error: %v", err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	journey(t, newTester(t, a))
+}
+
+func journey(t *testing.T, tt *tester) {
 	const email, pw = "ann@example.com", "Sup3r!Secret"
 
 	for _, path := range []string{"/", "/login", "/register", "/reset", "/find", "/outbox", "/flows", "/admin"} {

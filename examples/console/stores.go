@@ -28,7 +28,7 @@ func openStores(ctx context.Context, dsn, addr, schema, prefix string) (accounts
 	if dsn != "" {
 		pool, err := pgxpool.New(ctx, dsn)
 		if err != nil {
-			return deps, closeAll, fmt.Errorf("PostgreSQL: %w", err)
+			return deps, closeAll, fmt.Errorf("postgres: %w", err)
 		}
 		closers = append(closers, pool.Close)
 		var opts []pgstore.Option
@@ -38,11 +38,11 @@ func openStores(ctx context.Context, dsn, addr, schema, prefix string) (accounts
 		pg, err := pgstore.New(ctx, pool, opts...)
 		if err != nil {
 			closeAll()
-			return deps, func() {}, fmt.Errorf("PostgreSQL: %w", err)
+			return deps, func() {}, fmt.Errorf("postgres: %w", err)
 		}
 		if err := pg.Migrate(ctx); err != nil {
 			closeAll()
-			return deps, func() {}, fmt.Errorf("PostgreSQL migrations: %w", err)
+			return deps, func() {}, fmt.Errorf("postgres migrations: %w", err)
 		}
 		deps.Store = pg
 	}
@@ -51,7 +51,7 @@ func openStores(ctx context.Context, dsn, addr, schema, prefix string) (accounts
 		closers = append(closers, func() { _ = client.Close() })
 		if err := client.Ping(ctx).Err(); err != nil {
 			closeAll()
-			return deps, func() {}, fmt.Errorf("Redis: %w", err)
+			return deps, func() {}, fmt.Errorf("redis: %w", err)
 		}
 		var opts []redisstore.Option
 		if prefix != "" {
