@@ -11,8 +11,10 @@ import (
 
 // OpUpgradePasswordHash is the operation of a password-hash upgrade. Only
 // the login flow proves it (protection mints the proof right after the
-// password checked out), so no caller can replace a hash on its own.
-const OpUpgradePasswordHash = "upgrade_password_hash"
+// password checked out), so no caller can replace a hash on its own: the
+// slash makes it a name no catalog operation or verification purpose may
+// take, so neither Authorize nor Verified ever mints it.
+const OpUpgradePasswordHash = "internal/upgrade_password_hash"
 
 // Credential is the password of an email login as a login reads it.
 type Credential struct {

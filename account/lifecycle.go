@@ -12,7 +12,7 @@ import (
 // states (active, cancelling). Only the cancellation flow proves it
 // (package lifecycle mints the proof for its own transition), so no caller
 // can lift or impose the cancelling restriction on its own.
-const OpSetState = "set_account_state"
+const OpSetState = "internal/set_account_state"
 
 // SetState moves the account to state st (StateActive or StateCancelling)
 // in one version-checked write; an account already in st is left alone.
