@@ -66,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var secret []byte
 	if s := os.Getenv("CONSOLE_SECRET"); s != "" {
 		secret = []byte(s)
+	} else if *pg != "" || *rd != "" {
+		logger.Print("CONSOLE_SECRET is not set: a random secret keys this run, so what it stores cannot be read after a restart")
 	}
 	a, err := newApp(options{stores: st, secret: secret, errLog: func(err error) { logger.Print(err) }})
 	if err != nil {
