@@ -31,12 +31,11 @@ func (svc *Service) wireLifecycle(prev error, cfg Config, deps Deps, st stores) 
 // until the session has stepped up) and submits the application. The later
 // steps are Cancellation's methods with the session's account ID: Check,
 // Abandon, StartIdentityCheck, FinishIdentityCheck, Revoke. It returns
-// reason code policy.invalid when the host wired no resource checker
-// (Deps.Resources).
+// reason code feature.unavailable when the host wired no resource checker
+// (Deps.Resources), as Cancellation's own methods do.
 func (s *Service) ApplyCancellation(ctx context.Context, sess protection.Session, a lifecycle.Application) (lifecycle.Cancellation, error) {
 	if s.Cancellation == nil {
-		return lifecycle.Cancellation{}, reason.New(reason.PolicyInvalid).With("field", "accountsec.Deps.Resources").
-			With("value", "nil").With("allowed", "a lifecycle.ResourceChecker")
+		return lifecycle.Cancellation{}, reason.Unavailable("account cancellation", "accountsec.Deps.Resources")
 	}
 	p, err := s.Protection.Authorize(ctx, sess, protection.OpApplyCancellation)
 	if err != nil {
