@@ -293,20 +293,43 @@ const hashLen = 43
 // hash of the binding (so that IDs stay printable and short whatever the
 // binding), and "/".
 func grantPrefix(binding string) string {
-	var id [len(grantIDPrefix) + hashLen + 1]byte
+	var id [len(grantIDPrefix) + len("s:") + hashLen + 1]byte
 	return string(appendGrantPrefix(id[:0], binding))
 }
 
 func appendGrantPrefix(dst []byte, binding string) []byte {
-	sum := bindingSum(binding)
 	dst = append(dst, grantIDPrefix...)
+	if id, ok := strings.CutPrefix(binding, sessionPrefix); ok && isHashText(id) {
+		// A session's binding names its ID, a hash already: it is used as it
+		// is, which spares every step-up check a hash. "s:" keeps these IDs
+		// apart from hashed bindings, whose text has no colon.
+		dst = append(dst, "s:"...)
+		dst = append(dst, id...)
+		return append(dst, '/')
+	}
+	sum := bindingSum(binding)
 	dst = base64.RawURLEncoding.AppendEncode(dst, sum[:])
 	return append(dst, '/')
 }
 
+// isHashText reports whether s has the form of a hash's text: hashLen
+// characters of the base64url alphabet.
+func isHashText(s string) bool {
+	if len(s) != hashLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // grantID is the record ID of the grant of binding and scope.
 func grantID(binding, scope string) string {
-	var id [len(grantIDPrefix) + hashLen + 1 + MaxPurposeBytes]byte
+	var id [len(grantIDPrefix) + len("s:") + hashLen + 1 + MaxPurposeBytes]byte
 	return string(append(appendGrantPrefix(id[:0], binding), scope...))
 }
 
