@@ -51,6 +51,25 @@ type Options struct {
 	// login method. Nil refuses to bind any login method but email: the
 	// subject ID is never read from the request body.
 	ThirdPartyIdentity func(r *http.Request, m account.Method) (string, error)
+	// ReviewAuth authenticates the host's back office for the review
+	// endpoints (GET /review/pending, POST /review/decide, POST
+	// /review/cancellation): it returns the name of the person deciding,
+	// recorded with each decision, and false to refuse the request (403
+	// web.not_authorized). Nil mounts no review endpoint at all: the
+	// review is never public by default.
+	ReviewAuth func(r *http.Request) (reviewer string, ok bool)
+	// SubUserPrincipal returns the host's principal (the main account, or
+	// a sub-user with full access) behind an administrator's request to the
+	// WeCom sub-user endpoints, which then act on the session's account;
+	// false refuses it (403 web.not_authorized), as a nil SubUserPrincipal
+	// does. The principal is never read from the request body.
+	SubUserPrincipal func(r *http.Request) (principal string, ok bool)
+	// SubUserMember returns the WeCom user ID of the enterprise member that
+	// the host's own WeCom login authenticated for this request, to apply
+	// with an application link (POST /subusers/apply); false refuses it
+	// (403 web.not_authorized), as a nil SubUserMember does. The member ID
+	// is never read from the request body.
+	SubUserMember func(r *http.Request) (memberID string, ok bool)
 	// DeviceName describes the client for the session and trusted-device
 	// lists; nil means the User-Agent header, cut to 128 bytes.
 	DeviceName func(r *http.Request) string
@@ -156,7 +175,8 @@ func NewHandler(svc *accountsec.Service, opts Options) (*Handler, error) {
 		e.writeError(w, r, reason.New(CodeCrossOrigin))
 	}))
 	h := &Handler{svc: svc, env: e, mux: http.NewServeMux()}
-	routes := append(h.routes(), opts.Routes...)
+	routes := append(h.routes(), h.flowRoutes()...)
+	routes = append(routes, opts.Routes...)
 	for _, rt := range routes {
 		if err := h.handle(rt); err != nil {
 			return nil, err

@@ -34,6 +34,10 @@ const (
 	// CodeInternal: the request failed for a reason the client cannot
 	// act on. Status 500; the cause is never shown.
 	CodeInternal reason.Code = "web.internal"
+	// CodeNotAuthorized: the host's hook for the endpoint
+	// (Options.ReviewAuth, SubUserPrincipal, SubUserMember) did not
+	// authorise the request, or the host set none. Status 403.
+	CodeNotAuthorized reason.Code = "web.not_authorized"
 )
 
 var webMessages = map[reason.Language]map[reason.Code]string{
@@ -44,6 +48,7 @@ var webMessages = map[reason.Language]map[reason.Code]string{
 		CodeUnsupportedMediaType: "the request body must be JSON (application/json)",
 		CodeIdentityUnavailable:  "this login method cannot be bound here",
 		CodeInternal:             "something went wrong; please try again later",
+		CodeNotAuthorized:        "you are not authorised to do this here",
 	},
 	reason.SimplifiedChinese: {
 		CodeCrossOrigin:          "拒绝跨站请求",
@@ -52,6 +57,7 @@ var webMessages = map[reason.Language]map[reason.Code]string{
 		CodeUnsupportedMediaType: "请求内容必须为 JSON（application/json）",
 		CodeIdentityUnavailable:  "无法在此绑定该登录方式",
 		CodeInternal:             "出错了，请稍后重试",
+		CodeNotAuthorized:        "您无权在此执行此操作",
 	},
 }
 
@@ -75,22 +81,37 @@ var statuses = map[reason.Code]int{
 	reason.ProtectionChallengeInvalid: 400, reason.ProtectionSettingInvalid: 400,
 	reason.ProtectionOperationUnknown: 400,
 	reason.RecoveryTokenMalformed:     400, reason.RecoveryTokenInvalid: 400,
+	reason.AccountIndustryUnknown: 400, reason.AccountQuotaExceptionInvalid: 400,
+	reason.FindCheckCharacter: 400, reason.FindNotPublic: 400, reason.FindTokenMalformed: 400,
+	reason.FindUnknownWay: 400, reason.RecoveryReasonUnknown: 400,
+	reason.CancellationConditionUnconfirmed: 400, reason.CancellationConditionUnknown: 400,
+	reason.CancellationReasonRequired: 400, reason.CancellationReasonUnknown: 400,
+	reason.SubUserScopeTooLarge: 400, reason.SubUserLinkMalformed: 400, reason.SubUserUnknownLinkKind: 400,
 	CodeUnsupportedMediaType: 415, CodeBodyTooLarge: 413, CodeNotFound: 404,
 
 	// 401: wrong credentials, or no (more) session or pending login.
 	reason.PasswordWrong: 401, reason.CodeMismatch: 401, reason.CodeInvalid: 401,
 	reason.MFAMismatch: 401, reason.MFAReplayed: 401, reason.MFABackupMismatch: 401,
 	reason.ProtectionRejected: 401, reason.ProtectionSessionInvalid: 401, reason.ProtectionLoginInvalid: 401,
+	reason.RecoveryIdentityMismatch: 401, reason.RecoveryFaceRejected: 401, reason.RecoveryQueryInvalid: 401,
 
 	// 403: identity verification first, or not allowed at all.
 	reason.ProtectionVerificationRequired: 403, reason.AccountVerificationRequired: 403,
 	reason.ProtectionMethodUnavailable: 403, reason.ProtectionNoMethod: 403,
 	reason.AccountVerifyMethodUnavailable: 403, reason.AccountWeComNotAuthorized: 403,
-	CodeCrossOrigin: 403, CodeIdentityUnavailable: 403,
+	CodeCrossOrigin: 403, CodeIdentityUnavailable: 403, CodeNotAuthorized: 403,
+	reason.ProtectionAccountRestricted: 403, reason.RecoveryEnterpriseAccount: 403, reason.RecoveryNotPersonal: 403,
+	reason.RecoveryGrantInvalid: 403, reason.SubUserNotAdministrator: 403, reason.SubUserNotWeComAdmin: 403,
+	reason.SubUserOutsideScope: 403, reason.SubUserNotAdminEligible: 403,
 
 	// 404: nothing of the kind exists.
 	reason.AccountNotFound: 404, reason.ProtectionAccountUnknown: 404, reason.MFANotBound: 404,
-	reason.MFATokenUnknown: 404,
+	reason.MFATokenUnknown:    404,
+	reason.FindSessionInvalid: 404, reason.RecoveryFlowInvalid: 404, reason.CancellationNotFound: 404,
+	reason.SubUserLinkInvalid: 404, reason.SubUserMemberUnknown: 404, reason.SubUserApplicationNotFound: 404,
+
+	// 410: it existed, and was left too long.
+	reason.RecoveryFlowExpired: 410, reason.SubUserApplicationExpired: 410,
 
 	// 409: the account's state conflicts with the request.
 	reason.LimitsQuotaExceeded: 409, reason.AccountMethodAlreadyBound: 409, reason.AccountMethodNotBound: 409,
@@ -99,6 +120,15 @@ var statuses = map[reason.Code]int{
 	reason.AccountRealNameUnchanged: 409, reason.AccountChangedMeanwhile: 409,
 	reason.MFAAlreadyBound: 409, reason.MFATokenTaken: 409, reason.MFATokenExists: 409,
 	reason.ProtectionNotConfirmed: 409,
+	reason.FindWrongStep:          409, reason.RecoveryStepOrder: 409, reason.RecoveryChangedMeanwhile: 409,
+	reason.RecoveryAppealOpen: 409, reason.RecoveryEmailTaken: 409, reason.RecoveryFacePending: 409,
+	reason.RecoveryNotApproved: 409, reason.RecoveryAllowanceUsed: 409, reason.RecoveryAlreadyDecided: 409,
+	reason.RecoveryRemoveMFARequired: 409,
+	reason.CancellationInProgress:    409, reason.CancellationWrongStatus: 409, reason.CancellationIrreversible: 409,
+	reason.CancellationResourceUnknown: 409, reason.CancellationResourceMustBeHandled: 409,
+	reason.CancellationResourcesRemain: 409, reason.CancellationCoolingOff: 409,
+	reason.SubUserNotLinked: 409, reason.SubUserEnterpriseTaken: 409, reason.SubUserAlreadyLinked: 409,
+	reason.SubUserAlreadyPending: 409, reason.SubUserAlreadyApproved: 409, reason.SubUserAlreadyDecided: 409,
 
 	// 423 and 429: locked, or too many requests; with Retry-After.
 	reason.LimitsLocked: 423, reason.LimitsRateLimited: 429,
@@ -106,6 +136,13 @@ var statuses = map[reason.Code]int{
 	// 503: a store or a service the library depends on failed; try again.
 	reason.StoreUnavailable: 503, reason.CodeSendFailed: 503, reason.ProtectionVerifierUnavailable: 503,
 	reason.MFAKeyUnavailable: 503, reason.RecoverySessionsNotEnded: 503,
+	reason.RecoveryApplyFailed: 503, reason.CancellationCheckerFailed: 503, reason.CancellationCalendarFailed: 503,
+	reason.SubUserGrantFailed: 503, reason.SubUserNotifyFailed: 503,
+
+	// 501: the host did not wire what the feature needs; asking again does
+	// not help.
+	reason.FeatureUnavailable: 501, reason.FindUnavailable: 501, reason.RecoveryFaceUnavailable: 501,
+	reason.CancellationNoFaceVerifier: 501,
 
 	// 500: the host's configuration is wrong.
 	reason.PolicyInvalid: 500, reason.PasswordHashMalformed: 500, reason.ProtectionOperationExists: 500,
@@ -160,12 +197,13 @@ var titles = map[reason.Language]map[int]string{
 	reason.English: {
 		400: "Invalid request", 401: "Not authenticated", 403: "Not allowed", 404: "Not found",
 		409: "Conflict", 413: "Request too large", 415: "Unsupported media type", 423: "Locked",
-		429: "Too many requests", 500: "Internal error", 503: "Service unavailable",
+		410: "Gone", 429: "Too many requests", 500: "Internal error", 501: "Not available",
+		503: "Service unavailable",
 	},
 	reason.SimplifiedChinese: {
 		400: "请求无效", 401: "未通过认证", 403: "不允许", 404: "未找到",
 		409: "冲突", 413: "请求过大", 415: "不支持的内容类型", 423: "已锁定",
-		429: "请求过多", 500: "内部错误", 503: "服务不可用",
+		410: "已失效", 429: "请求过多", 500: "内部错误", 501: "功能未提供", 503: "服务不可用",
 	},
 }
 
@@ -194,7 +232,7 @@ func (e *env) problem(r *http.Request, err error) (Problem, time.Duration) {
 		re = reason.New(CodeInternal)
 	}
 	status, ok := e.status(re.Code)
-	if !ok || status >= 500 && status != http.StatusServiceUnavailable {
+	if !ok || status >= 500 && status != http.StatusServiceUnavailable && status != http.StatusNotImplemented {
 		re, status = reason.New(CodeInternal), http.StatusInternalServerError
 	}
 	p := Problem{
