@@ -40,7 +40,7 @@ fuzz:
 		done; done); done
 
 ## bench: the side-by-side benchmarks of ./bench (peers interleaved, ratios as x-peer), BENCHCOUNT runs, as a benchstat table (docs/PERFORMANCE.md)
-BENCHCOUNT ?= 5
+BENCHCOUNT ?= 6
 BENCHTIME ?= 0.3s
 bench:
 	@test -x $(GOBIN)/benchstat || go install golang.org/x/perf/cmd/benchstat@latest
