@@ -45,6 +45,7 @@ type app struct {
 	geo     *fakes.Geo
 	faces   *fakes.HostVerifier
 	res     *resources
+	wecom   *wecom
 	api     *web.Handler
 	pages   map[string]*template.Template
 	handler http.Handler
@@ -66,7 +67,7 @@ type options struct {
 func newApp(o options) (*app, error) {
 	a := &app{
 		outbox: &fakes.Outbox{}, clock: &clock{}, geo: fakes.NewGeo(nil), faces: &fakes.HostVerifier{},
-		res: &resources{}, errLog: o.errLog,
+		res: &resources{}, wecom: newWeCom(), errLog: o.errLog,
 	}
 	for _, c := range cities {
 		if c.Name != "" {
@@ -83,6 +84,7 @@ func newApp(o options) (*app, error) {
 	deps := o.stores
 	deps.SMS, deps.Email, deps.Now = a.outbox, a.outbox, a.clock.Now
 	deps.Geo, deps.Face, deps.Resources = a.geo, a.faces, a.res
+	deps.SubUserHost = a.wecom
 	svc, err := accountsec.New(accountsec.Config{Secret: secret, Issuer: "accountsec console"}, deps)
 	if err != nil {
 		return nil, err
@@ -129,6 +131,9 @@ func (a *app) routes(m *http.ServeMux) {
 	a.accountRoutes(m)
 	a.securityRoutes(m)
 	a.flowRoutes(m)
+	a.appealRoutes(m)
+	a.enterpriseRoutes(m)
+	a.subUserRoutes(m)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, "notfound", http.StatusNotFound, nil)
 	})

@@ -240,9 +240,9 @@ func (a *app) flowsPage(w http.ResponseWriter, r *http.Request) {
 		{"flow.find", "Find", s.Find != nil, "/find"},
 		{"flow.cancellation", "Cancellation", s.Cancellation != nil, "/cancel"},
 		{"flow.review", "Review", s.Review != nil, "/admin"},
-		{"flow.appeals", "Appeals", s.Appeals != nil, ""},
-		{"flow.enterprise", "Enterprise", s.Enterprise != nil, ""},
-		{"flow.subusers", "SubUsers", s.SubUsers != nil, ""},
+		{"flow.appeals", "Appeals", s.Appeals != nil, "/appeal"},
+		{"flow.enterprise", "Enterprise", s.Enterprise != nil, "/enterprise"},
+		{"flow.subusers", "SubUsers", s.SubUsers != nil, "/subusers"},
 	}
 	a.render(w, r, "flows", http.StatusOK, rows)
 }

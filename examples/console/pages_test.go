@@ -327,12 +327,19 @@ func journey(t *testing.T, tt *tester) {
 	}
 }
 
-// The flows page says which flows of the facade the console wires.
+// The flows page says which flows of the facade the console wires: every
+// one, each with its page.
 func TestFlowsPage(t *testing.T) {
 	tt := newTester(t, nil)
 	p := tt.get("/flows").must(t, 200, `data-field="Find"`, `data-field="Cancellation"`)
-	row := regexp.MustCompile(`(?s)data-field="SubUsers">.*?</tr>`).FindString(p.body)
-	if tt.a.svc.SubUsers == nil && !strings.Contains(row, "not wired") {
-		t.Fatalf("SubUsers row: %s", row)
+	for field, page := range map[string]string{"Appeals": "/appeal", "Enterprise": "/enterprise", "SubUsers": "/subusers", "Review": "/admin"} {
+		row := regexp.MustCompile(`(?s)data-field="` + field + `">.*?</tr>`).FindString(p.body)
+		if !strings.Contains(row, `href="`+page+`"`) {
+			t.Fatalf("%s row: %s", field, row)
+		}
+		tt.get(page).must(t, 200, "Account centre")
+	}
+	if strings.Contains(p.body, "not wired") || strings.Contains(p.body, "no page yet") {
+		t.Fatalf("a flow is left out:\n%s", p.body)
 	}
 }

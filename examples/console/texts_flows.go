@@ -1,0 +1,118 @@
+package main
+
+// flowTexts are the page texts of the appeal, the enterprise recovery and
+// the WeCom sub-users, kept apart from texts and merged into it.
+var flowTexts = map[string][2]string{
+	"nav.appeal": {"Appeal", "申诉登录"}, "nav.enterprise": {"Enterprise recovery", "企业找回"}, "nav.subusers": {"Sub-users", "子用户"},
+
+	"title.appeal": {"Apply to log in", "申诉登录"}, "title.appeal_status": {"Appeal status", "申诉进度"},
+	"title.enterprise": {"Enterprise recovery", "企业账号找回"}, "title.enterprise_result": {"Look up a recovery's result", "查询找回结果"},
+	"title.allowances": {"Recovery allowances (24 hours)", "找回后的临时权限（24 小时）"},
+	"title.subusers":   {"WeCom sub-users", "企业微信子用户"}, "title.wecom_join": {"Apply to become a sub-user", "申请成为子用户"},
+	"title.wecom": {"WeCom messages (simulated)", "企业微信消息（模拟）"},
+
+	"field.contact_phone": {"Contact phone", "联系手机"}, "field.account_or_email": {"Account ID or login email", "账号 ID 或登录邮箱"},
+	"field.realname_name": {"Real-name name", "实名姓名"}, "field.reason": {"Reason", "原因"},
+	"field.new_login_email": {"New login email", "新登录邮箱"}, "field.new_security_phone": {"New security phone", "新密保手机"},
+	"field.company": {"Company name", "企业名称"}, "field.credit_code": {"Unified social credit code", "统一社会信用代码"},
+	"field.legal_name": {"Legal person's name", "法定代表人姓名"}, "field.legal_id": {"Legal person's identity number", "法定代表人身份证号"},
+	"field.query_code": {"Query code", "查询码"},
+
+	"flow.face_hint":  {"The host runs the face check: start it, decide it on the Admin page (Face checks), then ask for the result.", "人脸核验由宿主执行：发起后在后台页面（人脸核验）作出决定，然后查询结果。"},
+	"flow.face_start": {"Start the face check", "发起人脸核验"}, "flow.face_result": {"Check the result", "查询核验结果"},
+	"flow.expires": {"This step expires", "本步骤过期时间"}, "flow.start_over": {"Forget this flow and start over", "放弃并重新开始"},
+	"flow.note":         {"Reviewer's note", "审核备注"},
+	"fstep.login_email": {"new login email", "设置新登录邮箱"}, "fstep.protection": {"protection", "登录保护"}, "fstep.face": {"face check", "人脸核验"},
+	"fstep.submitted": {"in review", "审核中"}, "fstep.approved": {"approved", "已通过"}, "fstep.rejected": {"rejected", "已驳回"},
+	"fstep.legal_person": {"legal person", "法定代表人"}, "fstep.contact": {"contact phone", "联系手机"},
+
+	"appeal.off":   {"The appeal needs an SMS sender.", "申诉需要短信发送服务。"},
+	"appeal.hint":  {"For a personally verified account whose login methods are lost. Nothing changes on the account before the review approves it; then the new login email works with its password and every session ends.", "适用于已个人实名、登录方式全部丢失的账号。审核通过前账号不会有任何变化；通过后新登录邮箱及其密码生效，所有会话下线。"},
+	"appeal.step1": {"Account and real name", "账号与实名信息"}, "appeal.step2": {"New login email", "新登录邮箱"},
+	"appeal.step3": {"Protection (optional)", "登录保护（可选）"}, "appeal.step4": {"Face check", "人脸核验"}, "appeal.step5": {"Review", "审核"},
+	"appeal.step1_hint": {"Send the code to the contact phone first (the result goes there too); the account is named by its ID or its login email, with the real-name name and identity number recorded on it.", "请先向联系手机发送验证码（结果也会发到该手机）；账号可用 ID 或登录邮箱指明，并填写其实名姓名和身份证号。"},
+	"appeal.step2_hint": {"An address never registered nor bound anywhere.", "须为从未注册或绑定过的邮箱。"},
+	"appeal.step3_hint": {"A new security phone switches login and operation protection to SMS on approval (an MFA login is turned off). Without it, an account with MFA login waits for a reviewer to remove MFA.", "填写新密保手机，审核通过后登录保护和操作保护改为短信验证（MFA 登录随之关闭）。不填写时，开启了 MFA 登录的账号需由审核人员决定移除 MFA。"},
+	"appeal.switch_sms": {"Switch to SMS with this phone", "使用此手机改为短信验证"}, "appeal.skip_phone": {"Skip: keep the protection as it is", "跳过：保持现有保护设置"},
+	"appeal.status_link": {"Appeal status", "申诉进度"}, "appeal.none": {"No appeal in progress in this browser.", "此浏览器中没有进行中的申诉。"},
+	"appeal.in_review":     {"A reviewer decides on the Admin page; the result also goes to the contact phone.", "审核人员在后台页面作出决定；结果也会发送到联系手机。"},
+	"appeal.approved_hint": {"Approved: log in with the new login email and its password.", "已通过：请使用新登录邮箱及其密码登录。"},
+	"appeal.continue":      {"Continue the appeal", "继续申诉"},
+	"areason.phone_lost":   {"The phone is lost", "手机丢失"}, "areason.email_lost": {"The mailbox is lost", "邮箱无法使用"},
+	"areason.third_party_lost": {"The WeChat, QQ or WeCom login is lost", "微信、QQ 或企业微信登录无法使用"}, "areason.account_stolen": {"Someone else took the account", "账号被他人盗用"},
+
+	"enterprise.off":   {"The enterprise recovery needs an SMS sender.", "企业找回需要短信发送服务。"},
+	"enterprise.hint":  {"For a company that lost access to its enterprise-verified accounts. Every step answers alike whether or not the company matches an account; only the reviewer sees the match. Already submitted?", "适用于无法登录企业实名账号的企业。无论是否匹配到账号，每一步的答复都相同；只有审核人员能看到匹配结果。已经提交？"},
+	"enterprise.step1": {"Company", "企业信息"}, "enterprise.step2": {"Legal person", "法定代表人"}, "enterprise.step3": {"Face check", "人脸核验"},
+	"enterprise.step4": {"Contact phone", "联系手机"}, "enterprise.step5": {"Query code", "查询码"},
+	"enterprise.same_answer": {"As registered for the company.", "须与企业登记信息一致。"},
+	"enterprise.submit":      {"Submit for review", "提交审核"},
+	"enterprise.query_code":  {"Submitted for review. Your query code:", "已提交审核。您的查询码："},
+	"enterprise.query_once":  {"Shown this once: write it down.", "仅显示这一次，请妥善记录。"},
+	"enterprise.query_phone": {"The result is looked up with it, the contact phone %s and an SMS code.", "查询结果时需要此查询码、联系手机 %s 和短信验证码。"},
+	"enterprise.lookup1":     {"Query code and contact phone", "查询码与联系手机"}, "enterprise.lookup2": {"SMS code", "短信验证码"},
+	"enterprise.lookup": {"Look up", "查询"}, "enterprise.lookup_sent": {"A code was sent to %s if it is the phone of this query code.", "如果 %s 是该查询码的联系手机，验证码已发送。"},
+	"enterprise.result": {"Result", "查询结果"}, "enterprise.no_accounts": {"No account of the company was found.", "未找到该企业的账号。"},
+	"enterprise.grant":              {"Allowances open until %s: add a login email, or switch protection to SMS with a new phone, once each per account.", "临时权限有效期至 %s：每个账号可各使用一次添加登录邮箱、使用新手机改为短信验证。"},
+	"enterprise.grant_once":         {"The allowances open at the first look-up of an approved result only.", "临时权限仅在首次查询到通过结果时开放。"},
+	"ereason.employee_left":         {"The employee who held the accounts left", "持有账号的员工已离职"},
+	"ereason.administrator_changed": {"The company's administrator changed", "企业管理员已变更"},
+	"ereason.credentials_lost":      {"The login methods are lost", "登录方式丢失"},
+
+	"allowances.hint":  {"After an approved enterprise recovery: each recovered account may use each allowance once within 24 hours of the look-up.", "企业找回通过后：每个找回的账号可在查询后 24 小时内各使用一次以下权限。"},
+	"allowances.none":  {"No recovery grant in this browser: look up an approved result first.", "此浏览器中没有找回授权，请先查询到通过的结果。"},
+	"allowances.email": {"Add a login email", "添加登录邮箱"}, "allowances.sms": {"Switch protection to SMS", "改为短信验证"},
+	"allowances.add_email": {"Add the login email", "添加登录邮箱"}, "allowances.switch_sms": {"Switch to SMS", "改为短信验证"},
+	"allowances.sessions_end": {"Every session of the account ends.", "该账号的所有会话都将下线。"},
+
+	"account.realname_ent_hint": {"Or record an enterprise (simulated): the company, its credit code and its legal person, so that the enterprise recovery can be tried.", "或记录企业实名（模拟）：企业名称、统一社会信用代码和法定代表人，以便体验企业找回。"},
+
+	"rkind.enterprise": {"enterprise recovery", "企业找回"}, "rkind.appeal": {"appeal", "申诉"},
+	"admin.matches": {"Matched accounts", "匹配的账号"}, "admin.no_match": {"none", "无"},
+	"admin.to_sms": {"to SMS", "改为短信验证"}, "admin.manual": {"Needs", "需要"},
+	"manual.mfa_phone_lost": {"MFA login and no new phone: approving removes MFA (tick “remove MFA”)", "开启了 MFA 登录且未提供新手机：批准需移除 MFA（勾选“移除 MFA”）"},
+
+	"subusers.off":  {"WeCom sub-users need the host's WeCom side (Deps.SubUserHost).", "企业微信子用户需要宿主的企业微信接入（Deps.SubUserHost）。"},
+	"subusers.hint": {"Your account administers a simulated WeCom enterprise: link it, choose who the application may see, share an application link, then review the applications.", "您的账号管理一个模拟的企业微信企业：关联企业、设置可见范围、分享申请链接，然后审核申请。"},
+	"subusers.link": {"Link the enterprise", "关联企业"}, "subusers.corp": {"Enterprise", "企业"}, "subusers.linked_by": {"Linked by", "关联人"},
+	"subusers.link_hint":     {"A WeCom administrator of the enterprise authorises the link (the simulated WeCom login: pick who signs in).", "由企业微信管理员授权关联（模拟企业微信登录：选择登录的成员）。"},
+	"subusers.authorised_by": {"Authorised in WeCom by", "企业微信授权人"}, "subusers.wecom_admin": {"WeCom administrator", "企业微信管理员"},
+	"subusers.link_button": {"Link", "关联"},
+	"subusers.scope":       {"Visibility scope", "可见范围"},
+	"subusers.scope_hint":  {"The application sees only these departments (with the ones under them) and members, by ID and name. A member outside cannot apply.", "应用只能看到这些部门（含下级部门）和成员的 ID 和名称。范围之外的成员无法申请。"},
+	"subusers.scope_unset": {"Not set yet: the scope covers nobody.", "尚未设置：当前范围不包含任何人。"},
+	"subusers.departments": {"Departments", "部门"}, "subusers.members": {"Members", "成员"},
+	"subusers.links":      {"Application links", "申请链接"},
+	"subusers.links_hint": {"Each link is valid 4 hours and serves one application.", "每个链接 4 小时内有效，只能用于一次申请。"},
+	"subusers.link_once":  {"Share it with the member; it is not shown again.", "请分享给成员；链接不会再次显示。"},
+	"subusers.kind":       {"Kind", "类型"}, "subusers.kind.sub_user": {"Sub-user link", "子用户申请链接"}, "subusers.kind.administrator": {"Administrator link", "管理员申请链接"},
+	"subusers.pending": {"Applications waiting for review", "待审核的申请"}, "subusers.no_pending": {"No application waits.", "没有待审核的申请。"},
+	"subusers.member": {"Member", "成员"}, "subusers.cam_admin": {"CAM administrator", "CAM 管理员"},
+	"subusers.granted": {"Sub-users created", "已创建的子用户"}, "subusers.none_granted": {"None yet.", "暂无。"},
+	"subusers.notices_hint": {"Applicants hear of the decision in WeCom:", "申请人会在企业微信中收到审核结果："},
+	"subusers.decision":     {"Decision", "结果"}, "subusers.decided_at": {"Decided", "审核时间"},
+	"subusers.decision.approved": {"approved", "已通过"}, "subusers.decision.rejected": {"rejected", "已驳回"},
+	"join.hint": {"The page an application link opens. Signing in with WeCom is simulated: pick the member you are.", "申请链接打开的页面。企业微信登录为模拟：请选择您是哪位成员。"},
+	"join.who":  {"Signed in to WeCom as", "企业微信登录身份"}, "join.apply": {"Apply", "提交申请"},
+	"join.applied": {"%s applied: the account's administrator reviews the application.", "%s 已提交申请，等待账号管理员审核。"},
+	"join.wait":    {"The decision arrives as a WeCom message.", "审核结果将以企业微信消息通知。"},
+	"wecom.hint":   {"The WeCom application messages the host sent to members: the decisions on their applications, newest first.", "宿主通过企业微信发送给成员的应用消息：申请的审核结果，最新的在前。"},
+	"wecom.empty":  {"No message yet.", "暂无消息。"},
+
+	"flash.appeal_started":    {"Appeal started: choose the new login email.", "申诉已开始，请设置新登录邮箱。"},
+	"flash.appeal_submitted":  {"Face check passed: the appeal is in review.", "人脸核验通过，申诉已进入审核。"},
+	"flash.appeal_approved":   {"Face check passed: the appeal was approved.", "人脸核验通过，申诉已通过。"},
+	"flash.flow_face_started": {"Face check %s started: decide it on the Admin page, then check the result.", "人脸核验 %s 已发起：请在后台页面作出决定，然后查询结果。"},
+	"flash.face_passed":       {"Face check passed.", "人脸核验通过。"},
+	"flash.allowance_email":   {"Login email added to account %s; its sessions ended.", "已为账号 %s 添加登录邮箱，其会话已下线。"},
+	"flash.allowance_sms":     {"Account %s now verifies by SMS on the new phone; its sessions ended.", "账号 %s 已改为新手机短信验证，其会话已下线。"},
+	"flash.wecom_linked":      {"Enterprise linked: set the visibility scope next.", "企业已关联，下一步请设置可见范围。"},
+	"flash.subuser_approved":  {"%s is now sub-user %s.", "%s 已成为子用户 %s。"},
+	"flash.subuser_rejected":  {"The application of %s was rejected.", "已驳回 %s 的申请。"},
+}
+
+func init() {
+	for k, v := range flowTexts {
+		texts[k] = v
+	}
+}
