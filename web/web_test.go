@@ -162,6 +162,34 @@ func TestReasonStatusTable(t *testing.T) {
 		reason.MFAKeyUnavailable: 503, reason.RecoverySessionsNotEnded: 503,
 		reason.PolicyInvalid: 500, reason.PasswordHashMalformed: 500, reason.ProtectionOperationExists: 500,
 		web.CodeInternal: 500,
+
+		// The longer flows and the host's hooks.
+		reason.AccountIndustryUnknown: 400, reason.AccountQuotaExceptionInvalid: 400,
+		reason.FindCheckCharacter: 400, reason.FindNotPublic: 400, reason.FindTokenMalformed: 400,
+		reason.FindUnknownWay: 400, reason.RecoveryReasonUnknown: 400,
+		reason.CancellationConditionUnconfirmed: 400, reason.CancellationConditionUnknown: 400,
+		reason.CancellationReasonRequired: 400, reason.CancellationReasonUnknown: 400,
+		reason.SubUserScopeTooLarge: 400, reason.SubUserLinkMalformed: 400, reason.SubUserUnknownLinkKind: 400,
+		reason.RecoveryIdentityMismatch: 401, reason.RecoveryFaceRejected: 401, reason.RecoveryQueryInvalid: 401,
+		web.CodeNotAuthorized: 403, reason.ProtectionAccountRestricted: 403, reason.RecoveryEnterpriseAccount: 403,
+		reason.RecoveryNotPersonal: 403, reason.RecoveryGrantInvalid: 403, reason.SubUserNotAdministrator: 403,
+		reason.SubUserNotWeComAdmin: 403, reason.SubUserOutsideScope: 403, reason.SubUserNotAdminEligible: 403,
+		reason.FindSessionInvalid: 404, reason.RecoveryFlowInvalid: 404, reason.CancellationNotFound: 404,
+		reason.SubUserLinkInvalid: 404, reason.SubUserMemberUnknown: 404, reason.SubUserApplicationNotFound: 404,
+		reason.RecoveryFlowExpired: 410, reason.SubUserApplicationExpired: 410,
+		reason.FindWrongStep: 409, reason.RecoveryStepOrder: 409, reason.RecoveryChangedMeanwhile: 409,
+		reason.RecoveryAppealOpen: 409, reason.RecoveryEmailTaken: 409, reason.RecoveryFacePending: 409,
+		reason.RecoveryNotApproved: 409, reason.RecoveryAllowanceUsed: 409, reason.RecoveryAlreadyDecided: 409,
+		reason.RecoveryRemoveMFARequired: 409, reason.CancellationInProgress: 409, reason.CancellationWrongStatus: 409,
+		reason.CancellationIrreversible: 409, reason.CancellationResourceUnknown: 409,
+		reason.CancellationResourceMustBeHandled: 409, reason.CancellationResourcesRemain: 409,
+		reason.CancellationCoolingOff: 409, reason.SubUserNotLinked: 409, reason.SubUserEnterpriseTaken: 409,
+		reason.SubUserAlreadyLinked: 409, reason.SubUserAlreadyPending: 409, reason.SubUserAlreadyApproved: 409,
+		reason.SubUserAlreadyDecided: 409,
+		reason.RecoveryApplyFailed: 503, reason.CancellationCheckerFailed: 503, reason.CancellationCalendarFailed: 503,
+		reason.SubUserGrantFailed: 503, reason.SubUserNotifyFailed: 503,
+		reason.FeatureUnavailable: 501, reason.FindUnavailable: 501, reason.RecoveryFaceUnavailable: 501,
+		reason.CancellationNoFaceVerifier: 501,
 	}
 	for code, want := range rows {
 		got, ok := web.Status(code)
@@ -180,14 +208,18 @@ func TestReasonStatusTable(t *testing.T) {
 			assert.Equal(t, "urn:accountsec:problem:"+string(code), p.Type)
 		}
 	}
-	// Every core code of the library has a row.
+	// Every code of the library has a row, whatever its area (the core
+	// ones, account, protection, recovery, find, cancellation, subuser,
+	// feature, …): none answers a bare 500.
+	areas := map[string]bool{}
 	for _, c := range reason.AllCodes() {
 		area, _, _ := strings.Cut(string(c), ".")
-		switch area {
-		case "policy", "input", "store", "limits", "code", "password", "mfa":
-			_, ok := rows[c]
-			assert.True(t, ok, "no status for %s", c)
-		}
+		areas[area] = true
+		_, ok := rows[c]
+		assert.True(t, ok, "no status for %s", c)
+	}
+	for _, a := range []string{"find", "recovery", "cancellation", "subuser", "protection", "account", "feature"} {
+		assert.True(t, areas[a], "area %s", a)
 	}
 }
 
