@@ -186,7 +186,7 @@ func TestReasonStatusTable(t *testing.T) {
 		reason.CancellationCoolingOff: 409, reason.SubUserNotLinked: 409, reason.SubUserEnterpriseTaken: 409,
 		reason.SubUserAlreadyLinked: 409, reason.SubUserAlreadyPending: 409, reason.SubUserAlreadyApproved: 409,
 		reason.SubUserAlreadyDecided: 409,
-		reason.RecoveryApplyFailed: 503, reason.CancellationCheckerFailed: 503, reason.CancellationCalendarFailed: 503,
+		reason.RecoveryApplyFailed:   503, reason.CancellationCheckerFailed: 503, reason.CancellationCalendarFailed: 503,
 		reason.SubUserGrantFailed: 503, reason.SubUserNotifyFailed: 503,
 		reason.FeatureUnavailable: 501, reason.FindUnavailable: 501, reason.RecoveryFaceUnavailable: 501,
 		reason.CancellationNoFaceVerifier: 501,
