@@ -30,8 +30,8 @@
 // Every cookie is __Host- prefixed, Secure, HttpOnly, SameSite=Lax and
 // Path=/ (NewCookie): the session token (until the session's absolute end),
 // the trusted-device token (Policy.TrustedDeviceTTL, 7 days) and the token of
-// a login waiting for its second step (10 minutes). Tokens are never in a
-// JSON body.
+// a login waiting for its second step (10 minutes). These tokens are never
+// in a JSON body.
 //
 // # Errors
 //
@@ -40,10 +40,13 @@
 // adds purpose, methods and alternatives; a lock or a rate limit adds
 // retry_after and the Retry-After header; several violations (a password
 // that breaks several rules) are listed in errors. The status comes from one
-// table (Status): 400 bad input, 401 wrong credentials or no session, 403
-// verification required or not allowed, 404, 409 conflict, 423 locked, 429
-// rate limited, 503 store or host service unavailable; 500 for everything
-// else, whose cause is never shown (Options.ErrorLog receives it). Messages
+// table (Status), which has a row for every reason code of the library: 400
+// bad input, 401 wrong credentials or no session, 403 verification required
+// or not allowed, 404, 409 conflict, 410 a flow left too long, 423 locked,
+// 429 rate limited, 501 a feature the host did not wire (feature.unavailable,
+// find.unavailable, …), 503 store or host service unavailable; 500 for
+// everything else, whose cause is never shown (Options.ErrorLog receives
+// it). Messages
 // are in the language of Accept-Language (Language: zh, zh-CN, zh-Hans reach
 // Simplified Chinese; the rest English), durations and times formatted for
 // it (Message).
@@ -116,6 +119,91 @@
 //	                                                step-up change_login_method
 //	DELETE  /login-methods/{method}                step-up unbind_login_method             200 account
 //
+// Finding a forgotten account (Service.Find). Every answer is the same,
+// status, headers and bytes, whether the phone, identifier or identity
+// names an account or not; what differs is only the SMS that goes to a
+// matching security phone and the accounts a matched face check shows.
+// token is the find session's, from start or personal:
+//
+//	method  path                                   body                                    answer
+//	POST    /find-account/phone                    {phone}                                 202 {way, to}
+//	POST    /find-account/start                    {way, value}                            200 {token, expires_at, methods}
+//	POST    /find-account/personal                 {name, id_number}                       200 {token, expires_at, methods,
+//	                                                                                        face: {url, expires_at}}
+//	POST    /find-account/verify-phone             {token, phone}                          202 {way, to}
+//	POST    /find-account/face                     {token}                                 200 {url, expires_at}
+//	POST    /find-account/face/result              {token}                                 200 {status: pending | rejected |
+//	                                                                                        matched, accounts}
+//
+// The enterprise recovery (Service.Enterprise) and the login appeal
+// (Service.Appeals), no session. ref is the flow's, delivered by its start
+// only; flow is {step, expires_at}, step being the step that comes next:
+//
+//	POST    /enterprise-recovery                   {company, credit_code, reason}          201 {ref, step, expires_at}
+//	POST    /enterprise-recovery/legal-person      {ref, name, id_number}                  200 flow
+//	POST    /enterprise-recovery/face              {ref}                                   200 {url}
+//	POST    /enterprise-recovery/face/result       {ref}                                   200 flow (409 face_pending)
+//	POST    /enterprise-recovery/contact/code      {ref, phone}                            202 {expires_at}
+//	POST    /enterprise-recovery/submit            {ref, phone, code}                      200 {query_code, step}
+//	POST    /enterprise-recovery/result/code       {query_code, phone}                     202 {expires_at}
+//	POST    /enterprise-recovery/result            {query_code, phone, code}               200 {status, note, accounts, grant,
+//	                                                                                        grant_expires_at}
+//	POST    /enterprise-recovery/login-email/code  {grant, account_id, email}              202 {expires_at}
+//	POST    /enterprise-recovery/login-email       {grant, account_id, email, password,    200 account, sessions ended
+//	                                                confirm, code}
+//	POST    /enterprise-recovery/security-phone/code  {grant, account_id, phone}           202 {expires_at}
+//	POST    /enterprise-recovery/security-phone    {grant, account_id, phone, code}        200 account, sessions ended
+//	POST    /appeals/contact/code                  {phone}                                 202 {expires_at}
+//	POST    /appeals                               {account, name, id_number, reason,      201 {ref, step, expires_at}
+//	                                                contact_phone, code}
+//	POST    /appeals/status                        {ref}                                   200 {step, expires_at, note}
+//	POST    /appeals/login-email/code              {ref, email}                            202 {expires_at}
+//	POST    /appeals/login-email                   {ref, email, password, confirm, code}   200 flow
+//	POST    /appeals/security-phone/code           {ref, phone}                            202 {expires_at}
+//	POST    /appeals/security-phone                {ref, phone, code}                      200 flow
+//	POST    /appeals/security-phone/skip           {ref}                                   200 flow
+//	POST    /appeals/face                          {ref}                                   200 {url}
+//	POST    /appeals/face/result                   {ref}                                   200 flow (submitted, or approved)
+//
+// The review, a back-office surface mounted only when Options.ReviewAuth is
+// set (its reviewer is recorded with each decision; 403 web.not_authorized
+// when it refuses):
+//
+//	GET     /review/pending                        ReviewAuth                              200 [item]
+//	POST    /review/decide                         {id, approve, note, remove_mfa}         200 item
+//	POST    /review/cancellation                   {account_id, approve, note}             200 cancellation
+//
+// Cancellation (Service.Cancellation; without Deps.Resources every one
+// answers 501 feature.unavailable), of the session's account:
+//
+//	GET     /cancellation/conditions               -                                       200 {conditions, reasons}
+//	GET     /cancellation                          session                                 200 cancellation (404 not_found)
+//	POST    /cancellation                          {confirmed, reasons, other_reason,      201 cancellation
+//	                                                remark}  step-up apply_cancellation
+//	POST    /cancellation/check                    session                                 200 {cancellation, must_handle,
+//	                                                                                        not_abandoned, unsettled_postpaid,
+//	                                                                                        advanced}
+//	POST    /cancellation/abandon                  {resources: [id]}     session           200 cancellation
+//	POST    /cancellation/identity/start           session                                 200 {cancellation, face, url}
+//	POST    /cancellation/identity/finish          session                                 200 cancellation
+//	POST    /cancellation/revoke                   session                                 200 cancellation
+//
+// The WeCom sub-users (Service.SubUsers; without Deps.SubUserHost 501). The
+// member is the one the host's WeCom login authenticated
+// (Options.SubUserMember); an administrator's calls act on the session's
+// account as the host's principal (Options.SubUserPrincipal); neither is
+// read from a body, and without its hook the call is 403
+// web.not_authorized. Linking the enterprise (Manager.Link) follows the
+// host's own WeCom authorisation and has no endpoint:
+//
+//	POST    /subusers/apply                        {token}  SubUserMember                  201 application
+//	GET     /subusers/enterprise                   session, SubUserPrincipal               200 enterprise
+//	PUT     /subusers/scope                        {departments, members}  idem            200 enterprise
+//	POST    /subusers/links                        {kind}                  idem            201 {token, kind, corp_id, expires_at}
+//	GET     /subusers/applications                 idem                                    200 [application]
+//	POST    /subusers/applications/{id}/approve    {policies, groups, cam_admin}  idem     200 application + notified
+//	POST    /subusers/applications/{id}/reject     {note}                  idem            200 application + notified
+//
 // The shapes: account is {id, appid, nickname, registered_at, login_methods
 // [{method, identifier (masked email only), bound_at}], security_phone,
 // security_email, contact_phone {address, pending}, contact_email,
@@ -127,7 +215,19 @@
 // alternatives}. verified is {purpose, method, expires_at}. settings is
 // {login_protection, trust_devices, operation_protection,
 // remote_login_protection, remote_login_method, mfa_binding_method,
-// session_max_lifetime_minutes, session_idle_timeout_minutes}.
+// session_max_lifetime_minutes, session_idle_timeout_minutes}. item is
+// {id, kind, submitted_at, expires_at, reason, company, credit_code,
+// legal_person, matches, account_id, login_email, security_phone,
+// contact_phone, manual, manual_reason}, addresses and the legal person
+// masked. cancellation is {account_id, status, applied_at, confirmed,
+// reasons, other_reason, remark, abandoned, restricted, cooling_off_until,
+// real_name, face_started, review_deadline, review_note, ended_at}.
+// enterprise is {corp_id, corp_name, admin_user_id, linked_by, linked_at,
+// scope {departments, members: [{id, name}]}, scope_set_at}. application
+// is {id, corp_id, member_id, member_name, member_admin, kind, state,
+// applied_at, decided_at, decided_by, grant, sub_user_id, note}; a
+// decision adds notified (false when the decision stands but the applicant
+// could not be told).
 //
 // Third-party login methods (WeChat, QQ, WeCom, Official Account) are bound
 // to the identity the host's own OAuth flow authenticated
@@ -137,15 +237,18 @@
 //
 // No answer holds a stack trace, an internal error text, a password, a code
 // or a token, except what it exists to deliver: the challenge ID to answer,
-// the MFA secret at enrolment, the backup codes at their generation. Session,
-// device and pending-login tokens go only into cookies.
+// the MFA secret at enrolment, the backup codes at their generation, a find
+// session's token and a flow's reference at their start, the enterprise
+// recovery's query code at its submission and its grant at the first
+// look-up of an approved result, an application link's token at its
+// creation. The next steps take them in their bodies, never in a URL, and
+// their answers do not repeat them. Session, device and pending-login
+// tokens go only into cookies; a face check's host ticket stays with its
+// flow.
 //
 // # Extending
 //
-// Finding an account, the enterprise recovery and the appeal, cancellation
-// and the WeCom sub-users have no built-in endpoints: their steps are
-// methods of the Service (Find, Enterprise, Appeals, Review, Cancellation,
-// SubUsers) that a host mounts as it wants them. A host adds its own flows with Options.Routes (mounted under the prefix
+// A host adds its own flows with Options.Routes (mounted under the prefix
 // behind the same middleware) and Options.Statuses (the statuses of their
 // reason codes), and writes with JSON, Decode and Error; or it mounts single
 // endpoints of a Handler (its methods) behind Handler.Middleware.
