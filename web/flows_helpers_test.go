@@ -205,9 +205,16 @@ func (w *world) deliveredOnce(secret string) {
 	assert.Equal(w.t, 1, n, "answers holding %q", secret)
 }
 
-// noOutboxCode requires that no answer body holds a code from the outbox.
+// noOutboxCode requires that no answer body holds a code from the outbox,
+// the password or a session token.
 func (w *world) noOutboxCode() {
 	w.t.Helper()
+	for _, b := range w.bodies {
+		assert.NotContains(w.t, b, pw)
+		for _, tok := range w.sessionTokens {
+			assert.NotContains(w.t, b, tok)
+		}
+	}
 	for _, m := range w.outbox.Messages() {
 		if m.Code == "" {
 			continue

@@ -113,6 +113,7 @@ func TestSubUsersOverHTTP(t *testing.T) {
 
 	w.deliveredOnce(token)
 	w.deliveredOnce(second)
+	w.noOutboxCode()
 }
 
 // Without a WeCom host the sub-user endpoints answer feature.unavailable.
