@@ -1,16 +1,19 @@
 package main
 
 import (
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/web"
 )
 
 // Real-name data the library's validators accept.
@@ -224,4 +227,68 @@ func TestSubUserPages(t *testing.T) {
 	assert.Contains(t, notices, `data-member="zhangwei" data-decision="rejected"`)
 	assert.Contains(t, notices, "use your own account")
 	assert.Len(t, tt.a.wecom.Grants(), 1)
+}
+
+// An appeal of an account with MFA login whose owner skips the new phone
+// is routed to manual review: the Admin page offers "remove MFA", an
+// approval without it is refused, and with it the new login email signs
+// in with its password alone (login protection is off).
+func TestAppealRemoveMFA(t *testing.T) {
+	tt := newTester(t, nil)
+	const email, pw, newEmail, newPw, contact = "mia@example.com", "Sup3r!Secret", "mia.back@example.com", "N3w!Passw0rd", "+8613900000004"
+	id := accountID(t, tt.register(email, pw))
+	tt.post("/account/real-name", "name", personName, "id_number", personID).must(t, 200, "Saved.")
+
+	// Virtual MFA as the login's second step.
+	tt.stepUpByEmail(tt.post("/security/mfa/enrol", "label", "mia"), email)
+	p := tt.post("/security/mfa/enrol", "label", "mia").must(t, 200, `id="mfa-qr"`)
+	key := strings.ReplaceAll(keyRE.FindStringSubmatch(p.body)[1], " ", "")
+	totpNow := func() string {
+		tt.a.clock.Advance(30 * time.Second)
+		c, err := totp.GenerateCode(key, tt.a.clock.Now())
+		require.NoError(t, err)
+		return c
+	}
+	device := regexp.MustCompile(`name="device_id" value="([^"]+)"`).FindStringSubmatch(p.body)[1]
+	tt.post("/security/mfa/confirm", "device_id", device, "code", totpNow(), "login", "on", "operation", "on").
+		must(t, 200, "Virtual MFA bound", `<option value="mfa" selected>`)
+	tt.post("/logout")
+	tt.post("/login", "login", email, "password", pw).must(t, 200, `id="login-method-mfa"`)
+	tt.jar.SetCookies(nil, []*http.Cookie{{Name: web.DefaultPendingCookie, MaxAge: -1}})
+
+	code := tt.code(contact, "/appeal/contact-code", "phone", contact)
+	tt.post("/appeal/start", "phone", contact, "code", code, "account", email, "name", personName,
+		"id_number", personID, "reason", "phone_lost").must(t, 200, `data-step="login_email"`)
+	code = tt.code(newEmail, "/appeal/email-code", "email", newEmail)
+	tt.post("/appeal/email", "email", newEmail, "code", code, "password", newPw, "confirm", newPw).must(t, 200, `data-step="protection"`)
+	tt.post("/appeal/skip-phone").must(t, 200, `data-step="face"`)
+	tt.post("/appeal/face/start").must(t, 200, "Face check ticket-")
+	tt.confirmFace()
+	tt.post("/appeal/face/result").must(t, 200, `data-step="submitted"`)
+
+	rid, admin := tt.reviewID("appeal")
+	assert.Contains(t, admin.body, `id="remove-mfa-`+id+`"`)
+	assert.Contains(t, admin.body, "MFA login and no new phone")
+	tt.post("/admin/review", "id", rid, "decision", "approve").must(t, 200, `class="flash error"`, `data-id="`+rid+`"`)
+	tt.post("/admin/review", "id", rid, "decision", "approve", "remove_mfa", "on").must(t, 200, "Saved.", "Nothing to review.")
+
+	p = tt.post("/login", "login", newEmail, "password", newPw).must(t, 200, "Signed in.")
+	assert.Equal(t, id, accountID(t, p))
+	// MFA no longer guards the login: the approval turned login protection off.
+	tt.get("/security").must(t, 200, `id="set-login"><option value="none" selected>`)
+}
+
+// The new pages in Chinese, with no text key left untranslated.
+func TestFlowPagesInChinese(t *testing.T) {
+	tt := newTester(t, nil)
+	tt.register("zh@example.com", "Sup3r!Secret")
+	tt.post("/subusers/link", "admin_user_id", "zhangwei").must(t, 200, "Enterprise linked")
+	tt.post("/lang", "lang", "zh", "back", "/").must(t, 200, "账号中心")
+	for _, path := range []string{"/appeal", "/appeal/status", "/enterprise", "/enterprise/result", "/enterprise/allowances", "/subusers", "/wecom", "/wecom/join", "/admin", "/flows", "/login", "/account"} {
+		p := tt.get(path).must(t, 200, "账号中心")
+		for k := range flowTexts {
+			assert.NotContains(t, p.body, ">"+k+"<", "%s shows the key %s", path, k)
+		}
+	}
+	tt.get("/subusers").must(t, 200, "总部", "可见范围")
 }

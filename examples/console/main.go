@@ -12,7 +12,12 @@
 // phone and mailbox); the city picked in the header becomes the client IP,
 // resolved by a fake GeoIP table, so that remote-login protection can be
 // seen; the Admin page is the host's back office (the clock, face checks,
-// the review queue).
+// the review queue of appeals and enterprise recoveries). Every flow of
+// the facade has its pages (the Flows page lists them): the login appeal,
+// the enterprise recovery with its look-up and allowances, and the WeCom
+// sub-users on a simulated enterprise of each account, whose members
+// apply through the administrator's links and get the decision as a WeCom
+// message.
 //
 // With -pg the accounts, devices and flows are kept in PostgreSQL (the
 // migrations run at start); with -redis the counters, codes, sessions and

@@ -3,6 +3,8 @@ package main
 // flowTexts are the page texts of the appeal, the enterprise recovery and
 // the WeCom sub-users, kept apart from texts and merged into it.
 var flowTexts = map[string][2]string{
+	"home.see6": {"Apply to log in after losing every login method, recover a company's accounts, let WeCom members apply to become sub-users.", "丢失全部登录方式后申诉登录、找回企业账号、让企业微信成员申请成为子用户。"},
+
 	"nav.appeal": {"Appeal", "申诉登录"}, "nav.enterprise": {"Enterprise recovery", "企业找回"}, "nav.subusers": {"Sub-users", "子用户"},
 
 	"title.appeal": {"Apply to log in", "申诉登录"}, "title.appeal_status": {"Appeal status", "申诉进度"},
