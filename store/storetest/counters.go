@@ -1,7 +1,7 @@
 package storetest
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -14,322 +14,47 @@ import (
 	"github.com/accountsec/accountsec/limits"
 )
 
-// counterTest is one subtest of RunCounterStore.
-type counterTest struct {
-	name string
-	run  func(t *testing.T, s limits.CounterStore, k keyspace)
+// counterSuite is what a counter subtest works on: the store, the subtest's
+// keyspace and the key of its calls; for a seq of steps, also the
+// reservation of its Reserve steps, what its last call returned and the
+// windows it keeps. Its methods fail the test on an error.
+type counterSuite struct {
+	t    *testing.T
+	s    limits.CounterStore
+	k    keyspace
+	key  string
+	r    limits.Reservation
+	last limits.Counter
+	kept []time.Time
 }
 
-// RunCounterStore runs the conformance suite for [limits.CounterStore]
-// against the stores that newStore returns, one per subtest.
-func RunCounterStore(t *testing.T, newStore func(t *testing.T) limits.CounterStore) {
-	t.Helper()
-	tests := []counterTest{
-		{"ReserveCreates", testReserveCreates},
-		{"ReserveCountsUpToLimit", testReserveCountsUpToLimit},
-		{"ReserveKeepsExpiryOfExistingCounter", testReserveKeepsExpiry},
-		{"RefusedReserveChangesNothing", testRefusedReserveChangesNothing},
-		{"LimitMayDifferBetweenCalls", testLimitMayDiffer},
-		{"ExpiredCounterIsAbsent", testExpiredCounterIsAbsent},
-		{"ExpiredCounterIsRecreated", testExpiredCounterIsRecreated},
-		{"FullExpiresAtOnLastSlot", testFullExpiresAtOnLastSlot},
-		{"FullExpiresAtReplacesExpiry", testFullExpiresAtReplacesExpiry},
-		{"FullExpiresAtWithLimitOne", testFullExpiresAtWithLimitOne},
-		{"FullExpiresAtAfterRelease", testFullExpiresAtAfterRelease},
-		{"ReleaseDecrements", testReleaseDecrements},
-		{"ReleaseNeverBelowZero", testReleaseNeverBelowZero},
-		{"ReleaseAbsentStaysAbsent", testReleaseAbsent},
-		{"ReleaseExpiredStaysAbsent", testReleaseExpired},
-		{"ReleaseFreesSlot", testReleaseFreesSlot},
-		{"WindowIsCreationExpiry", testWindowIsCreationExpiry},
-		{"ReleaseOfExpiredWindowDoesNothing", testReleaseOfExpiredWindow},
-		{"ReleaseOfOtherWindowDoesNothing", testReleaseOfOtherWindow},
-		{"ReleaseAfterFullExpiresAt", testReleaseAfterFullExpiresAt},
-		{"GetAbsent", testGetAbsent},
-		{"Delete", testDelete},
-		{"DeleteAbsent", testDeleteAbsent},
-		{"KeysAreIndependent", testCounterKeysIndependent},
-		{"InvalidReservationRefused", testInvalidReservationRefused},
-		{"ConcurrentReserve", testConcurrentReserve},
-		{"ConcurrentReserveManyKeys", testConcurrentReserveManyKeys},
-		{"ConcurrentReserveRelease", testConcurrentReserveRelease},
-		{"ConcurrentReleaseMix", testConcurrentReleaseMix},
-		{"ConcurrentStaleRelease", testConcurrentStaleRelease},
-		{"CancelledContext", testCounterCancelledContext},
+// on returns c working on the key called name instead.
+func (c counterSuite) on(name string) counterSuite { c.key = c.k.key(name); return c }
+
+// rsv is a reservation of limit slots made at base+now; a counter it creates
+// expires at base+exp, or at base+full (unless full is 0) once it is full.
+func rsv(limit int64, now, exp, full time.Duration) limits.Reservation {
+	r := limits.Reservation{Limit: limit, Now: at(now), ExpiresAt: at(exp)}
+	if full != 0 {
+		r.FullExpiresAt = at(full)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newStore(t)
-			require.NotNil(t, s, "newStore returned nil")
-			tc.run(t, s, newKeys())
-		})
-	}
+	return r
 }
+
+// cnt is a counter of n slots expiring at base+exp; absent is the zero
+// Counter that Get returns for an absent key.
+func cnt(n int64, exp time.Duration) limits.Counter {
+	return limits.Counter{Count: n, ExpiresAt: at(exp)}
+}
+
+var absent = limits.Counter{}
 
 // requireCounter fails the test unless got equals want. Times are compared
 // with time.Equal.
 func requireCounter(t *testing.T, want, got limits.Counter, msgAndArgs ...any) {
 	t.Helper()
 	require.Equal(t, want.Count, got.Count, msgAndArgs...)
-	require.Truef(t, want.ExpiresAt.Equal(got.ExpiresAt),
-		"ExpiresAt: want %v, got %v %v", want.ExpiresAt, got.ExpiresAt, msgAndArgs)
-}
-
-// reserve calls s.Reserve and fails the test on an error or when ok is not
-// wantOK. It returns the counter.
-func reserve(t *testing.T, s limits.CounterStore, key string, r limits.Reservation, wantOK bool) limits.Counter {
-	t.Helper()
-	c, ok, err := s.Reserve(t.Context(), key, r)
-	require.NoError(t, err)
-	require.Equal(t, wantOK, ok, "Reserve ok (counter %+v)", c)
-	return c
-}
-
-// get calls s.Get and fails the test on an error.
-func get(t *testing.T, s limits.CounterStore, key string, now time.Time) limits.Counter {
-	t.Helper()
-	c, err := s.Get(t.Context(), key, now)
-	require.NoError(t, err)
-	return c
-}
-
-// release calls s.Release and fails the test on an error.
-func release(t *testing.T, s limits.CounterStore, key string, window, now time.Time) {
-	t.Helper()
-	require.NoError(t, s.Release(t.Context(), key, window, now))
-}
-
-// absent is the zero Counter that Get returns for an absent key.
-var absent = limits.Counter{}
-
-func testReserveCreates(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	r := limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: at(10 * time.Minute)}
-	want := limits.Counter{Count: 1, ExpiresAt: at(10 * time.Minute)}
-
-	requireCounter(t, want, reserve(t, s, key, r, true), "Reserve result")
-	requireCounter(t, want, get(t, s, key, at(0)), "Get at creation")
-	requireCounter(t, want, get(t, s, key, at(10*time.Minute-time.Millisecond)), "Get just before expiry")
-}
-
-func testReserveCountsUpToLimit(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	r := limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: at(10 * time.Minute)}
-	for i := int64(1); i <= 3; i++ {
-		requireCounter(t, limits.Counter{Count: i, ExpiresAt: at(10 * time.Minute)},
-			reserve(t, s, key, r, true), "Reserve %d", i)
-	}
-	full := limits.Counter{Count: 3, ExpiresAt: at(10 * time.Minute)}
-	for i := range 3 {
-		requireCounter(t, full, reserve(t, s, key, r, false), "refused Reserve %d", i)
-	}
-	requireCounter(t, full, get(t, s, key, at(0)))
-}
-
-func testReserveKeepsExpiry(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	// Later calls bring later expiries; only the one that creates the
-	// counter sets it.
-	for i := range int64(3) {
-		now := at(time.Duration(i) * time.Minute)
-		r := limits.Reservation{Limit: 5, Now: now, ExpiresAt: now.Add(10 * time.Minute)}
-		requireCounter(t, limits.Counter{Count: i + 1, ExpiresAt: at(10 * time.Minute)},
-			reserve(t, s, key, r, true), "Reserve at +%dm", i)
-	}
-	requireCounter(t, limits.Counter{Count: 3, ExpiresAt: at(10 * time.Minute)},
-		get(t, s, key, at(9*time.Minute)))
-}
-
-func testRefusedReserveChangesNothing(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	fill := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: at(10 * time.Minute)}
-	reserve(t, s, key, fill, true)
-	reserve(t, s, key, fill, true)
-	before := get(t, s, key, at(time.Minute))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(10 * time.Minute)}, before)
-
-	refusals := []limits.Reservation{
-		{Limit: 2, Now: at(time.Minute), ExpiresAt: at(time.Hour)},
-		{Limit: 2, Now: at(time.Minute), ExpiresAt: at(time.Hour), FullExpiresAt: at(2 * time.Hour)},
-		{Limit: 1, Now: at(time.Minute), ExpiresAt: at(time.Hour), FullExpiresAt: at(2 * time.Hour)},
-	}
-	for i, r := range refusals {
-		requireCounter(t, before, reserve(t, s, key, r, false), "refusal %d result", i)
-		requireCounter(t, before, get(t, s, key, at(time.Minute)), "Get after refusal %d", i)
-	}
-}
-
-func testLimitMayDiffer(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	for range 3 {
-		reserve(t, s, key, limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: exp}, true)
-	}
-	// A smaller limit than the count refuses and changes nothing.
-	requireCounter(t, limits.Counter{Count: 3, ExpiresAt: exp},
-		reserve(t, s, key, limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp, FullExpiresAt: at(time.Hour)}, false))
-	// A larger one takes a slot; taking its last slot applies FullExpiresAt.
-	requireCounter(t, limits.Counter{Count: 4, ExpiresAt: at(time.Hour)},
-		reserve(t, s, key, limits.Reservation{Limit: 4, Now: at(0), ExpiresAt: exp, FullExpiresAt: at(time.Hour)}, true))
-}
-
-func testExpiredCounterIsAbsent(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	reserve(t, s, key, limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: exp}, true)
-
-	justBefore := exp.Add(-time.Millisecond)
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, get(t, s, key, justBefore))
-	reserve(t, s, key, limits.Reservation{Limit: 1, Now: justBefore, ExpiresAt: justBefore.Add(time.Hour)}, false)
-
-	requireCounter(t, absent, get(t, s, key, exp), "Get at ExpiresAt")
-	requireCounter(t, absent, get(t, s, key, exp.Add(time.Hour)), "Get after ExpiresAt")
-}
-
-func testExpiredCounterIsRecreated(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	fill := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp}
-	reserve(t, s, key, fill, true)
-	reserve(t, s, key, fill, true)
-
-	// Now == ExpiresAt: the old counter is gone and a new one starts.
-	again := limits.Reservation{Limit: 2, Now: exp, ExpiresAt: at(25 * time.Minute)}
-	want := limits.Counter{Count: 1, ExpiresAt: at(25 * time.Minute)}
-	requireCounter(t, want, reserve(t, s, key, again, true))
-	requireCounter(t, want, get(t, s, key, exp))
-
-	// Long after, likewise.
-	late := limits.Reservation{Limit: 2, Now: at(time.Hour), ExpiresAt: at(2 * time.Hour)}
-	want = limits.Counter{Count: 1, ExpiresAt: at(2 * time.Hour)}
-	requireCounter(t, want, reserve(t, s, key, late, true))
-	requireCounter(t, want, get(t, s, key, at(time.Hour)))
-}
-
-func testFullExpiresAtOnLastSlot(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp, full := at(10*time.Minute), at(time.Hour)
-	r := limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp, FullExpiresAt: full}
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, reserve(t, s, key, r, true))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: exp}, reserve(t, s, key, r, true))
-	requireCounter(t, limits.Counter{Count: 3, ExpiresAt: full}, reserve(t, s, key, r, true), "last slot")
-
-	// The counter outlives its first expiry.
-	requireCounter(t, limits.Counter{Count: 3, ExpiresAt: full}, get(t, s, key, at(30*time.Minute)))
-	// A refused call does not raise it further.
-	later := limits.Reservation{Limit: 3, Now: at(30 * time.Minute), ExpiresAt: at(time.Hour), FullExpiresAt: at(2 * time.Hour)}
-	requireCounter(t, limits.Counter{Count: 3, ExpiresAt: full}, reserve(t, s, key, later, false))
-	requireCounter(t, absent, get(t, s, key, full))
-}
-
-func testFullExpiresAtReplacesExpiry(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	// An earlier FullExpiresAt shortens the counter: a lock lasts exactly
-	// its duration, however long the failure window is.
-	r := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp, FullExpiresAt: at(5 * time.Minute)}
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, reserve(t, s, key, r, true))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(5 * time.Minute)}, reserve(t, s, key, r, true))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(5 * time.Minute)}, get(t, s, key, at(0)))
-	requireCounter(t, absent, get(t, s, key, at(5*time.Minute)))
-
-	// Equal leaves it as it is.
-	key = k.key("equal")
-	r.FullExpiresAt = exp
-	reserve(t, s, key, r, true)
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: exp}, reserve(t, s, key, r, true))
-}
-
-func testFullExpiresAtWithLimitOne(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	// The call that creates the counter also takes its last slot.
-	r := limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(10 * time.Minute), FullExpiresAt: at(time.Hour)}
-	want := limits.Counter{Count: 1, ExpiresAt: at(time.Hour)}
-	requireCounter(t, want, reserve(t, s, key, r, true))
-	requireCounter(t, want, get(t, s, key, at(30*time.Minute)))
-}
-
-func testFullExpiresAtAfterRelease(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	r := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp, FullExpiresAt: at(time.Hour)}
-	reserve(t, s, key, r, true)
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(time.Hour)}, reserve(t, s, key, r, true))
-
-	release(t, s, key, exp, at(time.Minute))
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(time.Hour)}, get(t, s, key, at(time.Minute)))
-
-	// Taking the last slot again sets the expiry again.
-	r = limits.Reservation{Limit: 2, Now: at(time.Minute), ExpiresAt: exp, FullExpiresAt: at(2 * time.Hour)}
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(2 * time.Hour)}, reserve(t, s, key, r, true))
-
-	release(t, s, key, exp, at(time.Minute))
-	r.FullExpiresAt = at(30 * time.Minute)
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(30 * time.Minute)}, reserve(t, s, key, r, true))
-}
-
-func testReleaseDecrements(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	r := limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: exp}
-	for range 3 {
-		reserve(t, s, key, r, true)
-	}
-	for want := int64(2); want >= 0; want-- {
-		release(t, s, key, exp, at(time.Minute))
-		requireCounter(t, limits.Counter{Count: want, ExpiresAt: exp}, get(t, s, key, at(time.Minute)))
-	}
-}
-
-func testReleaseNeverBelowZero(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	r := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp}
-	reserve(t, s, key, r, true)
-	for range 3 {
-		release(t, s, key, exp, at(time.Minute))
-	}
-	// The counter still exists, at zero, with its expiry: the next Reserve
-	// keeps that expiry instead of starting a new window.
-	requireCounter(t, limits.Counter{Count: 0, ExpiresAt: exp}, get(t, s, key, at(time.Minute)))
-	later := limits.Reservation{Limit: 2, Now: at(2 * time.Minute), ExpiresAt: at(time.Hour)}
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, reserve(t, s, key, later, true))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: exp}, reserve(t, s, key, later, true))
-	reserve(t, s, key, later, false)
-}
-
-func testReleaseAbsent(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	release(t, s, key, at(10*time.Minute), at(0))
-	requireCounter(t, absent, get(t, s, key, at(0)))
-	r := limits.Reservation{Limit: 1, Now: at(time.Minute), ExpiresAt: at(10 * time.Minute)}
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(10 * time.Minute)}, reserve(t, s, key, r, true))
-}
-
-func testReleaseExpired(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	reserve(t, s, key, limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp}, true)
-
-	release(t, s, key, exp, exp)
-	requireCounter(t, absent, get(t, s, key, exp))
-	release(t, s, key, exp, exp.Add(time.Minute))
-	requireCounter(t, absent, get(t, s, key, exp.Add(time.Minute)))
-
-	r := limits.Reservation{Limit: 2, Now: exp.Add(time.Minute), ExpiresAt: at(time.Hour)}
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(time.Hour)}, reserve(t, s, key, r, true))
-}
-
-func testReleaseFreesSlot(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	r := limits.Reservation{Limit: 2, Now: at(0), ExpiresAt: exp}
-	reserve(t, s, key, r, true)
-	reserve(t, s, key, r, true)
-	reserve(t, s, key, r, false)
-	release(t, s, key, exp, at(0))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: exp}, reserve(t, s, key, r, true))
-	reserve(t, s, key, r, false)
+	require.Truef(t, want.ExpiresAt.Equal(got.ExpiresAt), "ExpiresAt: want %v, got %v %v", want.ExpiresAt, got.ExpiresAt, msgAndArgs)
 }
 
 // requireWindow fails the test unless c's Window is want.
@@ -338,441 +63,337 @@ func requireWindow(t *testing.T, want time.Time, c limits.Counter, msgAndArgs ..
 	require.Truef(t, want.Equal(c.Window), "Window: want %v, got %v %v", want, c.Window, msgAndArgs)
 }
 
-// testWindowIsCreationExpiry: a counter's Window is the ExpiresAt it was
-// created with; later reservations, FullExpiresAt and Release leave it as it
-// is, and a counter restarted after expiry gets the new ExpiresAt.
-func testWindowIsCreationExpiry(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	requireWindow(t, exp, reserve(t, s, key, limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp}, true), "creating Reserve")
-	later := limits.Reservation{Limit: 3, Now: at(time.Minute), ExpiresAt: at(11 * time.Minute), FullExpiresAt: at(time.Hour)}
-	requireWindow(t, exp, reserve(t, s, key, later, true), "second Reserve")
-	c := reserve(t, s, key, later, true)
-	requireCounter(t, limits.Counter{Count: 3, ExpiresAt: at(time.Hour)}, c, "last slot")
-	requireWindow(t, exp, c, "Reserve that moved the expiry")
-	requireWindow(t, exp, reserve(t, s, key, later, false), "refused Reserve")
-	requireWindow(t, exp, get(t, s, key, at(30*time.Minute)), "Get after the expiry moved")
-	release(t, s, key, exp, at(30*time.Minute))
-	requireWindow(t, exp, get(t, s, key, at(30*time.Minute)), "Get after Release")
-
-	again := limits.Reservation{Limit: 3, Now: at(time.Hour), ExpiresAt: at(70 * time.Minute)}
-	requireWindow(t, at(70*time.Minute), reserve(t, s, key, again, true), "Reserve that restarted the counter")
-	requireWindow(t, at(70*time.Minute), get(t, s, key, at(time.Hour)), "Get after the restart")
-	requireWindow(t, time.Time{}, get(t, s, k.key("never"), at(0)), "absent counter")
+// reserved is what one Reserve call returned; try makes the call.
+type reserved struct {
+	c  limits.Counter
+	ok bool
 }
 
-// testReleaseOfExpiredWindow: a slot reserved in a window that expired and
-// was followed by a new one is not given back to the new window.
-func testReleaseOfExpiredWindow(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	w1 := reserve(t, s, key, limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: at(10 * time.Minute)}, true)
-
-	// Window 1 expires; window 2 starts with two slots taken.
-	r2 := limits.Reservation{Limit: 3, Now: at(10 * time.Minute), ExpiresAt: at(20 * time.Minute)}
-	reserve(t, s, key, r2, true)
-	w2 := reserve(t, s, key, r2, true)
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(20 * time.Minute)}, w2)
-
-	release(t, s, key, w1.Window, at(11*time.Minute))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(20 * time.Minute)}, get(t, s, key, at(11*time.Minute)),
-		"window 2 after a release of window 1")
-	// Window 2 has one slot left, not two.
-	reserve(t, s, key, r2, true)
-	reserve(t, s, key, r2, false)
-
-	// Window 2's own release still works.
-	release(t, s, key, w2.Window, at(11*time.Minute))
-	requireCounter(t, limits.Counter{Count: 2, ExpiresAt: at(20 * time.Minute)}, get(t, s, key, at(11*time.Minute)))
+func (c counterSuite) try(r limits.Reservation) (reserved, error) {
+	got, ok, err := c.s.Reserve(c.t.Context(), c.key, r)
+	return reserved{got, ok}, err
 }
 
-// testReleaseOfOtherWindow: a window that never was the counter's, or a
-// zero one, releases nothing.
-func testReleaseOfOtherWindow(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	reserve(t, s, key, limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp}, true)
-	for _, w := range []time.Time{{}, exp.Add(-time.Millisecond), exp.Add(time.Millisecond), at(time.Hour)} {
-		release(t, s, key, w, at(time.Minute))
-		requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, get(t, s, key, at(time.Minute)), "after a release of window %v", w)
+// reserve requires Reserve to return ok == wantOK and the counter want, and
+// returns the counter.
+func (c counterSuite) reserve(r limits.Reservation, wantOK bool, want limits.Counter) limits.Counter {
+	c.t.Helper()
+	got, err := c.try(r)
+	require.NoError(c.t, err)
+	require.Equal(c.t, wantOK, got.ok, "Reserve %+v: ok (counter %+v)", r, got.c)
+	requireCounter(c.t, want, got.c, "Reserve %+v", r)
+	return got.c
+}
+
+// get returns what Get at base+now returns, requiring it to be want if want
+// is given.
+func (c counterSuite) get(now time.Duration, want ...limits.Counter) limits.Counter {
+	c.t.Helper()
+	got, err := c.s.Get(c.t.Context(), c.key, at(now))
+	require.NoError(c.t, err)
+	for _, w := range want {
+		requireCounter(c.t, w, got, "Get at +%v", now)
 	}
-	release(t, s, key, exp, at(time.Minute))
-	requireCounter(t, limits.Counter{Count: 0, ExpiresAt: exp}, get(t, s, key, at(time.Minute)))
+	return got
 }
 
-// testReleaseAfterFullExpiresAt: taking the last slot moves the expiry but
-// not the window, so the slots taken before it and the locking slot itself
-// are all given back with the Window their Reserve returned.
-func testReleaseAfterFullExpiresAt(t *testing.T, s limits.CounterStore, k keyspace) {
-	for _, full := range []time.Time{at(time.Hour), at(5 * time.Minute)} {
-		key := k.key(fmt.Sprint("c", full.Sub(at(0))))
-		exp := at(10 * time.Minute)
-		r := limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp, FullExpiresAt: full}
-		first := reserve(t, s, key, r, true)
-		reserve(t, s, key, r, true)
-		locking := reserve(t, s, key, r, true)
-		requireCounter(t, limits.Counter{Count: 3, ExpiresAt: full}, locking, "locking Reserve")
+// release calls Release of window at base+now.
+func (c counterSuite) release(window time.Time, now time.Duration) {
+	c.t.Helper()
+	require.NoError(c.t, c.s.Release(c.t.Context(), c.key, window, at(now)))
+}
 
-		release(t, s, key, first.Window, at(time.Minute))
-		requireCounter(t, limits.Counter{Count: 2, ExpiresAt: full}, get(t, s, key, at(time.Minute)), "after the first slot's release")
-		release(t, s, key, locking.Window, at(time.Minute))
-		requireCounter(t, limits.Counter{Count: 1, ExpiresAt: full}, get(t, s, key, at(time.Minute)), "after the locking slot's release")
+// RunCounterStore runs the conformance suite for [limits.CounterStore]
+// against the stores that newStore returns, one per subtest.
+func RunCounterStore(t *testing.T, newStore func(t *testing.T) limits.CounterStore) {
+	t.Helper()
+	const ms, m, h = time.Millisecond, time.Minute, time.Hour
+	// Most subtests are a seq of steps: res makes rsv(...) the reservation of
+	// the Reserve steps that follow; ok and no are Reserve calls that must
+	// succeed or be refused, returning a counter of n slots expiring at
+	// base+exp, and fails one that must be an error; is and gone are Get
+	// calls at base+now that must return such a counter, or none; win
+	// requires the last of these calls to have returned Window w, and keep
+	// keeps that Window; rel is a Release at base+now of the window ending at
+	// base+w, relKept one of the earliest window kept and not yet released;
+	// del is a Delete, and on moves the steps that follow to the key called
+	// name.
+	type step = func(*counterSuite)
+	res := func(limit int64, now, exp, full time.Duration) step {
+		return func(c *counterSuite) { c.r = rsv(limit, now, exp, full) }
 	}
-
-	// With Limit 1 the creating call takes the last slot at once.
-	key := k.key("one")
-	c := reserve(t, s, key, limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(10 * time.Minute), FullExpiresAt: at(time.Hour)}, true)
-	release(t, s, key, c.Window, at(time.Minute))
-	requireCounter(t, limits.Counter{Count: 0, ExpiresAt: at(time.Hour)}, get(t, s, key, at(time.Minute)))
-}
-
-func testGetAbsent(t *testing.T, s limits.CounterStore, k keyspace) {
-	c, err := s.Get(t.Context(), k.key("never"), at(0))
-	require.NoError(t, err)
-	requireCounter(t, absent, c)
-	assert.True(t, c.ExpiresAt.IsZero(), "ExpiresAt of an absent counter is %v, want the zero time", c.ExpiresAt)
-}
-
-func testDelete(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	r := limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(10 * time.Minute)}
-	reserve(t, s, key, r, true)
-	require.NoError(t, s.Delete(t.Context(), key))
-	requireCounter(t, absent, get(t, s, key, at(0)))
-
-	r = limits.Reservation{Limit: 1, Now: at(time.Minute), ExpiresAt: at(20 * time.Minute)}
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(20 * time.Minute)}, reserve(t, s, key, r, true))
-}
-
-func testDeleteAbsent(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	require.NoError(t, s.Delete(t.Context(), key))
-	require.NoError(t, s.Delete(t.Context(), key))
-	requireCounter(t, absent, get(t, s, key, at(0)))
-
-	// An expired counter too.
-	reserve(t, s, key, limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(time.Minute)}, true)
-	get(t, s, key, at(time.Hour))
-	require.NoError(t, s.Delete(t.Context(), key))
-	require.NoError(t, s.Delete(t.Context(), key))
-}
-
-func testCounterKeysIndependent(t *testing.T, s limits.CounterStore, k keyspace) {
-	a, b := k.key("a"), k.key("b")
-	r := limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(10 * time.Minute)}
-	reserve(t, s, a, r, true)
-	reserve(t, s, a, r, false)
-	requireCounter(t, absent, get(t, s, b, at(0)))
-	reserve(t, s, b, limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: at(20 * time.Minute)}, true)
-
-	release(t, s, b, at(20*time.Minute), at(0))
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: at(10 * time.Minute)}, get(t, s, a, at(0)))
-
-	require.NoError(t, s.Delete(t.Context(), a))
-	requireCounter(t, limits.Counter{Count: 0, ExpiresAt: at(20 * time.Minute)}, get(t, s, b, at(0)))
-
-	// Keys that share a prefix are still different keys.
-	reserve(t, s, k.key("ab"), r, true)
-	reserve(t, s, k.key("a"), r, true)
-}
-
-// testInvalidReservationRefused: a reservation that breaks the contract
-// (Limit below 1, an expiry not after Now) is an error, takes no slot and
-// creates no counter.
-func testInvalidReservationRefused(t *testing.T, s limits.CounterStore, k keyspace) {
-	key := k.key("c")
-	for _, tc := range []struct {
-		name string
-		r    limits.Reservation
-	}{
-		{"limit 0", limits.Reservation{Limit: 0, Now: at(0), ExpiresAt: at(time.Minute)}},
-		{"expiry equal to now", limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(0)}},
-		{"expiry before now", limits.Reservation{Limit: 1, Now: at(0), ExpiresAt: at(-time.Minute)}},
-	} {
-		_, ok, err := s.Reserve(t.Context(), key, tc.r)
-		require.Error(t, err, tc.name)
-		require.False(t, ok, tc.name)
+	ok := func(n int64, exp time.Duration) step {
+		return func(c *counterSuite) { c.last = c.reserve(c.r, true, cnt(n, exp)) }
 	}
-	requireCounter(t, absent, get(t, s, key, at(0)))
-}
-
-// callResult is what one Reserve call returned.
-type callResult struct {
-	c   limits.Counter
-	ok  bool
-	err error
-}
-
-func testConcurrentReserve(t *testing.T, s limits.CounterStore, k keyspace) {
-	const goroutines, limit = 100, 10
-	key := k.key("c")
-	exp, full := at(10*time.Minute), at(time.Hour)
-	r := limits.Reservation{Limit: limit, Now: at(0), ExpiresAt: exp, FullExpiresAt: full}
-
-	results := make([]callResult, goroutines)
-	ctx := t.Context()
-	race(goroutines, func(i int) {
-		c, ok, err := s.Reserve(ctx, key, r)
-		results[i] = callResult{c, ok, err}
-	})
-
-	var counts []int64
-	for i, res := range results {
-		require.NoError(t, res.err, "goroutine %d", i)
-		if !res.ok {
-			requireCounter(t, limits.Counter{Count: limit, ExpiresAt: full}, res.c, "refused goroutine %d", i)
-			continue
+	no := func(n int64, exp time.Duration) step {
+		return func(c *counterSuite) { c.last = c.reserve(c.r, false, cnt(n, exp)) }
+	}
+	is := func(now time.Duration, n int64, exp time.Duration) step {
+		return func(c *counterSuite) { c.last = c.get(now, cnt(n, exp)) }
+	}
+	fails := func() step {
+		return func(c *counterSuite) {
+			got, err := c.try(c.r)
+			require.True(c.t, err != nil && !got.ok, "Reserve %+v: ok %v, error %v", c.r, got.ok, err)
 		}
-		counts = append(counts, res.c.Count)
-		wantExp := exp
-		if res.c.Count == limit {
-			wantExp = full
-		}
-		requireCounter(t, limits.Counter{Count: res.c.Count, ExpiresAt: wantExp}, res.c, "goroutine %d", i)
 	}
-	// Each successful call saw a different count: 1, 2, …, limit.
-	slices.Sort(counts)
-	require.Equal(t, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, counts, "counts returned by successful Reserve calls")
-	requireCounter(t, limits.Counter{Count: limit, ExpiresAt: full}, get(t, s, key, at(0)))
-}
-
-// testConcurrentReserveManyKeys races Reserve calls spread over a few keys,
-// round after round on the same keys (each round after the last one's
-// counters expired), so that creating a counter and taking a slot of an
-// existing one are both contended.
-func testConcurrentReserveManyKeys(t *testing.T, s limits.CounterStore, k keyspace) {
-	const rounds, goroutines, keys, limit = 5, 60, 3, 4
-	ctx := t.Context()
-	for round := range rounds {
-		now := at(time.Duration(round) * time.Hour)
-		r := limits.Reservation{Limit: limit, Now: now, ExpiresAt: now.Add(time.Minute), FullExpiresAt: now.Add(30 * time.Minute)}
-		results := make([]callResult, goroutines)
-		race(goroutines, func(i int) {
-			c, ok, err := s.Reserve(ctx, k.key(fmt.Sprint("c", i%keys)), r)
-			results[i] = callResult{c, ok, err}
-		})
-		taken := make([]int, keys)
-		for i, res := range results {
-			require.NoError(t, res.err, "round %d goroutine %d", round, i)
-			if res.ok {
-				taken[i%keys]++
-				continue
+	gone := func(now time.Duration) step { return func(c *counterSuite) { c.last = c.get(now, absent) } }
+	win := func(w time.Time) step { return func(c *counterSuite) { requireWindow(c.t, w, c.last) } }
+	keep := func() step { return func(c *counterSuite) { c.kept = append(c.kept, c.last.Window) } }
+	rel := func(w, now time.Duration) step { return func(c *counterSuite) { c.release(at(w), now) } }
+	relKept := func(now time.Duration) step {
+		return func(c *counterSuite) { c.release(c.kept[0], now); c.kept = c.kept[1:] }
+	}
+	del := func() step { return func(c *counterSuite) { require.NoError(c.t, c.s.Delete(c.t.Context(), c.key)) } }
+	on := func(name string) step { return func(c *counterSuite) { c.key = c.k.key(name) } }
+	fixture := func(t *testing.T, s limits.CounterStore, k keyspace) counterSuite {
+		return counterSuite{t: t, s: s, k: k, key: k.key("c")}
+	}
+	runSuite(t, newStore, fixture, []subtest[counterSuite]{
+		{"ReserveCreates", seq(res(3, 0, 10*m, 0), ok(1, 10*m), is(0, 1, 10*m), is(10*m-ms, 1, 10*m))},
+		{"ReserveCountsUpToLimit", seq(res(3, 0, 10*m, 0), ok(1, 10*m), ok(2, 10*m), ok(3, 10*m),
+			no(3, 10*m), no(3, 10*m), no(3, 10*m), is(0, 3, 10*m))},
+		// Later calls bring later expiries; only the one that creates the
+		// counter sets it.
+		{"ReserveKeepsExpiryOfExistingCounter", seq(res(5, 0, 10*m, 0), ok(1, 10*m),
+			res(5, m, 11*m, 0), ok(2, 10*m), res(5, 2*m, 12*m, 0), ok(3, 10*m), is(9*m, 3, 10*m))},
+		{"RefusedReserveChangesNothing", seq(res(2, 0, 10*m, 0), ok(1, 10*m), ok(2, 10*m), is(m, 2, 10*m),
+			res(2, m, h, 0), no(2, 10*m), is(m, 2, 10*m), res(2, m, h, 2*h), no(2, 10*m), is(m, 2, 10*m),
+			res(1, m, h, 2*h), no(2, 10*m), is(m, 2, 10*m))},
+		// A smaller limit than the count refuses and changes nothing; a
+		// larger one takes a slot, and taking its last applies FullExpiresAt.
+		{"LimitMayDifferBetweenCalls", seq(res(5, 0, 10*m, 0), ok(1, 10*m), ok(2, 10*m), ok(3, 10*m),
+			res(2, 0, 10*m, h), no(3, 10*m), res(4, 0, 10*m, h), ok(4, h))},
+		{"ExpiredCounterIsAbsent", seq(res(1, 0, 10*m, 0), ok(1, 10*m), is(10*m-ms, 1, 10*m),
+			res(1, 10*m-ms, h+10*m-ms, 0), no(1, 10*m), gone(10*m), gone(10*m+h))},
+		// At ExpiresAt the old counter is gone and a new one starts; long
+		// after, likewise.
+		{"ExpiredCounterIsRecreated", seq(res(2, 0, 10*m, 0), ok(1, 10*m), ok(2, 10*m),
+			res(2, 10*m, 25*m, 0), ok(1, 25*m), is(10*m, 1, 25*m), res(2, h, 2*h, 0), ok(1, 2*h), is(h, 1, 2*h))},
+		// The counter outlives its first expiry; a refusal does not raise it
+		// further.
+		{"FullExpiresAtOnLastSlot", seq(res(3, 0, 10*m, h), ok(1, 10*m), ok(2, 10*m), ok(3, h), is(30*m, 3, h),
+			res(3, 30*m, h, 2*h), no(3, h), gone(h))},
+		// An earlier FullExpiresAt shortens the counter (a lock lasts exactly
+		// its duration, however long the failure window is); an equal one
+		// leaves it as it is.
+		{"FullExpiresAtReplacesExpiry", seq(res(2, 0, 10*m, 5*m), ok(1, 10*m), ok(2, 5*m), is(0, 2, 5*m), gone(5*m),
+			on("equal"), res(2, 0, 10*m, 10*m), ok(1, 10*m), ok(2, 10*m))},
+		// The call that creates the counter also takes its last slot.
+		{"FullExpiresAtWithLimitOne", seq(res(1, 0, 10*m, h), ok(1, h), is(30*m, 1, h))},
+		// Taking the last slot again sets the expiry again.
+		{"FullExpiresAtAfterRelease", seq(res(2, 0, 10*m, h), ok(1, 10*m), ok(2, h), rel(10*m, m), is(m, 1, h),
+			res(2, m, 10*m, 2*h), ok(2, 2*h), rel(10*m, m), res(2, m, 10*m, 30*m), ok(2, 30*m))},
+		{"ReleaseDecrements", seq(res(5, 0, 10*m, 0), ok(1, 10*m), ok(2, 10*m), ok(3, 10*m),
+			rel(10*m, m), is(m, 2, 10*m), rel(10*m, m), is(m, 1, 10*m), rel(10*m, m), is(m, 0, 10*m))},
+		// The counter stays, at zero, with its expiry: the next Reserve keeps
+		// that expiry instead of starting a new window.
+		{"ReleaseNeverBelowZero", seq(res(2, 0, 10*m, 0), ok(1, 10*m), rel(10*m, m), rel(10*m, m), rel(10*m, m),
+			is(m, 0, 10*m), res(2, 2*m, h, 0), ok(1, 10*m), ok(2, 10*m), no(2, 10*m))},
+		{"ReleaseAbsentStaysAbsent", seq(rel(10*m, 0), gone(0), res(1, m, 10*m, 0), ok(1, 10*m))},
+		{"ReleaseExpiredStaysAbsent", seq(res(2, 0, 10*m, 0), ok(1, 10*m), rel(10*m, 10*m), gone(10*m),
+			rel(10*m, 11*m), gone(11*m), res(2, 11*m, h, 0), ok(1, h))},
+		{"ReleaseFreesSlot", seq(res(2, 0, 10*m, 0), ok(1, 10*m), ok(2, 10*m), no(2, 10*m), rel(10*m, 0), ok(2, 10*m), no(2, 10*m))},
+		// A counter's Window is the ExpiresAt it was created with; later
+		// reservations, FullExpiresAt and Release leave it as it is, and a
+		// counter restarted after expiry gets the new ExpiresAt.
+		{"WindowIsCreationExpiry", seq(res(3, 0, 10*m, 0), ok(1, 10*m), win(at(10*m)),
+			res(3, m, 11*m, h), ok(2, 10*m), win(at(10*m)), ok(3, h), win(at(10*m)), no(3, h), win(at(10*m)),
+			is(30*m, 3, h), win(at(10*m)), rel(10*m, 30*m), is(30*m, 2, h), win(at(10*m)),
+			res(3, h, 70*m, 0), ok(1, 70*m), win(at(70*m)), is(h, 1, 70*m), win(at(70*m)),
+			on("never"), gone(0), win(time.Time{}))},
+		// A slot reserved in a window that expired and was followed by a new
+		// one is not given back to the new window, which has one slot left,
+		// not two; its own release still works.
+		{"ReleaseOfExpiredWindowDoesNothing", seq(res(3, 0, 10*m, 0), ok(1, 10*m), keep(),
+			res(3, 10*m, 20*m, 0), ok(1, 20*m), ok(2, 20*m), keep(), relKept(11*m), is(11*m, 2, 20*m),
+			ok(3, 20*m), no(3, 20*m), relKept(11*m), is(11*m, 2, 20*m))},
+		// A window that never was the counter's, or a zero one, releases
+		// nothing.
+		{"ReleaseOfOtherWindowDoesNothing", seq(res(3, 0, 10*m, 0), ok(1, 10*m),
+			func(c *counterSuite) { c.release(time.Time{}, m) }, is(m, 1, 10*m),
+			rel(10*m-ms, m), is(m, 1, 10*m), rel(10*m+ms, m), is(m, 1, 10*m), rel(h, m), is(m, 1, 10*m),
+			rel(10*m, m), is(m, 0, 10*m))},
+		// Taking the last slot moves the expiry but not the window, so the
+		// slots taken before it and the locking slot itself are all given
+		// back with the Window their Reserve returned.
+		{"ReleaseAfterFullExpiresAt", seq(
+			on("1h"), res(3, 0, 10*m, h), ok(1, 10*m), keep(), ok(2, 10*m), ok(3, h), keep(),
+			relKept(m), is(m, 2, h), relKept(m), is(m, 1, h),
+			on("5m"), res(3, 0, 10*m, 5*m), ok(1, 10*m), keep(), ok(2, 10*m), ok(3, 5*m), keep(),
+			relKept(m), is(m, 2, 5*m), relKept(m), is(m, 1, 5*m),
+			// With Limit 1 the creating call takes the last slot at once.
+			on("one"), res(1, 0, 10*m, h), ok(1, h), keep(), relKept(m), is(m, 0, h))},
+		{"GetAbsent", func(t *testing.T, c counterSuite) {
+			got := c.get(0, absent)
+			assert.True(t, got.ExpiresAt.IsZero(), "ExpiresAt of an absent counter is %v, want the zero time", got.ExpiresAt)
+		}},
+		{"Delete", seq(res(1, 0, 10*m, 0), ok(1, 10*m), del(), gone(0), res(1, m, 20*m, 0), ok(1, 20*m))},
+		// An absent key, and an expired counter.
+		{"DeleteAbsent", seq(del(), del(), gone(0), res(1, 0, m, 0), ok(1, m), gone(h), del(), del())},
+		// Keys that share a prefix are still different keys.
+		{"KeysAreIndependent", seq(on("a"), res(1, 0, 10*m, 0), ok(1, 10*m), no(1, 10*m),
+			on("b"), gone(0), res(3, 0, 20*m, 0), ok(1, 20*m), rel(20*m, 0), on("a"), is(0, 1, 10*m), del(),
+			on("b"), is(0, 0, 20*m), on("ab"), res(1, 0, 10*m, 0), ok(1, 10*m), on("a"), ok(1, 10*m))},
+		// A reservation that breaks the contract (Limit below 1, an expiry
+		// not after Now) is an error, takes no slot and creates no counter.
+		{"InvalidReservationRefused", seq(res(0, 0, m, 0), fails(), res(1, 0, 0, 0), fails(), res(1, 0, -m, 0), fails(), gone(0))},
+		{"ConcurrentReserve", raceReserve(1, 100, 1, 10, 10*m, h)},
+		// Over a few keys, round after round (each after the last one's
+		// counters expired), creating a counter and taking a slot contend.
+		{"ConcurrentReserveManyKeys", raceReserve(5, 60, 3, 4, m, 30*m)},
+		{"ConcurrentReserveRelease", raceReserveRelease(false)},
+		// Reservations (each released after) race releases of slots nobody
+		// took and Get calls.
+		{"ConcurrentReleaseMix", raceReserveRelease(true)},
+		// Releases of an expired window race reservations that start the
+		// next one: the stale releases free nothing, so exactly the limit of
+		// reservations succeeds in the new window, and its own releases
+		// (racing too) each free one slot.
+		{"ConcurrentStaleRelease", func(t *testing.T, c counterSuite) {
+			const goroutines, limit = 90, 10
+			old := rsv(limit, 0, 10*m, 15*m)
+			for i := range int64(limit - 1) {
+				c.reserve(old, true, cnt(i+1, 10*m))
 			}
-			// A refused call reports the full counter it was refused by.
-			requireCounter(t, limits.Counter{Count: limit, ExpiresAt: r.FullExpiresAt}, res.c, "round %d goroutine %d", round, i)
-		}
-		for key, n := range taken {
-			require.Equal(t, limit, n, "round %d key %d: slots taken", round, key)
-		}
-	}
-}
-
-func testConcurrentReserveRelease(t *testing.T, s limits.CounterStore, k keyspace) {
-	const goroutines, rounds, limit = 100, 10, 5
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	r := limits.Reservation{Limit: limit, Now: at(0), ExpiresAt: exp}
-
-	var (
-		held, maxHeld, taken atomic.Int64
-		bad                  atomic.Value // first problem seen, as a string
-	)
-	fail := func(msg string) { bad.CompareAndSwap(nil, msg) }
-	ctx := t.Context()
-	race(goroutines, func(int) {
-		for range rounds {
-			c, ok, err := s.Reserve(ctx, key, r)
-			switch {
-			case err != nil:
-				fail("Reserve: " + err.Error())
-				return
-			case !ok && c.Count != limit:
-				fail("refused Reserve returned a count other than the limit")
-			case ok && (c.Count < 1 || c.Count > limit):
-				fail("Reserve returned a count out of bounds")
-			case !c.ExpiresAt.Equal(exp):
-				fail("Reserve changed the expiry")
-			}
-			if !ok {
-				continue
-			}
-			taken.Add(1)
-			// Slots held by callers between Reserve and Release can never
-			// outnumber the limit.
-			raise(&maxHeld, held.Add(1))
-			held.Add(-1)
-			if err := s.Release(ctx, key, exp, at(time.Second)); err != nil {
-				fail("Release: " + err.Error())
-				return
-			}
-		}
-	})
-	if msg := bad.Load(); msg != nil {
-		t.Fatal(msg)
-	}
-	require.LessOrEqual(t, maxHeld.Load(), int64(limit), "slots held at once")
-	require.Positive(t, taken.Load())
-	requireCounter(t, limits.Counter{Count: 0, ExpiresAt: exp}, get(t, s, key, at(time.Second)))
-}
-
-// raise sets m to n if n is greater.
-func raise(m *atomic.Int64, n int64) {
-	for {
-		old := m.Load()
-		if n <= old || m.CompareAndSwap(old, n) {
-			return
-		}
-	}
-}
-
-func testConcurrentReleaseMix(t *testing.T, s limits.CounterStore, k keyspace) {
-	const goroutines, rounds, limit = 100, 10, 5
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	r := limits.Reservation{Limit: limit, Now: at(0), ExpiresAt: exp}
-	reserve(t, s, key, r, true) // so Get always finds the counter
-
-	var bad atomic.Value
-	fail := func(msg string) { bad.CompareAndSwap(nil, msg) }
-	ctx := t.Context()
-	race(goroutines, func(i int) {
-		for range rounds {
-			switch i % 3 {
-			case 0: // reserve, then release what was taken
-				c, ok, err := s.Reserve(ctx, key, r)
-				if err != nil {
-					fail("Reserve: " + err.Error())
-					return
+			stale := c.reserve(old, true, cnt(limit, 15*m)).Window
+			r := rsv(limit, 20*m, 30*m, 0)
+			results := raceAll(t, goroutines, func(i int) (reserved, error) {
+				if i%3 == 0 {
+					return reserved{}, c.s.Release(t.Context(), c.key, stale, r.Now)
 				}
-				if c.Count < 1 || c.Count > limit || (!ok && c.Count != limit) {
-					fail("Reserve returned a count out of bounds")
+				return c.try(r)
+			})
+			took := 0
+			for i, res := range results {
+				if res.ok {
+					took++
+					requireWindow(t, r.ExpiresAt, res.c, "goroutine %d", i)
 				}
-				if ok {
-					if err := s.Release(ctx, key, exp, at(time.Second)); err != nil {
-						fail("Release: " + err.Error())
-						return
+			}
+			require.Equal(t, limit, took, "reservations that succeeded in the new window")
+			c.get(20*m, cnt(limit, 30*m))
+			// Stale and current releases race; only the current ones count.
+			raceErrs(t, goroutines, func(i int) error {
+				if i < limit/2 {
+					return c.s.Release(t.Context(), c.key, r.ExpiresAt, r.Now)
+				}
+				return c.s.Release(t.Context(), c.key, stale, r.Now)
+			})
+			c.get(20*m, cnt(limit-limit/2, 30*m))
+		}},
+		// A store may fail or succeed on a cancelled context, but what it
+		// reports must match what it did.
+		{"CancelledContext", func(t *testing.T, c counterSuite) {
+			r, ctx := rsv(3, 0, 10*m, 0), cancelled()
+			c.reserve(r, true, cnt(1, 10*m))
+			if got, err := c.s.Get(ctx, c.key, at(0)); err == nil {
+				requireCounter(t, cnt(1, 10*m), got, "Get on a cancelled context")
+			}
+			got, ok, err := c.s.Reserve(ctx, c.key, r)
+			after := c.get(0)
+			require.Contains(t, []int64{1, 2}, after.Count, "count after Reserve on a cancelled context (error %v)", err)
+			requireCounter(t, cnt(after.Count, 10*m), after)
+			if err == nil {
+				require.True(t, ok, "Reserve on a cancelled context refused with a free slot")
+				requireCounter(t, cnt(2, 10*m), got)
+				requireCounter(t, got, after)
+			}
+			if err := c.s.Release(ctx, c.key, at(10*m), at(0)); err == nil {
+				c.get(0, cnt(after.Count-1, 10*m))
+			} else {
+				require.Contains(t, []int64{after.Count - 1, after.Count}, c.get(0).Count, "count after a failed Release")
+			}
+			if err := c.s.Delete(ctx, c.key); err == nil {
+				c.get(0, absent)
+			}
+			// The store still works.
+			require.NoError(t, c.s.Delete(t.Context(), c.key))
+			c.reserve(r, true, cnt(1, 10*m))
+		}},
+	})
+}
+
+// raceReserve races goroutines Reserve calls of limit slots over keys keys,
+// for rounds rounds an hour apart: on each key the successful calls saw the
+// counts 1, 2, …, limit, expiring exp after the round's start (full after it
+// from the last slot on), and the refused ones saw the full counter.
+func raceReserve(rounds, goroutines, keys int, limit int64, exp, full time.Duration) func(*testing.T, counterSuite) {
+	return func(t *testing.T, c counterSuite) {
+		want := make([]int64, limit)
+		for i := range want {
+			want[i] = int64(i + 1)
+		}
+		for round := range rounds {
+			now := time.Duration(round) * time.Hour
+			r := rsv(limit, now, now+exp, now+full)
+			results := raceAll(t, goroutines, func(i int) (reserved, error) { return c.on(fmt.Sprint("c", i%keys)).try(r) })
+			counts := make([][]int64, keys)
+			for i, res := range results {
+				w := cnt(limit, now+full) // a refusal, or the last slot
+				if res.ok {
+					counts[i%keys] = append(counts[i%keys], res.c.Count)
+					if res.c.Count != limit {
+						w = cnt(res.c.Count, now+exp)
 					}
 				}
-			case 1: // release slots nobody took
-				if err := s.Release(ctx, key, exp, at(time.Second)); err != nil {
-					fail("Release: " + err.Error())
-					return
-				}
-			case 2:
-				c, err := s.Get(ctx, key, at(time.Second))
-				if err != nil {
-					fail("Get: " + err.Error())
-					return
-				}
-				if c.Count < 0 || c.Count > limit || !c.ExpiresAt.Equal(exp) {
-					fail("Get returned a counter out of bounds")
-				}
+				requireCounter(t, w, res.c, "round %d goroutine %d (ok %v)", round, i, res.ok)
+			}
+			for key, got := range counts {
+				slices.Sort(got)
+				require.Equal(t, want, got, "round %d key %d: counts returned by successful Reserve calls", round, key)
+				c.on(fmt.Sprint("c", key)).get(now, cnt(limit, now+full))
 			}
 		}
-	})
-	if msg := bad.Load(); msg != nil {
-		t.Fatal(msg)
 	}
-	// Every slot taken was given back, and extra releases stop at zero.
-	requireCounter(t, limits.Counter{Count: 0, ExpiresAt: exp}, get(t, s, key, at(time.Second)))
-	for range limit {
-		reserve(t, s, key, r, true)
-	}
-	reserve(t, s, key, r, false)
 }
 
-// testConcurrentStaleRelease races releases of an expired window against
-// reservations that start the next one: the stale releases free nothing,
-// so exactly the limit of reservations succeeds in the new window, and its
-// own releases (racing too) each free one slot.
-func testConcurrentStaleRelease(t *testing.T, s limits.CounterStore, k keyspace) {
-	const goroutines, limit = 90, 10
-	key := k.key("c")
-	old := limits.Reservation{Limit: limit, Now: at(0), ExpiresAt: at(10 * time.Minute), FullExpiresAt: at(15 * time.Minute)}
-	var stale time.Time
-	for range limit {
-		stale = reserve(t, s, key, old, true).Window
-	}
-	r := limits.Reservation{Limit: limit, Now: at(20 * time.Minute), ExpiresAt: at(30 * time.Minute)}
-
-	results := make([]callResult, goroutines)
-	ctx := t.Context()
-	race(goroutines, func(i int) {
-		if i%3 == 0 {
-			results[i] = callResult{err: s.Release(ctx, key, stale, r.Now)}
-			return
+// raceReserveRelease races goroutines that reserve a slot and release it
+// again, round after round; with mix, a third of them instead release slots
+// nobody took and another third call Get. Every call returns a counter in
+// bounds with its expiry, and in the end every slot is free again.
+func raceReserveRelease(mix bool) func(*testing.T, counterSuite) {
+	return func(t *testing.T, c counterSuite) {
+		const goroutines, rounds, limit = 100, 10, 5
+		r, exp := rsv(limit, 0, 10*time.Minute, 0), at(10*time.Minute)
+		if mix {
+			c.reserve(r, true, cnt(1, 10*time.Minute)) // so Get always finds the counter
 		}
-		c, ok, err := s.Reserve(ctx, key, r)
-		results[i] = callResult{c, ok, err}
-	})
-	took := 0
-	for i, res := range results {
-		require.NoError(t, res.err, "goroutine %d", i)
-		if res.ok {
-			took++
-			requireWindow(t, r.ExpiresAt, res.c, "goroutine %d", i)
+		var held atomic.Int64
+		taken := raceAll(t, goroutines, func(i int) (n int, err error) {
+			for range rounds {
+				if role := i % 3; mix && role == 2 {
+					got, err := c.s.Get(t.Context(), c.key, at(time.Second))
+					if err != nil || got.Count < 0 || got.Count > limit || !got.ExpiresAt.Equal(exp) {
+						return n, fmt.Errorf("get returned %+v, %v", got, err)
+					}
+					continue
+				} else if !mix || role == 0 { // else release a slot nobody took
+					res, err := c.try(r)
+					if err != nil || res.c.Count < 1 || res.c.Count > limit || !res.ok && res.c.Count != limit || !res.c.ExpiresAt.Equal(exp) {
+						return n, fmt.Errorf("reserve returned %+v, %v: a count out of bounds or another expiry", res, err)
+					} else if !res.ok {
+						continue
+					}
+					n++
+					// Slots held between Reserve and Release never outnumber
+					// the limit (unless others release slots nobody took).
+					if held.Add(1) > limit && !mix {
+						return n, errors.New("more slots held at once than the limit")
+					}
+					held.Add(-1)
+				}
+				if err := c.s.Release(t.Context(), c.key, exp, at(time.Second)); err != nil {
+					return n, err
+				}
+			}
+			return n, nil
+		})
+		require.Positive(t, slices.Max(taken), "slots taken")
+		// Every slot taken was given back, and extra releases stop at zero.
+		c.get(time.Second, cnt(0, 10*time.Minute))
+		for i := range int64(limit + 1) {
+			c.reserve(r, i < limit, cnt(min(i+1, limit), 10*time.Minute))
 		}
 	}
-	require.Equal(t, limit, took, "reservations that succeeded in the new window")
-	requireCounter(t, limits.Counter{Count: limit, ExpiresAt: r.ExpiresAt}, get(t, s, key, r.Now))
-
-	// Stale and current releases race; only the current ones count.
-	race(goroutines, func(i int) {
-		w := stale
-		if i < limit/2 {
-			w = r.ExpiresAt
-		}
-		results[i] = callResult{err: s.Release(ctx, key, w, r.Now)}
-	})
-	for i, res := range results {
-		require.NoError(t, res.err, "goroutine %d", i)
-	}
-	requireCounter(t, limits.Counter{Count: limit - limit/2, ExpiresAt: r.ExpiresAt}, get(t, s, key, r.Now))
-}
-
-func testCounterCancelledContext(t *testing.T, s limits.CounterStore, k keyspace) {
-	// A store may fail or succeed on a cancelled context, but what it
-	// reports must match what it did.
-	key := k.key("c")
-	exp := at(10 * time.Minute)
-	r := limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: exp}
-	reserve(t, s, key, r, true)
-	ctx := cancelled()
-	bg := context.Background()
-
-	if c, err := s.Get(ctx, key, at(0)); err == nil {
-		requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, c, "Get on a cancelled context")
-	}
-
-	c, ok, err := s.Reserve(ctx, key, r)
-	got, gerr := s.Get(bg, key, at(0))
-	require.NoError(t, gerr)
-	if err == nil {
-		require.True(t, ok, "Reserve on a cancelled context refused with a free slot")
-		requireCounter(t, limits.Counter{Count: 2, ExpiresAt: exp}, c)
-		requireCounter(t, c, got)
-	} else {
-		require.Contains(t, []int64{1, 2}, got.Count, "count after a failed Reserve")
-		require.True(t, got.ExpiresAt.Equal(exp))
-	}
-	count := got.Count
-
-	err = s.Release(ctx, key, exp, at(0))
-	got, gerr = s.Get(bg, key, at(0))
-	require.NoError(t, gerr)
-	if err == nil {
-		requireCounter(t, limits.Counter{Count: count - 1, ExpiresAt: exp}, got)
-	} else {
-		require.Contains(t, []int64{count - 1, count}, got.Count, "count after a failed Release")
-	}
-
-	err = s.Delete(ctx, key)
-	got, gerr = s.Get(bg, key, at(0))
-	require.NoError(t, gerr)
-	if err == nil {
-		requireCounter(t, absent, got)
-	}
-
-	// The store still works.
-	require.NoError(t, s.Delete(bg, key))
-	requireCounter(t, limits.Counter{Count: 1, ExpiresAt: exp}, reserve(t, s, key, r, true))
 }
