@@ -52,12 +52,13 @@
 // (state.Onces) and documents (state.Documents) are one key each; documents
 // have no TTL. TakeOnce is one GETDEL, which needs Redis 6.2 or later.
 //
-// Every command waits at most WithOpTimeout (DefaultOpTimeout, 2 s) when
-// the caller's ctx allows longer, so a Redis that stops answering makes
-// calls fail (closed) instead of holding logins for the client's own
-// timeouts. Build the client with ContextTimeoutEnabled: true, so that a
-// command given up on also frees its connection; the bound holds either
-// way.
+// Build the client with ContextTimeoutEnabled: true. Every command then
+// waits at most WithOpTimeout (DefaultOpTimeout, 2 s) when the caller's ctx
+// allows longer, at no cost, so a Redis that stops answering makes calls
+// fail (closed) instead of holding logins. A client without that setting is
+// bounded by its own dial, pool, read and write timeouts; given
+// WithOpTimeout explicitly, the store bounds it by d as well, with a
+// goroutine per command.
 //
 // # Restarts, persistence and eviction
 //

@@ -10,7 +10,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// DefaultOpTimeout bounds each command when WithOpTimeout is not given.
+// DefaultOpTimeout bounds each command when WithOpTimeout is not given and
+// the client applies ctx deadlines (ContextTimeoutEnabled: true, the
+// recommended setting).
 const DefaultOpTimeout = 2 * time.Second
 
 // WithOpTimeout bounds how long each command waits for Redis (default
@@ -22,14 +24,18 @@ const DefaultOpTimeout = 2 * time.Second
 // then EVAL), each bounded by d.
 //
 // go-redis applies a ctx deadline to the socket only when the client was
-// built with ContextTimeoutEnabled: true; otherwise it waits out its own
-// ReadTimeout and WriteTimeout (3 s each by default, plus DialTimeout, 5 s,
-// for a new connection). With such a client the store still returns after d,
-// leaving the command to finish or fail in the background within those
-// client timeouts. Set ContextTimeoutEnabled: true so that an abandoned
-// command also frees its connection at once, and it costs no goroutine.
+// built with ContextTimeoutEnabled: true — set it: the op timeout (d, or
+// DefaultOpTimeout) then bounds every command at no cost. A client without
+// it waits out its own ReadTimeout and WriteTimeout (3 s each by default,
+// plus DialTimeout, 5 s, for a new connection); by default the store leaves
+// such a client to those timeouts, which bound every command too. Given
+// WithOpTimeout explicitly, the store also returns after d with such a
+// client, by running each command on a goroutine of its own (tens of
+// microseconds a command: two more thread wake-ups) and leaving it to
+// finish or fail in the background within the client's timeouts.
 func WithOpTimeout(d time.Duration) Option {
 	return func(s *Store) {
+		s.client.explicit = true
 		if d > 0 {
 			s.client.timeout = d
 		}
@@ -44,9 +50,11 @@ type boundedClient struct {
 	client  redis.UniversalClient
 	timeout time.Duration
 	// ctxDeadlines is whether client applies ctx deadlines to its socket
-	// (ContextTimeoutEnabled); when it does not, commands run on their own
-	// goroutine and the store stops waiting for them at the deadline.
+	// (ContextTimeoutEnabled); when it does not and the op timeout was set
+	// explicitly (explicit), commands run on their own goroutine and the
+	// store stops waiting for them at the deadline.
 	ctxDeadlines bool
+	explicit     bool
 }
 
 var _ redis.Scripter = (*boundedClient)(nil)
@@ -80,6 +88,12 @@ func bounded[C redis.Cmder](b *boundedClient, ctx context.Context, call func(con
 			cmd.SetErr(fmt.Errorf("%w: %w", context.DeadlineExceeded, err))
 		}
 		return cmd
+	}
+	if !b.explicit {
+		// No WithOpTimeout and a client that ignores ctx deadlines: its own
+		// dial, pool, read and write timeouts bound the command, and the
+		// hot path pays no goroutine.
+		return call(ctx)
 	}
 	done := make(chan C, 1)
 	go func() { done <- call(ctx) }()
