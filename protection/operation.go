@@ -46,12 +46,17 @@ func (m *Manager) Authorize(ctx context.Context, s Session, operation string) (v
 	if s.ID == "" || s.AccountID == "" {
 		return vocab.Proof{}, ErrSessionInvalid
 	}
-	return m.authorize(ctx, s.AccountID, s.Binding(), op)
+	return m.authorize(ctx, s.AccountID, s.ID, "", op)
 }
 
 // authorize decides operation op for the account in binding and mints its
 // proof.
-func (m *Manager) authorize(ctx context.Context, accountID, binding string, op Operation) (vocab.Proof, error) {
+//
+// A session's check passes its ID and an empty binding: the step-up grant is
+// found under the session ID, and the binding text is built only when the
+// grant does not serve (the hot path of a stepped-up session allocates no
+// binding).
+func (m *Manager) authorize(ctx context.Context, accountID, sessionID, binding string, op Operation) (vocab.Proof, error) {
 	now := m.now()
 	var p Profile // a cancelling account: only account centre and billing (restrict.go)
 	if !op.AllowedWhileCancelling() {
@@ -60,7 +65,14 @@ func (m *Manager) authorize(ctx context.Context, accountID, binding string, op O
 			return vocab.Proof{}, err
 		}
 	}
-	g, found, err := m.grant(ctx, accountID, binding, m.scopeOf(binding, op.Name), m.now())
+	var g grant
+	var found bool
+	var err error
+	if sessionID != "" {
+		g, found, err = m.sessionGrant(ctx, accountID, sessionID, now)
+	} else {
+		g, found, err = m.grant(ctx, accountID, binding, m.scopeOf(binding, op.Name), now)
+	}
 	if err != nil {
 		return vocab.Proof{}, reason.Store(err)
 	}
@@ -69,7 +81,13 @@ func (m *Manager) authorize(ctx context.Context, accountID, binding string, op O
 			m.emit(ctx, event.OperationAuthorized, accountID, "operation", g.ExpiresAt,
 				map[string]string{"operation": op.Name, "via": "step_up"})
 		}
+		if sessionID != "" {
+			return proof.MintSession(accountID, sessionID, op.Name, minExpiry(now, g.ExpiresAt)), nil
+		}
 		return mint(accountID, binding, op.Name, now, g.ExpiresAt), nil
+	}
+	if binding == "" {
+		binding = SessionBinding(sessionID)
 	}
 	if p.AccountID == "" {
 		if p, err = m.profile(ctx, accountID); err != nil {
@@ -103,11 +121,17 @@ func (m *Manager) authorize(ctx context.Context, accountID, binding string, op O
 // mint returns the proof of operation for the account in binding, valid for
 // ProofTTL from now but never after grantEnd (when it is not zero).
 func mint(accountID, binding, operation string, now, grantEnd time.Time) vocab.Proof {
+	return proof.Mint(accountID, binding, operation, minExpiry(now, grantEnd))
+}
+
+// minExpiry is the end of a proof minted at now: ProofTTL later, but never
+// after grantEnd (when it is not zero).
+func minExpiry(now, grantEnd time.Time) time.Time {
 	exp := now.Add(ProofTTL)
 	if !grantEnd.IsZero() && grantEnd.Before(exp) {
 		exp = grantEnd
 	}
-	return proof.Mint(accountID, binding, operation, exp)
+	return exp
 }
 
 // firstMethodOps are the operations that add an account's first

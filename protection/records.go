@@ -345,11 +345,34 @@ func (m *Manager) putGrant(ctx context.Context, g grant) error {
 	}, 0, g.GrantedAt)
 }
 
+// sessionGrant returns the live step-up grant of the session with ID id,
+// without building the session's binding text.
+func (m *Manager) sessionGrant(ctx context.Context, accountID, id string, now time.Time) (grant, bool, error) {
+	if !isHashText(id) {
+		return m.grant(ctx, accountID, SessionBinding(id), ScopeStepUp, now)
+	}
+	var b [len(grantIDPrefix) + len("s:") + hashLen + 1 + len(ScopeStepUp)]byte
+	key := append(append(append(append(b[:0], grantIDPrefix...), "s:"...), id...), '/')
+	key = append(key, ScopeStepUp...)
+	// The returned grant leaves its Binding empty: the caller knows it.
+	return m.grantAt(ctx, accountID, string(key), ScopeStepUp, now, nil)
+}
+
 // grant returns the live grant of the account, binding and scope.
 func (m *Manager) grant(ctx context.Context, accountID, binding, scope string, now time.Time) (grant, bool, error) {
-	r, found, err := m.store.GetRecord(ctx, setSession, m.owner(accountID), grantID(binding, scope), now)
+	return m.grantAt(ctx, accountID, grantID(binding, scope), scope, now, func() string { return binding })
+}
+
+// grantAt reads the grant with record ID id; bindingOf, when not nil, gives
+// its binding text for the returned grant.
+func (m *Manager) grantAt(ctx context.Context, accountID, id, scope string, now time.Time, bindingOf func() string) (grant, bool, error) {
+	r, found, err := m.store.GetRecord(ctx, setSession, m.owner(accountID), id, now)
 	if err != nil || !found {
 		return grant{}, false, err
+	}
+	var binding string
+	if bindingOf != nil {
+		binding = bindingOf()
 	}
 	rd, v := codec.Read(r.Data)
 	g := grant{

@@ -622,7 +622,7 @@ func (m *Manager) Verified(ctx context.Context, accountID, purpose string) (voca
 		return vocab.Proof{}, reason.New(reason.InputEmpty).With("field", "account_id")
 	}
 	if op, ok := m.catalog.Lookup(purpose); ok {
-		return m.authorize(ctx, accountID, binding, op)
+		return m.authorize(ctx, accountID, "", binding, op)
 	}
 	now := m.now()
 	g, found, err := m.grant(ctx, accountID, binding, purpose, m.now())

@@ -14,6 +14,7 @@ import "time"
 type Proof struct {
 	account   string
 	binding   string
+	session   string // a session's ID, when binding is that session's (built on demand)
 	operation string
 	expires   time.Time
 }
@@ -26,6 +27,12 @@ func Mint(account, binding, operation string, expires time.Time) Proof {
 	return Proof{account: account, binding: binding, operation: operation, expires: expires}
 }
 
+// MintSession is Mint for the binding of the session with ID sessionID
+// ("session:" + sessionID), whose text is built only if Binding is asked.
+func MintSession(account, sessionID, operation string, expires time.Time) Proof {
+	return Proof{account: account, session: sessionID, operation: operation, expires: expires}
+}
+
 // Valid reports whether p proves operation for account at now.
 func (p Proof) Valid(account, operation string, now time.Time) bool {
 	return p.account != "" && p.account == account && p.operation == operation && now.Before(p.expires)
@@ -35,7 +42,12 @@ func (p Proof) Valid(account, operation string, now time.Time) bool {
 func (p Proof) Account() string { return p.account }
 
 // Binding returns the session or flow binding the verification was made in.
-func (p Proof) Binding() string { return p.binding }
+func (p Proof) Binding() string {
+	if p.binding == "" && p.session != "" {
+		return "session:" + p.session
+	}
+	return p.binding
+}
 
 // Operation returns the operation the proof is for.
 func (p Proof) Operation() string { return p.operation }

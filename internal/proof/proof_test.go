@@ -20,3 +20,11 @@ func TestValid(t *testing.T) {
 	assert.Equal(t, "100012345678", p.Account())
 	assert.True(t, now.Add(time.Minute).Equal(p.ExpiresAt()))
 }
+
+func TestMintSessionBuildsItsBindingOnDemand(t *testing.T) {
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	p := MintSession("100012345678", "abc", "sign_out_all", now.Add(time.Minute))
+	assert.True(t, p.Valid("100012345678", "sign_out_all", now))
+	assert.Equal(t, "session:abc", p.Binding())
+	assert.Equal(t, Mint("100012345678", "session:abc", "sign_out_all", now.Add(time.Minute)).Binding(), p.Binding())
+}
