@@ -319,13 +319,20 @@ func isHashText(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if !base64URL[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// base64URL marks the bytes of the base64url alphabet.
+var base64URL = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		t[c] = true
+	}
+	return t
+}()
 
 // grantID is the record ID of the grant of binding and scope.
 func grantID(binding, scope string) string {

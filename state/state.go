@@ -199,12 +199,21 @@ func CheckKey(field, s string) error {
 		return fmt.Errorf("%w: %s must be 1 to %d bytes, got %d", ErrContract, field, MaxKeyBytes, len(s))
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c > 0x7e {
-			return fmt.Errorf("%w: %s has byte %#x at %d (printable ASCII only)", ErrContract, field, c, i)
+		if !printable[s[i]] {
+			return fmt.Errorf("%w: %s has byte %#x at %d (printable ASCII only)", ErrContract, field, s[i], i)
 		}
 	}
 	return nil
 }
+
+// printable marks the bytes a key may hold, 0x21–0x7E: one table look-up a
+// byte, since every store call checks its keys.
+var printable = func() (t [256]bool) {
+	for c := 0x21; c <= 0x7e; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // CheckData returns an error wrapping ErrContract when b is over
 // MaxDataBytes.
