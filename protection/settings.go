@@ -195,7 +195,11 @@ func (m *Manager) ChangeSettings(ctx context.Context, s Session, c SettingsChang
 		}
 	}
 	if r.RemoteLoginProtection {
-		if _, err := m.options(p, OpChangeRemoteLogin, ""); err != nil {
+		// The check a password login from an unusual city will make: an
+		// account whose only method is email (which never completes a
+		// password login's protection) would lock itself out of those
+		// logins, so the change is refused instead.
+		if _, err := m.loginOptions(p, LoginMethodPassword, r.RemoteLoginMethod); err != nil {
 			return Settings{}, err
 		}
 	}
