@@ -2,29 +2,22 @@ package attack
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pquerna/otp/totp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/accountsec/accountsec"
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/event"
+	"github.com/accountsec/accountsec/examples/internal/teststores"
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/mfa"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/recovery"
-	"github.com/accountsec/accountsec/store/pgstore"
-	"github.com/accountsec/accountsec/store/redisstore"
 )
 
 const (
@@ -38,18 +31,14 @@ const (
 // TestOneChannelNeverDefeatsAnother runs the attacks on PostgreSQL alone and
 // on PostgreSQL with Redis for hot state. It never skips in CI.
 func TestOneChannelNeverDefeatsAnother(t *testing.T) {
-	dsn, addr := os.Getenv("ACCOUNTSEC_PG_DSN"), os.Getenv("ACCOUNTSEC_REDIS_ADDR")
-	if dsn == "" || addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR must be set in CI")
-		}
-		t.Skip("set ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR to run the attacks on PostgreSQL and Redis")
-	}
+	dsn, addr := teststores.Addresses(t)
 	stores := map[string]func(t *testing.T) accountsec.Deps{
-		"postgres": func(t *testing.T) accountsec.Deps { return accountsec.Deps{Store: postgres(t, dsn)} },
+		"postgres": func(t *testing.T) accountsec.Deps {
+			return accountsec.Deps{Store: teststores.Postgres(t, dsn, "attack")}
+		},
 		"postgres+redis": func(t *testing.T) accountsec.Deps {
-			rd := redisStore(t, addr)
-			return accountsec.Deps{Store: postgres(t, dsn), Counters: rd, Codes: rd, Sessions: rd, Resets: rd}
+			rd := teststores.Redis(t, addr, "attack")
+			return accountsec.Deps{Store: teststores.Postgres(t, dsn, "attack"), Counters: rd, Codes: rd, Sessions: rd, Resets: rd}
 		},
 	}
 	for name, deps := range stores {
@@ -263,47 +252,4 @@ func ownerResets(w *world) {
 	w.must(err)
 	_, err = w.svc.Resets.Complete(w.ctx, recovery.Completion{Token: token, New: newPW, Confirm: newPW})
 	w.must(err)
-}
-
-func suffix(t *testing.T) string {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
-func postgres(t *testing.T, dsn string) *pgstore.Store {
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := "attack_" + suffix(t)
-	t.Cleanup(func() {
-		_, _ = pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		pool.Close()
-	})
-	st, err := pgstore.New(ctx, pool, pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-func redisStore(t *testing.T, addr string) *redisstore.Store {
-	client := redis.NewClient(&redis.Options{Addr: addr})
-	prefix := "attack-" + suffix(t) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			client.Del(ctx, iter.Val())
-		}
-		_ = client.Close()
-	})
-	return redisstore.New(client, redisstore.WithKeyPrefix(prefix))
 }

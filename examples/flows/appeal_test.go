@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 	"github.com/accountsec/accountsec"
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/account/password"
+	"github.com/accountsec/accountsec/examples/internal/teststores"
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/recovery"
@@ -24,19 +24,14 @@ import (
 // look-up, twenty uses of one allowance change the account once, twenty
 // decisions on one appeal apply it once. It never skips in CI.
 func TestRecoveryRacesOnPostgresAndRedis(t *testing.T) {
-	dsn, addr := os.Getenv("ACCOUNTSEC_PG_DSN"), os.Getenv("ACCOUNTSEC_REDIS_ADDR")
-	if dsn == "" || addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR must be set in CI")
-		}
-		t.Skip("set ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR to run on PostgreSQL and Redis")
-	}
-	ctx := context.Background()
+	dsn, addr := teststores.Addresses(t)
 	for name, deps := range map[string]func(t *testing.T) accountsec.Deps{
-		"postgres": func(t *testing.T) accountsec.Deps { return accountsec.Deps{Store: postgres(t, ctx, dsn)} },
+		"postgres": func(t *testing.T) accountsec.Deps {
+			return accountsec.Deps{Store: teststores.Postgres(t, dsn, "flows")}
+		},
 		"postgres+redis": func(t *testing.T) accountsec.Deps {
-			rd := redisStore(t, addr)
-			return accountsec.Deps{Store: postgres(t, ctx, dsn), Counters: rd, Codes: rd, Sessions: rd, Resets: rd, Flows: rd}
+			rd := teststores.Redis(t, addr, "flows")
+			return accountsec.Deps{Store: teststores.Postgres(t, dsn, "flows"), Counters: rd, Codes: rd, Sessions: rd, Resets: rd, Flows: rd}
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -76,7 +71,7 @@ func newRace(t *testing.T, d accountsec.Deps) *race {
 	}, d)
 	must(t, err)
 	r.svc = svc
-	r.acc = r.register(t, "ops-"+suffix(t)+"@example.com")
+	r.acc = r.register(t, "ops-"+teststores.Suffix(t)+"@example.com")
 	_, err = svc.Accounts.RecordEnterprise(bg, r.acc.ID, account.EnterpriseIdentity{Name: raceCompany, CreditCode: raceCode, LegalPersonName: "李四", LegalPersonID: "110101199003074477"})
 	must(t, err)
 	ent := svc.Enterprise
@@ -189,7 +184,7 @@ func (r *race) allowanceOnce(t *testing.T) {
 }
 
 func (r *race) approvalOnce(t *testing.T) {
-	lost := r.register(t, "lost-"+suffix(t)+"@example.com")
+	lost := r.register(t, "lost-"+teststores.Suffix(t)+"@example.com")
 	_, err := r.svc.Accounts.RecordPersonal(bg, lost.ID, account.PersonalIdentity{Name: "张三", IDNumber: "11010519491231002X"})
 	must(t, err)
 	ap := r.svc.Appeals
@@ -198,7 +193,7 @@ func (r *race) approvalOnce(t *testing.T) {
 	must(t, err)
 	st, err := ap.Start(bg, recovery.AppealStart{Account: lost.ID, Name: "张三", IDNumber: "11010519491231002X", Reason: recovery.AppealEmailLost, ContactPhone: contact, Code: r.outbox.LastCode(contact)})
 	must(t, err)
-	found := "found-" + suffix(t) + "@example.com"
+	found := "found-" + teststores.Suffix(t) + "@example.com"
 	_, err = ap.SendEmailCode(bg, st.Ref, found, "")
 	must(t, err)
 	_, err = ap.SetLoginEmail(bg, st.Ref, recovery.AppealLoginEmail{Email: found, Password: "Passw0rd!two", Confirm: "Passw0rd!two", Code: r.outbox.LastCode(found)})

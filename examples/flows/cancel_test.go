@@ -6,29 +6,22 @@ package flows_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/accountsec/accountsec"
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/account/password"
+	"github.com/accountsec/accountsec/examples/internal/teststores"
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/lifecycle"
 	"github.com/accountsec/accountsec/protection"
-	"github.com/accountsec/accountsec/store/pgstore"
-	"github.com/accountsec/accountsec/store/redisstore"
 	"github.com/accountsec/accountsec/vocab"
 )
 
@@ -36,19 +29,14 @@ import (
 // outcome on every durable store: the application's document is written by
 // compare-and-set, wherever it lives.
 func TestCancellationRevokeRacingCompletion(t *testing.T) {
-	dsn, addr := os.Getenv("ACCOUNTSEC_PG_DSN"), os.Getenv("ACCOUNTSEC_REDIS_ADDR")
-	if dsn == "" || addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR must be set in CI")
-		}
-		t.Skip("set ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR to run the flows on PostgreSQL and Redis")
-	}
-	ctx := context.Background()
+	dsn, addr := teststores.Addresses(t)
 	for name, deps := range map[string]func(t *testing.T) accountsec.Deps{
-		"postgres": func(t *testing.T) accountsec.Deps { return accountsec.Deps{Store: postgres(t, ctx, dsn)} },
+		"postgres": func(t *testing.T) accountsec.Deps {
+			return accountsec.Deps{Store: teststores.Postgres(t, dsn, "flows")}
+		},
 		"postgres+redis": func(t *testing.T) accountsec.Deps {
-			rd := redisStore(t, addr)
-			return accountsec.Deps{Store: postgres(t, ctx, dsn), Counters: rd, Codes: rd, Sessions: rd, Resets: rd, Flows: rd}
+			rd := teststores.Redis(t, addr, "flows")
+			return accountsec.Deps{Store: teststores.Postgres(t, dsn, "flows"), Counters: rd, Codes: rd, Sessions: rd, Resets: rd, Flows: rd}
 		},
 	} {
 		t.Run(name, func(t *testing.T) { raceRevokeAndCompletion(t, deps(t)) })
@@ -70,7 +58,7 @@ func raceRevokeAndCompletion(t *testing.T, deps accountsec.Deps) {
 	const n = 8
 	ids := make([]string, n)
 	for i := range ids {
-		email := fmt.Sprintf("race%d-%s@example.com", i, suffix(t))
+		email := fmt.Sprintf("race%d-%s@example.com", i, teststores.Suffix(t))
 		clock.Advance(time.Minute)
 		_, err := svc.Accounts.SendRegistrationCode(ctx, email, "203.0.113.7")
 		require.NoError(t, err)
@@ -120,46 +108,4 @@ func raceRevokeAndCompletion(t *testing.T, deps accountsec.Deps) {
 			t.Fatalf("status %s after the race (revoke %v, completion %v)", c.Status, revokeErr, completeErr)
 		}
 	}
-}
-
-func suffix(t *testing.T) string {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
-func postgres(t *testing.T, ctx context.Context, dsn string) *pgstore.Store {
-	pool, err := pgxpool.New(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := "flows_" + suffix(t)
-	t.Cleanup(func() {
-		_, _ = pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		pool.Close()
-	})
-	st, err := pgstore.New(ctx, pool, pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-func redisStore(t *testing.T, addr string) *redisstore.Store {
-	client := redis.NewClient(&redis.Options{Addr: addr})
-	prefix := "flows-" + suffix(t) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			client.Del(ctx, iter.Val())
-		}
-		_ = client.Close()
-	})
-	return redisstore.New(client, redisstore.WithKeyPrefix(prefix))
 }

@@ -4,23 +4,15 @@ package flows
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
-
 	"github.com/accountsec/accountsec"
 	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/examples/internal/teststores"
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/recovery"
-	"github.com/accountsec/accountsec/store/pgstore"
-	"github.com/accountsec/accountsec/store/redisstore"
 )
 
 // TestFindByDomainOnPostgresAndRedis finds an account by its domain and a
@@ -28,19 +20,15 @@ import (
 // the steps before the face check answer an unknown domain alike. It
 // reads the adapters' environment variables, and never skips in CI.
 func TestFindByDomainOnPostgresAndRedis(t *testing.T) {
-	dsn, addr := os.Getenv("ACCOUNTSEC_PG_DSN"), os.Getenv("ACCOUNTSEC_REDIS_ADDR")
-	if dsn == "" || addr == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR must be set in CI")
-		}
-		t.Skip("set ACCOUNTSEC_PG_DSN and ACCOUNTSEC_REDIS_ADDR to run on PostgreSQL and Redis")
-	}
+	dsn, addr := teststores.Addresses(t)
 	ctx := context.Background()
 	for name, deps := range map[string]func(t *testing.T) accountsec.Deps{
-		"postgres": func(t *testing.T) accountsec.Deps { return accountsec.Deps{Store: postgres(t, ctx, dsn)} },
+		"postgres": func(t *testing.T) accountsec.Deps {
+			return accountsec.Deps{Store: teststores.Postgres(t, dsn, "flows")}
+		},
 		"postgres+redis": func(t *testing.T) accountsec.Deps {
-			rd := redisStore(t, addr)
-			return accountsec.Deps{Store: postgres(t, ctx, dsn), Counters: rd, Codes: rd, Sessions: rd, Resets: rd}
+			rd := teststores.Redis(t, addr, "flows")
+			return accountsec.Deps{Store: teststores.Postgres(t, dsn, "flows"), Counters: rd, Codes: rd, Sessions: rd, Resets: rd}
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -52,7 +40,7 @@ func TestFindByDomainOnPostgresAndRedis(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := svc.Accounts.Register(ctx, account.Registration{Method: account.MethodQQ, Identifier: "qq-" + suffix(t)})
+			a, err := svc.Accounts.Register(ctx, account.Registration{Method: account.MethodQQ, Identifier: "qq-" + teststores.Suffix(t)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,46 +89,4 @@ func TestFindByDomainOnPostgresAndRedis(t *testing.T) {
 			}
 		})
 	}
-}
-
-func suffix(t *testing.T) string {
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(b)
-}
-
-func postgres(t *testing.T, ctx context.Context, dsn string) *pgstore.Store {
-	pool, err := pgxpool.New(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := "flows_" + suffix(t)
-	t.Cleanup(func() {
-		_, _ = pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		pool.Close()
-	})
-	st, err := pgstore.New(ctx, pool, pgstore.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-func redisStore(t *testing.T, addr string) *redisstore.Store {
-	client := redis.NewClient(&redis.Options{Addr: addr})
-	prefix := "flows-" + suffix(t) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := client.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			client.Del(ctx, iter.Val())
-		}
-		_ = client.Close()
-	})
-	return redisstore.New(client, redisstore.WithKeyPrefix(prefix))
 }
