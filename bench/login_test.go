@@ -14,6 +14,7 @@ import (
 
 	"github.com/accountsec/accountsec"
 	"github.com/accountsec/accountsec/account"
+	"github.com/accountsec/accountsec/account/password"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/store/memstore"
@@ -84,8 +85,16 @@ func cachedPopulation(b *testing.B, n int) *population {
 // measured is the policy around the hash: the account looked up by email,
 // the lockout reserved and refunded, the hash checked, the lock re-read,
 // settings, session and city written. Each iteration signs in a random
-// account of the population. The setup time is reported as setup-s; 1M
-// accounts (about 20 s and 2.6 GB) run only with ACCOUNTSEC_BENCH_1M=1.
+// account of the population.
+//
+// Interleaved with the logins (chunks of at most maxChunk iterations, the
+// order reversed at every chunk, as in compare) a second side verifies the
+// same password against the same stored hash with a hasher of the same
+// parameters: the hash alone. Besides each side's login-ns/op, hash-ns/op
+// and allocations it reports the login minus the hash as decision-ns/op,
+// decision-allocs/op and decision-B/op: what the policy around the hash
+// costs. The setup time is reported as setup-s; 1M accounts (about 20 s and
+// 2.6 GB) run only with ACCOUNTSEC_BENCH_1M=1.
 func BenchmarkLogin(b *testing.B) {
 	for _, n := range []int{1_000, 100_000, 1_000_000} {
 		b.Run("accounts="+strconv.Itoa(n), func(b *testing.B) {
@@ -99,16 +108,82 @@ func BenchmarkLogin(b *testing.B) {
 			for i := range emails {
 				emails[i] = p.email(rng.IntN(n))
 			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+			hasher, err := password.NewHasher(password.HasherConfig{Params: password.InsecureTestParams()})
+			require.NoError(b, err)
+			stored := p.hash(b)
+			login := func(i int) {
 				res, err := p.w.svc.Protection.Login(ctx, protection.LoginRequest{Login: emails[i%len(emails)], Password: userPW, ClientIP: userIP})
 				if err != nil || res.Session == nil {
 					b.Fatal(err)
 				}
 			}
-			b.StopTimer()
+			hash := func(int) {
+				if ok, _, err := hasher.Verify(ctx, userPW, stored); err != nil || !ok {
+					b.Fatal("the hash alone does not verify", err)
+				}
+			}
+			loginNs, hashNs, loginAllocs, hashAllocs, loginB, hashB := interleave(b, login, hash)
+			b.ReportMetric(loginNs, "login-ns/op")
+			b.ReportMetric(hashNs, "hash-ns/op")
+			b.ReportMetric(loginAllocs, "login-allocs/op")
+			b.ReportMetric(hashAllocs, "hash-allocs/op")
+			b.ReportMetric(loginNs-hashNs, "decision-ns/op")
+			b.ReportMetric(loginAllocs-hashAllocs, "decision-allocs/op")
+			b.ReportMetric(loginB-hashB, "decision-B/op")
 			b.ReportMetric(p.setup.Seconds(), "setup-s")
 		})
 	}
+}
+
+// hash returns the stored password hash of the population's accounts (all
+// copies of one record).
+func (p *population) hash(tb testing.TB) string {
+	a, found, err := p.store.AccountByAPPID(context.Background(), "app"+fmt.Sprintf("%013d", 1))
+	require.NoError(tb, err)
+	require.True(tb, found || p.n == 1)
+	require.NotEmpty(tb, a.Password.Hash)
+	return a.Password.Hash
+}
+
+// interleave runs two sides as compare does (alternating chunks, the order
+// reversed at every chunk) and returns each side's ns, allocations and
+// bytes per operation instead of reporting them, so that the caller can
+// report their difference.
+func interleave(b *testing.B, first, second func(i int)) (ns1, ns2, allocs1, allocs2, bytes1, bytes2 float64) {
+	b.Helper()
+	var next [2]int
+	ops := [2]func(int){first, second}
+	var allocs, bytes [2]float64
+	for k, op := range ops {
+		op(next[k]) // warm-up
+		next[k]++
+		allocs[k], bytes[k] = allocsOf(func() {
+			op(next[k])
+			next[k]++
+		})
+	}
+	var spent [2]time.Duration
+	chunk := min(maxChunk, max(1, b.N/32))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done, round := 0, 0; done < b.N; round++ {
+		n := min(chunk, b.N-done)
+		for j := range 2 {
+			k := j
+			if round%2 == 1 {
+				k = 1 - j
+			}
+			op, start := ops[k], next[k]
+			t0 := time.Now()
+			for i := start; i < start+n; i++ {
+				op(i)
+			}
+			spent[k] += time.Since(t0)
+			next[k] += n
+		}
+		done += n
+	}
+	b.StopTimer()
+	perOp := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
+	return perOp(spent[0]), perOp(spent[1]), allocs[0], allocs[1], bytes[0], bytes[1]
 }
