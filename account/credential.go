@@ -34,7 +34,9 @@ type Credential struct {
 // unknown one, so the caller does the same dummy work); err is for system
 // failures only.
 func (s *Service) PasswordCredential(ctx context.Context, login string) (c Credential, found bool, err error) {
-	accs, err := s.AccountsByLogin(ctx, MethodEmail, login)
+	// AccountsByLogin without its result slice: the first holder with a
+	// password is the one a login needs.
+	v, err := s.normalize(KindEmail, login)
 	switch reason.CodeOf(err) {
 	case reason.InputEmpty, reason.InputMalformed, reason.InputTooLong, reason.InputInvalidUTF8:
 		return Credential{}, false, nil
@@ -42,8 +44,17 @@ func (s *Service) PasswordCredential(ctx context.Context, login string) (c Crede
 	if err != nil {
 		return Credential{}, false, err
 	}
-	for _, a := range accs {
-		if a.Password.Hash != "" {
+	ids, err := s.store.SlotHolders(ctx, Slot{Scope: ScopeBind, Kind: KindEmail, Value: v})
+	if err != nil {
+		return Credential{}, false, reason.Store(err)
+	}
+	for _, id := range ids {
+		a, found, err := s.store.Account(ctx, id)
+		if err != nil {
+			return Credential{}, false, reason.Store(err)
+		}
+		// Re-check the record: a concurrent unbind may have just released it.
+		if lm, ok := a.LoginMethod(MethodEmail); found && ok && lm.Identifier == v && a.Password.Hash != "" {
 			return Credential{AccountID: a.ID, Hash: a.Password.Hash, record: a}, true, nil
 		}
 	}

@@ -306,17 +306,26 @@ func normalizeEmail(s string) (string, error) {
 		return "", tooLong("email", MaxEmailBytes)
 	}
 	// ASCII only, checked before any case mapping: Unicode lower-casing
-	// would turn U+212A KELVIN SIGN into "k".
-	b := []byte(s)
-	for i, c := range b {
-		switch {
+	// would turn U+212A KELVIN SIGN into "k". An address already in lower
+	// case (what a login usually types) is kept as it is, without a copy.
+	upper := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
 		case c >= 0x80:
 			return "", malformedBecause("email", DetailNonASCII)
 		case c >= 'A' && c <= 'Z':
-			b[i] = c - 'A' + 'a'
+			upper = true
 		}
 	}
-	s = string(b)
+	if upper {
+		b := []byte(s)
+		for i, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				b[i] = c - 'A' + 'a'
+			}
+		}
+		s = string(b)
+	}
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || strings.Contains(domain, "@") {
 		return "", malformed("email")
@@ -355,11 +364,14 @@ func validDomain(d string) (detail string, ok bool) {
 	if strings.HasPrefix(d, "[") {
 		return DetailAddressLiteral, false
 	}
-	labels := strings.Split(d, ".")
-	if len(labels) < 2 {
+	if !strings.Contains(d, ".") {
 		return "", false
 	}
-	for _, l := range labels {
+	// The labels, walked without splitting (no allocation).
+	var tld string
+	for rest := d; ; {
+		l, after, more := strings.Cut(rest, ".")
+		rest = after
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return "", false
 		}
@@ -371,8 +383,11 @@ func validDomain(d string) (detail string, ok bool) {
 		if len(l) >= 4 && l[2] == '-' && l[3] == '-' {
 			return DetailIDN, false // A-label "xn--…" or another reserved prefix (RFC 5890 §2.3.1)
 		}
+		if !more {
+			tld = l
+			break
+		}
 	}
-	tld := labels[len(labels)-1]
 	for i := 0; i < len(tld); i++ {
 		if tld[i] < 'a' || tld[i] > 'z' {
 			return DetailAddressLiteral, false

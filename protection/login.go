@@ -497,17 +497,19 @@ func (m *Manager) finish(ctx context.Context, p Profile, l loginInfo) (LoginResu
 		m.abandon(ctx, &s)
 		return LoginResult{}, err
 	}
-	attrs := map[string]string{"session": s.ID, "ip": l.ip, "city": l.city, "login_method": l.method}
-	if l.verified != "" {
-		attrs["method"] = string(l.verified)
+	if m.events != nil {
+		attrs := map[string]string{"session": s.ID, "ip": l.ip, "city": l.city, "login_method": l.method}
+		if l.verified != "" {
+			attrs["method"] = string(l.verified)
+		}
+		if l.skipped == "trusted_device" {
+			attrs["trusted_device"] = "true"
+		}
+		if l.skipped != "" {
+			attrs["skipped"] = l.skipped
+		}
+		m.emit(ctx, event.LoginSucceeded, p.AccountID, "login", s.ExpiresAt, attrs)
 	}
-	if l.skipped == "trusted_device" {
-		attrs["trusted_device"] = "true"
-	}
-	if l.skipped != "" {
-		attrs["skipped"] = l.skipped
-	}
-	m.emit(ctx, event.LoginSucceeded, p.AccountID, "login", s.ExpiresAt, attrs)
 	return LoginResult{Session: &s, Token: token}, nil
 }
 
