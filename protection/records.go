@@ -355,14 +355,50 @@ func (m *Manager) putGrant(ctx context.Context, g grant) error {
 // sessionGrant returns the live step-up grant of the session with ID id,
 // without building the session's binding text.
 func (m *Manager) sessionGrant(ctx context.Context, accountID, id string, now time.Time) (grant, bool, error) {
-	if !isHashText(id) {
+	key, ok := stepUpGrantID(id)
+	if !ok {
 		return m.grant(ctx, accountID, SessionBinding(id), ScopeStepUp, now)
+	}
+	// The returned grant leaves its Binding empty: the caller knows it.
+	return m.grantAt(ctx, accountID, key, ScopeStepUp, now, nil)
+}
+
+// stepUpEntry is one remembered step-up grant ID and the session ID it is
+// made of.
+type stepUpEntry struct {
+	session string
+	grant   string
+}
+
+// stepUps remembers the step-up grant IDs ("g/s:" + session ID + "/" +
+// ScopeStepUp) of recently checked sessions, so that Authorize, which runs
+// for every sensitive operation, neither checks the session ID's form nor
+// allocates its grant ID again for a session seen a moment ago. It holds
+// session IDs (hashes, safe to show) in a fixed number of slots: its size
+// never grows.
+var stepUps [1024]atomic.Pointer[stepUpEntry]
+
+// stepUpSeed spreads session IDs over the slots of stepUps.
+var stepUpSeed = maphash.MakeSeed()
+
+// stepUpGrantID returns the record ID of the step-up grant of the session
+// with ID id, or false when id is not a hash's text (its grant is then
+// under the hash of its binding).
+func stepUpGrantID(id string) (string, bool) {
+	slot := &stepUps[maphash.String(stepUpSeed, id)%uint64(len(stepUps))]
+	if e := slot.Load(); e != nil && e.session == id {
+		return e.grant, true
+	}
+	if !isHashText(id) {
+		return "", false
 	}
 	var b [len(grantIDPrefix) + len("s:") + hashLen + 1 + len(ScopeStepUp)]byte
 	key := append(append(append(append(b[:0], grantIDPrefix...), "s:"...), id...), '/')
 	key = append(key, ScopeStepUp...)
-	// The returned grant leaves its Binding empty: the caller knows it.
-	return m.grantAt(ctx, accountID, string(key), ScopeStepUp, now, nil)
+	e := &stepUpEntry{grant: string(key)}
+	e.session = e.grant[len(grantIDPrefix)+len("s:") : len(grantIDPrefix)+len("s:")+hashLen]
+	slot.Store(e)
+	return e.grant, true
 }
 
 // grant returns the live grant of the account, binding and scope.

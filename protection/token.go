@@ -13,12 +13,12 @@ import (
 const TokenBytes = 32
 
 // tokenLen is the length of a token's text: unpadded base64url of
-// TokenBytes bytes.
-var tokenLen = base64.RawURLEncoding.EncodedLen(TokenBytes)
+// TokenBytes bytes (base64.RawURLEncoding.EncodedLen(TokenBytes)).
+const tokenLen = (TokenBytes*8 + 5) / 6
 
 // sessionTokenLen is the length of a session token's text: the owner tag of
 // the account, ".", and a token.
-const sessionTokenLen = ownerLen + 1 + 43
+const sessionTokenLen = ownerLen + 1 + tokenLen
 
 // newToken draws a token and returns its text and its ID (the hash that is
 // stored).
@@ -56,19 +56,55 @@ func tokenID(token string) (string, bool) {
 // tokenSum checks that token is the canonical text of TokenBytes bytes and
 // sets sum to their hash, without allocating.
 func tokenSum(token string, sum *[sha256.Size]byte) bool {
-	if len(token) != tokenLen {
-		return false
-	}
-	var text [43]byte
-	copy(text[:], token)
 	var b [TokenBytes]byte
-	n, err := base64.RawURLEncoding.Strict().Decode(b[:], text[:])
-	if err != nil || n != TokenBytes {
+	if !decodeToken(&b, token) {
 		return false
 	}
 	*sum = sha256.Sum256(b[:])
 	return true
 }
+
+// decodeToken decodes the text of a token into b and reports whether it is
+// the canonical text of TokenBytes bytes: exactly tokenLen characters of
+// the base64url alphabet, unpadded, with the unused low bits of the last
+// character zero. It accepts exactly what
+// base64.RawURLEncoding.Strict() decodes to TokenBytes bytes from a text of
+// tokenLen characters, four characters at a time.
+func decodeToken(b *[TokenBytes]byte, token string) bool {
+	if len(token) != tokenLen {
+		return false
+	}
+	const whole = TokenBytes / 3 * 4 // characters of the whole 3-byte groups
+	var bad byte
+	for i, j := 0, 0; i < whole; i, j = i+4, j+3 {
+		c0, c1, c2, c3 := base64URLValue[token[i]], base64URLValue[token[i+1]], base64URLValue[token[i+2]], base64URLValue[token[i+3]]
+		bad |= c0 | c1 | c2 | c3
+		v := uint32(c0)<<18 | uint32(c1)<<12 | uint32(c2)<<6 | uint32(c3)
+		b[j], b[j+1], b[j+2] = byte(v>>16), byte(v>>8), byte(v)
+	}
+	// The last three characters carry 16 bits and two zero bits.
+	c0, c1, c2 := base64URLValue[token[whole]], base64URLValue[token[whole+1]], base64URLValue[token[whole+2]]
+	bad |= c0 | c1 | c2
+	v := uint32(c0)<<12 | uint32(c1)<<6 | uint32(c2)
+	b[TokenBytes-2], b[TokenBytes-1] = byte(v>>10), byte(v>>2)
+	return bad&invalidBase64 == 0 && v&3 == 0
+}
+
+// invalidBase64 marks a byte outside the base64url alphabet in
+// base64URLValue.
+const invalidBase64 = 0x80
+
+// base64URLValue is the 6-bit value of each byte of the base64url
+// alphabet, and invalidBase64 for every other byte.
+var base64URLValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = invalidBase64
+	}
+	for i, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		t[c] = byte(i)
+	}
+	return t
+}()
 
 // sessionTokenID parses a session token's text and returns the owner tag it
 // carries and the session's record ID ("s/" + session ID), or false when

@@ -100,6 +100,17 @@ func (r *Reader) raw() []byte {
 	if r.err != nil {
 		return nil
 	}
+	if len(r.b) > 0 && r.b[0] < 0x80 {
+		// A length below 128, one byte: every field of a session.
+		n := int(r.b[0])
+		if n > len(r.b)-1 {
+			r.fail()
+			return nil
+		}
+		p := r.b[1 : 1+n]
+		r.b = r.b[1+n:]
+		return p
+	}
 	n, k := binary.Uvarint(r.b)
 	if k <= 0 || n > uint64(len(r.b)-k) {
 		r.fail()

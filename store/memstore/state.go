@@ -102,14 +102,21 @@ func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now tim
 // GetRecord returns the live record; see [state.Records]. It does not
 // allocate: the returned Data is the stored slice, which must not be
 // modified.
+//
+// A key that names a stored record is valid (PutRecord checked it), so the
+// keys are checked only when no record answers, to tell a contract
+// violation from absence.
 func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
-	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
+	if err := ctx.Err(); err != nil {
 		return state.Record{}, false, err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
-	defer sh.mu.Unlock()
 	e, ok := recs[id]
-	if !ok || !state.Live(e.expiresAt, now) {
+	sh.mu.Unlock()
+	if !ok {
+		return state.Record{}, false, state.CheckRecordKey(set, owner, id)
+	}
+	if !state.Live(e.expiresAt, now) {
 		return state.Record{}, false, nil
 	}
 	return e.record(set, owner, id), true, nil
@@ -137,15 +144,20 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 	return out, nil
 }
 
-// TouchRecord raises the live record's Order; see [state.Records].
+// TouchRecord raises the live record's Order; see [state.Records]. Like
+// GetRecord, it checks the keys only when no record answers.
 func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order int64, now time.Time) (bool, error) {
-	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
+	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
-	defer sh.mu.Unlock()
 	e, ok := recs[id]
-	if !ok || !state.Live(e.expiresAt, now) {
+	if !ok {
+		sh.mu.Unlock()
+		return false, state.CheckRecordKey(set, owner, id)
+	}
+	defer sh.mu.Unlock()
+	if !state.Live(e.expiresAt, now) {
 		return false, nil
 	}
 	if order > e.order {
@@ -156,17 +168,22 @@ func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order in
 }
 
 // DeleteRecord removes the record and reports whether it was live; see
-// [state.Records].
+// [state.Records]. Like GetRecord, it checks the keys only when no record
+// answers.
 func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now time.Time) (bool, error) {
-	if err := cmp.Or(ctx.Err(), state.CheckRecordKey(set, owner, id)); err != nil {
+	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
-	defer sh.mu.Unlock()
 	e, ok := recs[id]
+	if !ok {
+		sh.mu.Unlock()
+		return false, state.CheckRecordKey(set, owner, id)
+	}
+	defer sh.mu.Unlock()
 	delete(recs, id)
 	tidy(sh, set, owner)
-	return ok && state.Live(e.expiresAt, now), nil
+	return state.Live(e.expiresAt, now), nil
 }
 
 // EndRecords ends every record of the owner in set but the live one named

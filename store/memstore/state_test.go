@@ -92,3 +92,39 @@ func TestGetRecordDoesNotAllocate(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// TestKeyBytes checks the key rule (printable ASCII, 0x21–0x7E) byte by
+// byte, in keys whose length puts the byte in a whole word or past the
+// last one, on the calls that check keys only when no record answers: a
+// key with any other byte is a contract violation, a printable one absence.
+func TestKeyBytes(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := memstore.New()
+	require.NoError(t, s.PutRecord(ctx, state.Record{Set: "set", Owner: "owner", ID: "id", ExpiresAt: epoch.Add(time.Hour)}, 0, epoch))
+	for _, n := range []int{1, 7, 8, 9, 16, 23} {
+		for pos := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("k", n))
+				b[pos] = byte(c)
+				key := string(b)
+				want := c >= 0x21 && c <= 0x7e
+				err := state.CheckKey("id", key)
+				require.Equal(t, want, err == nil, "CheckKey of byte %#x at %d of %d: %v", c, pos, n, err)
+				_, found, err := s.GetRecord(ctx, "set", "owner", key, epoch)
+				require.False(t, found)
+				require.Equal(t, want, err == nil, "GetRecord of byte %#x at %d of %d: %v", c, pos, n, err)
+				if !want {
+					require.ErrorIs(t, err, state.ErrContract)
+				}
+				_, err = s.TouchRecord(ctx, "set", key, "id", 1, epoch)
+				require.Equal(t, want, err == nil, "TouchRecord of byte %#x at %d of %d: %v", c, pos, n, err)
+				_, err = s.DeleteRecord(ctx, key, "owner", "id", epoch)
+				require.Equal(t, want, err == nil, "DeleteRecord of byte %#x at %d of %d: %v", c, pos, n, err)
+			}
+		}
+	}
+	_, found, err := s.GetRecord(ctx, "set", "owner", "id", epoch)
+	require.NoError(t, err)
+	require.True(t, found, "no call with another key touched the record")
+}
