@@ -10,11 +10,18 @@ import (
 // endCtx is the context an attempt is ended under: the values of the
 // caller's context, none of its cancellation, and a deadline EndTimeout
 // away. It is what context.WithTimeout(context.WithoutCancel(ctx),
-// EndTimeout) gives, in one allocation instead of four, and without a
-// clock read or a timer unless the store asks for them: the deadline and
-// its timer start at the first call of Done or Deadline, which a store
-// makes as it starts waiting (a network store); a store that never waits
-// (the memory store) only calls Err, which is nil until Done is closed.
+// EndTimeout) gives, without a clock read or a timer unless the store asks
+// for them: the deadline and its timer start at the first call of Done or
+// Deadline, which a store makes as it starts waiting (a network store); a
+// store that never waits (the memory store) only calls Err, which is nil
+// until Done is closed.
+//
+// End contexts come from a pool: one that was never armed (no timer, no
+// channel, so nothing can still refer to it once the store call returned)
+// goes back to the pool when its call is over, so ending an attempt on a
+// store that never waits allocates nothing. An armed one is left to the
+// garbage collector, since a context derived from it may still watch its
+// channel.
 type endCtx struct {
 	parent   context.Context
 	once     sync.Once
@@ -24,8 +31,16 @@ type endCtx struct {
 	timer    *time.Timer
 }
 
-// newEndCtx returns the end context of ctx. Call stop when done with it.
-func newEndCtx(ctx context.Context) *endCtx { return &endCtx{parent: ctx} }
+// endPool holds end contexts that were never armed, their parent cleared.
+var endPool = sync.Pool{New: func() any { return new(endCtx) }}
+
+// newEndCtx returns the end context of ctx. Call stop when done with it, or
+// recycle when it was only passed to store calls that have returned.
+func newEndCtx(ctx context.Context) *endCtx {
+	c := endPool.Get().(*endCtx)
+	c.parent = ctx
+	return c
+}
 
 // Deadline is EndTimeout after the first call of Deadline or Done.
 func (c *endCtx) Deadline() (time.Time, bool) {
@@ -68,4 +83,18 @@ func (c *endCtx) stop() {
 	if c.armed.Load() {
 		c.timer.Stop()
 	}
+}
+
+// recycle is stop for a context that was passed only to store calls, all
+// of which have returned: a store does not keep the context of a call past
+// its return, so a context that was never armed is unreferenced and goes
+// back to the pool. Contexts handed to event hooks, which may keep them,
+// are stopped, never recycled.
+func (c *endCtx) recycle() {
+	if c.armed.Load() {
+		c.timer.Stop()
+		return
+	}
+	c.parent = nil
+	endPool.Put(c)
 }

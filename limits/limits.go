@@ -214,9 +214,10 @@ func (a *Attempt) Succeed(ctx context.Context) error {
 		return nil
 	}
 	a.ended = true
-	ctx, cancel := endContext(ctx)
-	defer cancel()
-	if err := a.l.store.Release(ctx, a.key, a.counter.Window, a.l.now()); err != nil {
+	end := newEndCtx(ctx)
+	err := a.l.store.Release(end, a.key, a.counter.Window, a.l.now())
+	end.recycle()
+	if err != nil {
 		return reason.Store(err)
 	}
 	return nil
