@@ -180,7 +180,7 @@ func (m *Manager) Confirm(ctx context.Context, proof vocab.Proof, accountID, dev
 	}
 	p := *doc.pending
 	rec := p
-	c := candidate{dev: p, sealed: p.Secret, ad: deviceAD(p.ID), last: -1}
+	c := candidateOf(p, -1)
 	_, err = m.attempt(ctx, c, code, func(step int64) error {
 		rec.Usage, rec.ActivatedAt, rec.LastStep = usage, m.now(), step
 		return m.activate(ctx, doc, rec)

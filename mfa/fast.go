@@ -32,11 +32,8 @@ type aeadEntry struct {
 	aead cipher.AEAD
 }
 
-func (c *aeadCache) get(ring Keyring, id string) (cipher.AEAD, error) {
-	key, err := ring.Key(id)
-	if err != nil {
-		return nil, ErrKeyUnavailable.Wrap(err)
-	}
+// forKey returns the AEAD of key, which the keyring returned for id.
+func (c *aeadCache) forKey(id string, key []byte) (cipher.AEAD, error) {
 	if e, ok := c.m.Load(id); ok && bytes.Equal(e.(*aeadEntry).key, key) {
 		return e.(*aeadEntry).aead, nil
 	}
@@ -60,7 +57,16 @@ var secretBufs = sync.Pool{New: func() any { return new(secretBuf) }}
 // openInto is open, with the cached AEAD, decrypting into buf when the
 // secret fits. The caller clears the returned secret.
 func (c *aeadCache) openInto(ring Keyring, s Sealed, ad []byte, buf *secretBuf) ([]byte, error) {
-	aead, err := c.get(ring, s.KeyID)
+	key, err := ring.Key(s.KeyID)
+	if err != nil {
+		return nil, ErrKeyUnavailable.Wrap(err)
+	}
+	return c.openWith(key, s, ad, buf)
+}
+
+// openWith is openInto with the key the keyring returned for s.KeyID.
+func (c *aeadCache) openWith(key []byte, s Sealed, ad []byte, buf *secretBuf) ([]byte, error) {
+	aead, err := c.forKey(s.KeyID, key)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +91,12 @@ func (c *aeadCache) openInto(ring Keyring, s Sealed, ad []byte, buf *secretBuf) 
 type fastHMAC struct {
 	inner, outer         hash.Hash
 	innerSaved, outSaved []byte
-	pad                  []byte
-	tmp                  []byte
+	// in and out are the states every message starts from: innerSaved and
+	// outSaved after setKey, or a cached key's states (read only) after
+	// useStates.
+	in, out []byte
+	pad     []byte
+	tmp     []byte
 }
 
 func newFastHMAC(h func() hash.Hash) *fastHMAC {
@@ -124,7 +134,13 @@ func (f *fastHMAC) setKey(key []byte) {
 	f.outer.Write(f.pad)
 	f.outSaved = appendState(f.outSaved[:0], f.outer)
 	clear(f.pad)
+	f.in, f.out = f.innerSaved, f.outSaved
 }
+
+// useStates keys the HMAC with the saved inner and outer states of a key
+// (as setKey leaves them in innerSaved and outSaved). It only reads them:
+// they may be shared with other verifications.
+func (f *fastHMAC) useStates(inner, outer []byte) { f.in, f.out = inner, outer }
 
 func appendState(b []byte, h hash.Hash) []byte {
 	b, err := h.(encoding.BinaryAppender).AppendBinary(b)
@@ -144,12 +160,14 @@ func restore(h hash.Hash, state []byte) {
 func (f *fastHMAC) wipe() {
 	clear(f.innerSaved[:cap(f.innerSaved)])
 	clear(f.outSaved[:cap(f.outSaved)])
+	clear(f.tmp[:cap(f.tmp)])
+	f.in, f.out = nil, nil
 	f.inner.Reset()
 	f.outer.Reset()
 }
 
 // Reset starts a message.
-func (f *fastHMAC) Reset() { restore(f.inner, f.innerSaved) }
+func (f *fastHMAC) Reset() { restore(f.inner, f.in) }
 
 // Write adds to the message.
 func (f *fastHMAC) Write(p []byte) (int, error) { return f.inner.Write(p) }
@@ -157,7 +175,7 @@ func (f *fastHMAC) Write(p []byte) (int, error) { return f.inner.Write(p) }
 // Sum appends the MAC of the message to b.
 func (f *fastHMAC) Sum(b []byte) []byte {
 	f.tmp = f.inner.Sum(f.tmp[:0])
-	restore(f.outer, f.outSaved)
+	restore(f.outer, f.out)
 	f.outer.Write(f.tmp)
 	return f.outer.Sum(b)
 }
@@ -179,14 +197,14 @@ func newOTPPool(alg Algorithm) *sync.Pool {
 	return &sync.Pool{New: func() any { return &otp{mac: newFastHMAC(alg.newHash())} }}
 }
 
-// getOTP is newOTP from a pool; give it back with putOTP.
-func getOTP(alg Algorithm, key []byte, digits int) *otp {
+// getOTP is newOTP from a pool, not keyed yet (key its mac with setKey or
+// useStates); give it back with putOTP.
+func getOTP(alg Algorithm, digits int) *otp {
 	p, ok := otpPools[alg]
 	if !ok {
 		p = otpPools[SHA1] // validation lets no other value through
 	}
 	o := p.Get().(*otp)
-	o.mac.(*fastHMAC).setKey(key)
 	o.digits = digits
 	return o
 }

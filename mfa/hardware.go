@@ -170,7 +170,7 @@ func (m *Manager) BindHardware(ctx context.Context, proof vocab.Proof, accountID
 		Algorithm: tok.Algorithm, Digits: tok.Digits, Period: tok.Period,
 		Secret: tok.Seed, CreatedAt: m.now(), Usage: usage,
 	}
-	c := candidate{dev: rec, sealed: tok.Seed, ad: tokenAD(serial), last: tdoc.lastStep}
+	c := candidateOf(rec, tdoc.lastStep)
 	_, err = m.attempt(ctx, c, code, func(step int64) error {
 		// The claim advances the token's last-used step: errReplayedCode
 		// when the step is not after it.

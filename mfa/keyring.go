@@ -164,11 +164,3 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 	}
 	return cipher.NewGCM(block)
 }
-
-// ad returns the associated data d's secret was sealed with.
-func (d deviceRecord) ad() []byte {
-	if d.Kind == Hardware {
-		return tokenAD(d.Serial)
-	}
-	return deviceAD(d.ID)
-}

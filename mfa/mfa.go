@@ -116,7 +116,8 @@ type Manager struct {
 	now        func() time.Time
 	rand       io.Reader
 	events     event.Hook
-	aeads      aeadCache // opened AEADs by key ID (fast.go)
+	aeads      aeadCache  // opened AEADs by key ID (fast.go)
+	hmacs      *hmacCache // HMAC states of recently verified keys (hmaccache.go)
 }
 
 // New returns a Manager for cfg, or a reason.PolicyInvalid error naming the
@@ -149,6 +150,7 @@ func New(cfg Config) (*Manager, error) {
 		store: cfg.Store, keyring: cfg.Keyring, limiter: cfg.Limiter, keys: keys,
 		protection: cfg.Protection, qr: cfg.QR, issuer: issuer, policy: pol,
 		now: env.Clock(cfg.Now), rand: env.Rand(cfg.Rand), events: cfg.Events,
+		hmacs: newHMACCache(),
 	}
 	if m.qr == nil {
 		m.qr = PNGRenderer{}

@@ -149,14 +149,20 @@ func (m *Manager) accountTag(accountID string) string {
 
 // loadAccount reads the account's document; an absent one is empty.
 func (m *Manager) loadAccount(ctx context.Context, accountID string) (accountDoc, error) {
-	d := accountDoc{id: m.accountDocID(accountID), accountID: accountID}
-	doc, found, err := m.store.GetDocument(ctx, d.id)
+	id := m.accountDocID(accountID)
+	doc, found, err := m.store.GetDocument(ctx, id)
 	if err != nil {
 		return accountDoc{}, reason.Store(err)
 	}
 	if !found {
-		return d, nil
+		return accountDoc{id: id, accountID: accountID}, nil
 	}
+	return m.decodeAccount(id, accountID, doc)
+}
+
+// decodeAccount decodes the account's document doc, read from id.
+func (m *Manager) decodeAccount(id, accountID string, doc state.Document) (accountDoc, error) {
+	d := accountDoc{id: id, accountID: accountID}
 	r, v := codec.Read(doc.Data)
 	if v != accountDocV1 {
 		return accountDoc{}, corrupt(d.id)
@@ -336,13 +342,18 @@ func (m *Manager) spendStep(ctx context.Context, d accountDoc, tok tokenDoc, ste
 // deleteDevice removes the account's active device if it is deviceID,
 // with the backup codes, in one write. ok reports whether it did.
 func (m *Manager) deleteDevice(ctx context.Context, d accountDoc, deviceID string) (ok bool, err error) {
+	var gone Sealed
 	_, err = m.changeAccount(ctx, d, func(n *accountDoc) error {
 		if n.active == nil || n.active.ID != deviceID {
 			return ErrNotBound
 		}
+		gone = n.active.Secret
 		n.active, n.codes = nil, nil
 		return nil
 	})
+	if err == nil {
+		m.hmacs.evict(gone)
+	}
 	if errors.Is(err, ErrNotBound) {
 		return false, nil
 	}

@@ -46,15 +46,7 @@ func (m *Manager) Verify(ctx context.Context, accountID, code string) (Verificat
 	if err := checkAccount(accountID); err != nil {
 		return Verification{}, err
 	}
-	doc, err := m.loadAccount(ctx, accountID)
-	if err != nil {
-		return Verification{}, err
-	}
-	if doc.active == nil {
-		return Verification{}, ErrNotBound
-	}
-	v, _, err := m.verifyDevice(ctx, doc, code)
-	return v, err
+	return m.verifyFast(ctx, accountID, code) // hotverify.go
 }
 
 // verifyDevice is Verify for the active device of a loaded account
@@ -62,7 +54,7 @@ func (m *Manager) Verify(ctx context.Context, accountID, code string) (Verificat
 // written.
 func (m *Manager) verifyDevice(ctx context.Context, doc accountDoc, code string) (Verification, accountDoc, error) {
 	d := *doc.active
-	c := candidate{dev: d, sealed: d.Secret, ad: d.ad(), last: d.LastStep}
+	c := candidateOf(d, d.LastStep)
 	var tok tokenDoc
 	if d.Kind == Hardware {
 		// The step of a hardware device is kept on its token.
@@ -97,11 +89,32 @@ type candidate struct {
 	// dev names the device (or token) in events; its TOTP parameters are
 	// the ones used.
 	dev deviceRecord
-	// sealed is the secret, ad its associated data.
+	// sealed is the secret. Its associated data (see ad) binds it to the
+	// device ID (adKind Virtual) or the token's serial number (Hardware)
+	// adName.
 	sealed Sealed
-	ad     []byte
+	adKind Kind
+	adName string
 	// last is the last accepted step (-1 when none).
 	last int64
+}
+
+// candidateOf is the candidate of a device (active or pending) whose last
+// accepted step is last.
+func candidateOf(d deviceRecord, last int64) candidate {
+	c := candidate{dev: d, sealed: d.Secret, adKind: Virtual, adName: d.ID, last: last}
+	if d.Kind == Hardware {
+		c.adKind, c.adName = Hardware, d.Serial
+	}
+	return c
+}
+
+// ad returns the associated data c's secret was sealed with.
+func (c *candidate) ad() []byte {
+	if c.adKind == Hardware {
+		return tokenAD(c.adName)
+	}
+	return deviceAD(c.adName)
 }
 
 // Internal outcomes of matching, turned into counted failures by attempt.
@@ -122,7 +135,7 @@ func (m *Manager) attempt(ctx context.Context, c candidate, code string, commit 
 	if err != nil {
 		return 0, err
 	}
-	step, err := m.match(c, code)
+	step, err := m.match(&c, code)
 	if err == nil {
 		err = commit(step)
 	}
@@ -151,17 +164,14 @@ func (m *Manager) attempt(ctx context.Context, c candidate, code string, commit 
 	return 0, base.With("remaining", max(a.Remaining(), 0))
 }
 
-// match opens c's secret and looks for code in the skew window around now.
-func (m *Manager) match(c candidate, code string) (int64, error) {
-	buf := secretBufs.Get().(*secretBuf)
-	defer secretBufs.Put(buf)
-	secret, err := m.aeads.openInto(m.keyring, c.sealed, c.ad, buf)
-	if err != nil {
+// match keys an HMAC with c's secret and looks for code in the skew
+// window around now.
+func (m *Manager) match(c *candidate, code string) (int64, error) {
+	o := getOTP(c.dev.Algorithm, c.dev.Digits)
+	defer putOTP(c.dev.Algorithm, o)
+	if err := m.keyOTP(o.mac.(*fastHMAC), c); err != nil {
 		return 0, err
 	}
-	defer clear(secret)
-	o := getOTP(c.dev.Algorithm, secret, c.dev.Digits)
-	defer putOTP(c.dev.Algorithm, o)
 	step, replayed := o.match(code, stepAt(m.now(), c.dev.Period), m.policy.SkewSteps(), c.last)
 	switch {
 	case step >= 0:
@@ -170,4 +180,27 @@ func (m *Manager) match(c candidate, code string) (int64, error) {
 		return 0, errReplayedCode
 	}
 	return 0, errWrongCode
+}
+
+// keyOTP keys mac with c's secret: from the key cache when it holds the
+// secret's states, else by opening the sealed secret (and caching it).
+func (m *Manager) keyOTP(mac *fastHMAC, c *candidate) error {
+	key, err := m.keyring.Key(c.sealed.KeyID)
+	if err != nil {
+		return ErrKeyUnavailable.Wrap(err)
+	}
+	if e := m.hmacs.lookup(c, key); e != nil {
+		mac.useStates(e.inner, e.outer)
+		return nil
+	}
+	buf := secretBufs.Get().(*secretBuf)
+	defer secretBufs.Put(buf)
+	secret, err := m.aeads.openWith(key, c.sealed, c.ad(), buf)
+	if err != nil {
+		return err
+	}
+	mac.setKey(secret)
+	clear(secret)
+	m.hmacs.store(c, key, mac)
+	return nil
 }
