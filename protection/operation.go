@@ -167,7 +167,8 @@ func (m *Manager) firstMethod(ctx context.Context, p Profile, binding, op string
 	if !ok || !validKeyPart(sessionIDPrefix, id) {
 		return time.Time{}, false, nil
 	}
-	s, found, err := m.session(ctx, m.owner(p.AccountID), sessionIDPrefix+id, now)
+	var s Session
+	found, err := m.session(ctx, m.owner(p.AccountID), sessionIDPrefix+id, now, &s)
 	switch {
 	case err != nil:
 		return time.Time{}, false, reason.Store(err)

@@ -139,40 +139,46 @@ func (m *Manager) putSession(ctx context.Context, owner string, s Session) error
 }
 
 // session reads the live session with record ID rid ("s/" + session ID)
-// under owner. It allocates nothing beyond what the store does: the strings
-// share the record's payload.
-func (m *Manager) session(ctx context.Context, owner, rid string, now time.Time) (Session, bool, error) {
+// under owner into s. It allocates nothing beyond what the store does: the
+// strings share the record's payload.
+func (m *Manager) session(ctx context.Context, owner, rid string, now time.Time, s *Session) (bool, error) {
 	r, found, err := m.store.GetRecord(ctx, setSession, owner, rid, now)
 	if err != nil || !found {
-		return Session{}, false, err
+		return false, err
 	}
-	s, err := decodeSession(r)
-	if err != nil {
-		return Session{}, false, err
+	if err := decodeSession(s, &r); err != nil {
+		return false, err
 	}
-	return s, true, nil
+	return true, nil
 }
 
 // decodeSession decodes a session record (version 1, written before
-// sessions knew their trusted device, or version 2).
-func decodeSession(r state.Record) (Session, error) {
+// sessions knew their trusted device, or version 2) into s, in place (a
+// Session is large: the per-request path copies it once, to its caller).
+func decodeSession(s *Session, r *state.Record) error {
 	rd, v := codec.Read(r.Data)
 	if v != sessionV1 && v != sessionV2 {
-		return Session{}, codec.ErrCorrupt
+		return codec.ErrCorrupt
 	}
-	s := Session{
-		ID: strings.TrimPrefix(r.ID, sessionIDPrefix), AccountID: rd.String(), LoginMethod: rd.String(),
-		ClientIP: rd.String(), City: rd.String(), DeviceName: rd.String(),
-		CreatedAt: rd.Time(), IdleTimeout: time.Duration(rd.Int()) * time.Millisecond,
-		ExpiresAt: r.ExpiresAt, LastSeenAt: time.UnixMilli(r.Order).UTC(),
-	}
+	s.ID = strings.TrimPrefix(r.ID, sessionIDPrefix)
+	s.AccountID = rd.String()
+	s.LoginMethod = rd.String()
+	s.ClientIP = rd.String()
+	s.City = rd.String()
+	s.DeviceName = rd.String()
+	s.CreatedAt = rd.Time()
+	s.IdleTimeout = time.Duration(rd.Int()) * time.Millisecond
+	s.ExpiresAt = r.ExpiresAt
+	s.LastSeenAt = time.UnixMilli(r.Order).UTC()
+	s.DeviceID = ""
 	if v == sessionV2 {
 		s.DeviceID = rd.String()
 	}
 	if err := rd.Err(); err != nil {
-		return Session{}, err
+		*s = Session{}
+		return err
 	}
-	return s, nil
+	return nil
 }
 
 // touchSession raises the session's last-seen time to at and reports
@@ -193,8 +199,8 @@ func (m *Manager) sessions(ctx context.Context, accountID string, now time.Time)
 		if !strings.HasPrefix(r.ID, sessionIDPrefix) {
 			continue // a grant
 		}
-		s, err := decodeSession(r)
-		if err != nil {
+		var s Session
+		if err := decodeSession(&s, &r); err != nil {
 			return nil, err
 		}
 		out = append(out, s)

@@ -103,7 +103,8 @@ func (m *Manager) ValidateSession(ctx context.Context, token string) (Session, e
 		return Session{}, ErrSessionInvalid
 	}
 	now := m.now()
-	r, found, err := m.session(ctx, owner, rid, now)
+	var r Session
+	found, err := m.session(ctx, owner, rid, now, &r)
 	switch {
 	case err != nil:
 		return Session{}, reason.Store(err)
@@ -235,7 +236,8 @@ func (m *Manager) EndOtherSessions(ctx context.Context, accountID, keepSessionID
 	}
 	keepDevice := ""
 	if cause == CausePasswordChanged && keepSessionID != "" && validKeyPart(sessionIDPrefix, keepSessionID) {
-		s, found, err := m.session(ctx, m.owner(accountID), sessionIDPrefix+keepSessionID, m.now())
+		var s Session
+		found, err := m.session(ctx, m.owner(accountID), sessionIDPrefix+keepSessionID, m.now(), &s)
 		if err != nil {
 			return reason.Store(err)
 		}
