@@ -25,7 +25,11 @@
 // their scripts stays in one Redis Cluster slot; ending every record of an
 // owner (signing out everywhere) is one command, whatever their number.
 // Reads always go to the primary: a replica could still show a session that
-// was just ended.
+// was just ended. Through a *redis.Client, a *redis.Ring or a cluster client
+// that keeps reads on the primaries they are plain commands (GET, HGET);
+// through a cluster client that may send reads to replicas (ReadOnly,
+// RouteByLatency, RouteRandomly) they are scripts, which it sends to the
+// primary.
 //
 // The store never reads a clock to decide expiry (only to bound its waits,
 // see below). Each key stores its expiry, in Unix

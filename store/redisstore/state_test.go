@@ -270,44 +270,96 @@ func (c *commandNames) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	}
 }
 
-// TestStateReadsGoToThePrimary: every read is a script (or GETDEL), which a
-// client that sends read-only commands to replicas still sends to the
-// primary, so a replica's lag can never show an ended session.
+// TestStateReadsGoToThePrimary: through a client that may send read-only
+// commands to replicas, every read is a script (or GETDEL), which it still
+// sends to the primary, so a replica's lag can never show an ended session;
+// through a client that sends everything to one server, reads are plain.
 func TestStateReadsGoToThePrimary(t *testing.T) {
 	t.Parallel()
-	client := testClient(t)
-	hooked := redis.NewClient(&redis.Options{Addr: os.Getenv(addrVar)})
-	t.Cleanup(func() { _ = hooked.Close() })
-	names := &commandNames{}
-	hooked.AddHook(names)
-	s := redisstore.New(hooked, redisstore.WithKeyPrefix(testPrefix(t, client)))
-	ctx := t.Context()
-	require.NoError(t, s.PutRecord(ctx, rec("s", "o", "a", 1, time.Hour), 0, at(0)))
-	_, err := s.PutOnce(ctx, state.Once{ID: "x", ExpiresAt: at(time.Hour)}, at(0))
-	require.NoError(t, err)
-	_, err = s.PutDocument(ctx, state.Document{ID: "x", Version: 1})
-	require.NoError(t, err)
-	names.names = nil
-	_, found, err := s.GetRecord(ctx, "s", "o", "a", at(0))
-	require.NoError(t, err)
-	require.True(t, found)
-	rs, err := s.ListRecords(ctx, "s", "o", at(0))
-	require.NoError(t, err)
-	require.Len(t, rs, 1)
-	_, found, err = s.GetOnce(ctx, "x", at(0))
-	require.NoError(t, err)
-	require.True(t, found)
-	_, found, err = s.GetDocument(ctx, "x")
-	require.NoError(t, err)
-	require.True(t, found)
-	_, found, err = s.TakeOnce(ctx, "x", at(0))
-	require.NoError(t, err)
-	require.True(t, found)
-	require.NotEmpty(t, names.names)
-	for _, name := range names.names {
-		require.Contains(t, []string{"evalsha", "eval", "getdel"}, name)
+	for _, tc := range []struct {
+		name    string
+		replica bool
+		want    []string
+	}{
+		{"one server", false, []string{"hget", "evalsha", "eval", "get", "getdel"}},
+		{"replica reads", true, []string{"evalsha", "eval", "getdel"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			client := testClient(t)
+			hooked := redis.NewClient(&redis.Options{Addr: os.Getenv(addrVar)})
+			t.Cleanup(func() { _ = hooked.Close() })
+			names := &commandNames{}
+			hooked.AddHook(names)
+			s := redisstore.New(hooked, redisstore.WithKeyPrefix(testPrefix(t, client)))
+			if tc.replica {
+				redisstore.ReadLikeReplicaClient(s)
+			}
+			ctx := t.Context()
+			require.NoError(t, s.PutRecord(ctx, rec("s", "o", "a", 1, time.Hour), 0, at(0)))
+			_, err := s.PutOnce(ctx, state.Once{ID: "x", ExpiresAt: at(time.Hour)}, at(0))
+			require.NoError(t, err)
+			_, err = s.PutDocument(ctx, state.Document{ID: "x", Version: 1})
+			require.NoError(t, err)
+			names.names = nil
+			_, found, err := s.GetRecord(ctx, "s", "o", "a", at(0))
+			require.NoError(t, err)
+			require.True(t, found)
+			_, found, err = s.GetRecord(ctx, "s", "o", "b", at(0))
+			require.NoError(t, err)
+			require.False(t, found)
+			rs, err := s.ListRecords(ctx, "s", "o", at(0))
+			require.NoError(t, err)
+			require.Len(t, rs, 1)
+			_, found, err = s.GetOnce(ctx, "x", at(0))
+			require.NoError(t, err)
+			require.True(t, found)
+			_, found, err = s.GetDocument(ctx, "x")
+			require.NoError(t, err)
+			require.True(t, found)
+			_, found, err = s.TakeOnce(ctx, "x", at(0))
+			require.NoError(t, err)
+			require.True(t, found)
+			_, found, err = s.GetOnce(ctx, "x", at(0))
+			require.NoError(t, err)
+			require.False(t, found)
+			require.NotEmpty(t, names.names)
+			for _, name := range names.names {
+				require.Contains(t, tc.want, name)
+			}
+			if !tc.replica {
+				require.Contains(t, names.names, "hget")
+				require.Contains(t, names.names, "get")
+			}
+		})
 	}
 }
+
+// TestPrimaryReads: plain reads only through clients that never send a
+// read to a replica.
+func TestPrimaryReads(t *testing.T) {
+	t.Parallel()
+	addrs := []string{"127.0.0.1:1"} // never dialled: no command is sent
+	for _, tc := range []struct {
+		name   string
+		client redis.UniversalClient
+		want   bool
+	}{
+		{"client", redis.NewClient(&redis.Options{Addr: addrs[0]}), true},
+		{"ring", redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": addrs[0]}}), true},
+		{"cluster", redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs}), true},
+		{"cluster read-only", redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, ReadOnly: true}), false},
+		{"cluster by latency", redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, RouteByLatency: true}), false},
+		{"cluster randomly", redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs, RouteRandomly: true}), false},
+		{"other", otherClient{redis.NewClient(&redis.Options{Addr: addrs[0]})}, false},
+	} {
+		t.Cleanup(func() { _ = tc.client.Close() })
+		require.Equal(t, tc.want, redisstore.PrimaryReads(tc.client), tc.name)
+	}
+}
+
+// otherClient is a client the store does not know.
+type otherClient struct{ redis.UniversalClient }
 
 func BenchmarkRecordGet(b *testing.B) {
 	storetest.BenchmarkRecordGet(b, newStore(b, testClient(b)), parallelism)

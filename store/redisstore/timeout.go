@@ -55,6 +55,13 @@ type boundedClient struct {
 	// store stops waiting for them at the deadline.
 	ctxDeadlines bool
 	explicit     bool
+	// primaryReads is whether client sends read-only commands to the
+	// server it sends writes to: a *redis.Client and a *redis.Ring always
+	// do, a *redis.ClusterClient unless it may route reads to replicas
+	// (ReadOnly, RouteByLatency, RouteRandomly). The state reads are then
+	// plain commands (HGET, GET, HGETALL); otherwise they are a script,
+	// which such a client still sends to the primary.
+	primaryReads bool
 }
 
 var _ redis.Scripter = (*boundedClient)(nil)
@@ -64,10 +71,14 @@ func newBoundedClient(client redis.UniversalClient) *boundedClient {
 	switch c := client.(type) {
 	case *redis.Client:
 		b.ctxDeadlines = c.Options().ContextTimeoutEnabled
+		b.primaryReads = true
 	case *redis.ClusterClient:
-		b.ctxDeadlines = c.Options().ContextTimeoutEnabled
+		o := c.Options()
+		b.ctxDeadlines = o.ContextTimeoutEnabled
+		b.primaryReads = !o.ReadOnly && !o.RouteByLatency && !o.RouteRandomly
 	case *redis.Ring:
 		b.ctxDeadlines = c.Options().ContextTimeoutEnabled
+		b.primaryReads = true
 	}
 	return b
 }
@@ -76,18 +87,10 @@ func newBoundedClient(client redis.UniversalClient) *boundedClient {
 // command, or a command made by failed that holds the deadline error when the
 // timeout ends first.
 func bounded[C redis.Cmder](b *boundedClient, ctx context.Context, call func(context.Context) C, failed func(context.Context) C) C {
-	ctx, cancel := context.WithTimeout(ctx, b.timeout)
+	ctx, cancel := b.bound(ctx)
 	defer cancel()
 	if b.ctxDeadlines {
-		cmd := call(ctx)
-		// The client reports the socket's deadline, which it takes from
-		// ctx, as a network timeout: say that a deadline ended the command,
-		// as on the other path.
-		var ne net.Error
-		if err := cmd.Err(); errors.As(err, &ne) && ne.Timeout() && !errors.Is(err, context.DeadlineExceeded) {
-			cmd.SetErr(fmt.Errorf("%w: %w", context.DeadlineExceeded, err))
-		}
-		return cmd
+		return deadlineErr(call(ctx))
 	}
 	if !b.explicit {
 		// No WithOpTimeout and a client that ignores ctx deadlines: its own
@@ -107,6 +110,26 @@ func bounded[C redis.Cmder](b *boundedClient, ctx context.Context, call func(con
 	}
 }
 
+// bound returns ctx limited to the op timeout: ctx itself when it ends
+// within the op timeout already, which bounds the command as tightly.
+func (b *boundedClient) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= b.timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, b.timeout)
+}
+
+// deadlineErr says that a deadline ended cmd when the client reports the
+// socket's deadline, which it takes from ctx, as a network timeout, as the
+// goroutine path of bounded does.
+func deadlineErr[C redis.Cmder](cmd C) C {
+	var ne net.Error
+	if err := cmd.Err(); errors.As(err, &ne) && ne.Timeout() && !errors.Is(err, context.DeadlineExceeded) {
+		cmd.SetErr(fmt.Errorf("%w: %w", context.DeadlineExceeded, err))
+	}
+	return cmd
+}
+
 // Del deletes keys.
 func (b *boundedClient) Del(ctx context.Context, keys ...string) *redis.IntCmd {
 	return bounded(b, ctx,
@@ -119,6 +142,31 @@ func (b *boundedClient) HMGet(ctx context.Context, key string, fields ...string)
 	return bounded(b, ctx,
 		func(ctx context.Context) *redis.SliceCmd { return b.client.HMGet(ctx, key, fields...) },
 		func(ctx context.Context) *redis.SliceCmd { return redis.NewSliceCmd(ctx) })
+}
+
+// Get reads the string at key (directly, as HGet).
+func (b *boundedClient) Get(ctx context.Context, key string) *redis.StringCmd {
+	if b.ctxDeadlines {
+		ctx, cancel := b.bound(ctx)
+		defer cancel()
+		return deadlineErr(b.client.Get(ctx, key))
+	}
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.StringCmd { return b.client.Get(ctx, key) },
+		func(ctx context.Context) *redis.StringCmd { return redis.NewStringCmd(ctx) })
+}
+
+// HGet reads the field of the hash at key. On a client that applies ctx
+// deadlines it calls the client directly, without the closures of bounded.
+func (b *boundedClient) HGet(ctx context.Context, key, field string) *redis.StringCmd {
+	if b.ctxDeadlines {
+		ctx, cancel := b.bound(ctx)
+		defer cancel()
+		return deadlineErr(b.client.HGet(ctx, key, field))
+	}
+	return bounded(b, ctx,
+		func(ctx context.Context) *redis.StringCmd { return b.client.HGet(ctx, key, field) },
+		func(ctx context.Context) *redis.StringCmd { return redis.NewStringCmd(ctx) })
 }
 
 // GetDel reads and deletes the string at key.
