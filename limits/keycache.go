@@ -27,8 +27,15 @@ type keyCache struct {
 	slots [keySlots]atomic.Pointer[keyEntry]
 }
 
+// slot hashes the subject only: scopes are a few constants, told apart by
+// their length and first byte, so two scopes share a subject's slot only
+// if both match (the entry holds the scope, so sharing costs a hash again,
+// never a wrong key).
 func (c *keyCache) slot(scope, subject string) *atomic.Pointer[keyEntry] {
-	h := maphash.String(keySeed, subject) ^ maphash.String(keySeed, scope)*0x9e3779b97f4a7c15
+	h := maphash.String(keySeed, subject)
+	if scope != "" {
+		h += (uint64(len(scope))<<8 | uint64(scope[0])) * 0x9e3779b97f4a7c15
+	}
 	return &c.slots[h%keySlots]
 }
 
