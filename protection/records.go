@@ -98,16 +98,11 @@ func validOwner(s string) bool {
 	if len(s) != ownerLen {
 		return false
 	}
+	var bad byte
 	for i := 0; i < len(s); i++ {
-		if !isBase64URL(s[i]) {
-			return false
-		}
+		bad |= base64URLValue[s[i]]
 	}
-	return true
-}
-
-func isBase64URL(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+	return bad&invalidBase64 == 0
 }
 
 // validKeyPart reports whether an ID that came from the caller (a session or
@@ -361,25 +356,30 @@ func (m *Manager) putGrant(ctx context.Context, g grant) error {
 // sessionGrant returns the live step-up grant of the session with ID id,
 // without building the session's binding text.
 func (m *Manager) sessionGrant(ctx context.Context, accountID, id string, now time.Time) (grant, bool, error) {
-	key, ok := stepUpGrantID(id)
+	owner, key, ok := m.stepUpGrantID(accountID, id)
 	if !ok {
 		return m.grant(ctx, accountID, SessionBinding(id), ScopeStepUp, now)
 	}
 	// The returned grant leaves its Binding empty: the caller knows it.
-	return m.grantAt(ctx, accountID, key, ScopeStepUp, now, nil)
+	return m.grantAt(ctx, owner, accountID, key, ScopeStepUp, now, nil)
 }
 
-// stepUpEntry is one remembered step-up grant ID and the session ID it is
-// made of.
+// stepUpEntry is one remembered step-up grant ID, the session ID it is made
+// of, and the owner tag of the session's account under the keys of a
+// Manager.
 type stepUpEntry struct {
+	keys    *keyhash.Hasher
+	account string
+	owner   string
 	session string
 	grant   string
 }
 
 // stepUps remembers the step-up grant IDs ("g/s:" + session ID + "/" +
-// ScopeStepUp) of recently checked sessions, so that Authorize, which runs
-// for every sensitive operation, neither checks the session ID's form nor
-// allocates its grant ID again for a session seen a moment ago. It holds
+// ScopeStepUp) and owner tags of recently checked sessions, so that
+// Authorize, which runs for every sensitive operation, neither checks the
+// session ID's form nor allocates its grant ID nor looks the owner up again
+// for a session seen a moment ago. It holds account IDs, owner tags and
 // session IDs (hashes, safe to show) in a fixed number of slots: its size
 // never grows.
 var stepUps [1024]atomic.Pointer[stepUpEntry]
@@ -387,35 +387,36 @@ var stepUps [1024]atomic.Pointer[stepUpEntry]
 // stepUpSeed spreads session IDs over the slots of stepUps.
 var stepUpSeed = maphash.MakeSeed()
 
-// stepUpGrantID returns the record ID of the step-up grant of the session
-// with ID id, or false when id is not a hash's text (its grant is then
-// under the hash of its binding).
-func stepUpGrantID(id string) (string, bool) {
+// stepUpGrantID returns the owner of the account and the record ID of the
+// step-up grant of its session with ID id, or false when id is not a
+// hash's text (its grant is then under the hash of its binding).
+func (m *Manager) stepUpGrantID(accountID, id string) (owner, grantID string, ok bool) {
 	slot := &stepUps[maphash.String(stepUpSeed, id)%uint64(len(stepUps))]
-	if e := slot.Load(); e != nil && e.session == id {
-		return e.grant, true
+	if e := slot.Load(); e != nil && e.session == id && e.account == accountID && e.keys == m.keys {
+		return e.owner, e.grant, true
 	}
 	if !isHashText(id) {
-		return "", false
+		return "", "", false
 	}
 	var b [len(grantIDPrefix) + len("s:") + hashLen + 1 + len(ScopeStepUp)]byte
 	key := append(append(append(append(b[:0], grantIDPrefix...), "s:"...), id...), '/')
 	key = append(key, ScopeStepUp...)
-	e := &stepUpEntry{grant: string(key)}
+	e := &stepUpEntry{keys: m.keys, account: accountID, owner: m.owner(accountID), grant: string(key)}
 	e.session = e.grant[len(grantIDPrefix)+len("s:") : len(grantIDPrefix)+len("s:")+hashLen]
 	slot.Store(e)
-	return e.grant, true
+	return e.owner, e.grant, true
 }
 
 // grant returns the live grant of the account, binding and scope.
 func (m *Manager) grant(ctx context.Context, accountID, binding, scope string, now time.Time) (grant, bool, error) {
-	return m.grantAt(ctx, accountID, grantID(binding, scope), scope, now, func() string { return binding })
+	return m.grantAt(ctx, m.owner(accountID), accountID, grantID(binding, scope), scope, now, func() string { return binding })
 }
 
-// grantAt reads the grant with record ID id; bindingOf, when not nil, gives
-// its binding text for the returned grant.
-func (m *Manager) grantAt(ctx context.Context, accountID, id, scope string, now time.Time, bindingOf func() string) (grant, bool, error) {
-	r, found, err := m.store.GetRecord(ctx, setSession, m.owner(accountID), id, now)
+// grantAt reads the grant of the account (whose owner tag is owner) with
+// record ID id; bindingOf, when not nil, gives its binding text for the
+// returned grant.
+func (m *Manager) grantAt(ctx context.Context, owner, accountID, id, scope string, now time.Time, bindingOf func() string) (grant, bool, error) {
+	r, found, err := m.store.GetRecord(ctx, setSession, owner, id, now)
 	if err != nil || !found {
 		return grant{}, false, err
 	}
