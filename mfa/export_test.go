@@ -71,3 +71,15 @@ func (v StoreView) Token(ctx context.Context, serial string) (TokenState, bool, 
 	}
 	return TokenState{TokenRecord: t.rec, Holder: t.holder, LastStep: t.lastStep}, true, nil
 }
+
+// HasCachedKey reports whether the HMAC states of the account's active
+// device are in the Manager's cache.
+func (m *Manager) HasCachedKey(ctx context.Context, accountID string) bool {
+	d, err := m.loadAccount(ctx, accountID)
+	if err != nil || d.active == nil {
+		return false
+	}
+	c := candidateOf(*d.active, d.active.LastStep)
+	key, err := m.keyring.Key(c.sealed.KeyID)
+	return err == nil && m.hmacs.lookup(&c, key) != nil
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/cipher"
 	"encoding"
+	"encoding/binary"
 	"errors"
 	"hash"
 	"hash/maphash"
@@ -97,6 +98,12 @@ type fastHMAC struct {
 	in, out []byte
 	pad     []byte
 	tmp     []byte
+	// direct: the digest (SHA-1, SHA-256) pads its 64-byte blocks with an
+	// 8-byte length and saves its state as the 4-byte magic, then the
+	// digest words: see sumShort.
+	direct bool
+	blk    [64]byte
+	state  []byte
 }
 
 func newFastHMAC(h func() hash.Hash) *fastHMAC {
@@ -105,7 +112,34 @@ func newFastHMAC(h func() hash.Hash) *fastHMAC {
 		inner: in, outer: out,
 		innerSaved: make([]byte, 0, 256), outSaved: make([]byte, 0, 256),
 		pad: make([]byte, in.BlockSize()), tmp: make([]byte, 0, in.Size()),
+		direct: in.BlockSize() == 64 && in.Size() <= 32, state: make([]byte, 0, 256),
 	}
+}
+
+// sumShort appends to dst the MAC of msg (at most 32 bytes) when f.direct.
+// Each of the two digests then compresses one block it pads itself, and the
+// result is read from its saved state, which skips the generic Write and
+// Sum of crypto/hmac.
+func (f *fastHMAC) sumShort(dst, msg []byte) []byte {
+	size := f.inner.Size()
+	f.padBlock(msg)
+	restore(f.inner, f.in)
+	f.inner.Write(f.blk[:])
+	f.state = appendState(f.state[:0], f.inner)
+	f.padBlock(f.state[4 : 4+size])
+	restore(f.outer, f.out)
+	f.outer.Write(f.blk[:])
+	f.state = appendState(f.state[:0], f.outer)
+	return append(dst, f.state[4:4+size]...)
+}
+
+// padBlock fills f.blk with msg padded as the last block of a message of
+// one key block (64 bytes) and msg.
+func (f *fastHMAC) padBlock(msg []byte) {
+	n := copy(f.blk[:], msg)
+	f.blk[n] = 0x80
+	clear(f.blk[n+1 : 56])
+	binary.BigEndian.PutUint64(f.blk[56:], uint64(64+n)*8)
 }
 
 // setKey keys the HMAC.
@@ -161,6 +195,8 @@ func (f *fastHMAC) wipe() {
 	clear(f.innerSaved[:cap(f.innerSaved)])
 	clear(f.outSaved[:cap(f.outSaved)])
 	clear(f.tmp[:cap(f.tmp)])
+	clear(f.state[:cap(f.state)])
+	clear(f.blk[:])
 	f.in, f.out = nil, nil
 	f.inner.Reset()
 	f.outer.Reset()

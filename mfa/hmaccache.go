@@ -59,18 +59,18 @@ type hmacEntry struct {
 }
 
 // String describes the entry without its key material.
-func (e *hmacEntry) String() string {
+func (e hmacEntry) String() string {
 	return "mfa.hmacEntry{key=" + e.keyID + " " + string(e.adKind) + ":" + e.adName + " " + string(e.alg) + "}"
 }
 
 // GoString is String.
-func (e *hmacEntry) GoString() string { return e.String() }
+func (e hmacEntry) GoString() string { return e.String() }
 
 // Format prints String for every verb.
-func (e *hmacEntry) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
+func (e hmacEntry) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
 
 // LogValue keeps the key material out of structured logs.
-func (e *hmacEntry) LogValue() slog.Value { return slog.StringValue(e.String()) }
+func (e hmacEntry) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
 // slot returns the slot of a sealed ciphertext.
 func (kc *hmacCache) slot(ciphertext []byte) *atomic.Pointer[hmacEntry] {

@@ -101,9 +101,13 @@ func newOTP(alg Algorithm, key []byte, digits int) *otp {
 // digits, into dst (which must have room for them) and returns it.
 func (o *otp) code(counter uint64, dst []byte) []byte {
 	binary.BigEndian.PutUint64(o.buf[:], counter)
-	o.mac.Reset()
-	o.mac.Write(o.buf[:])
-	o.sum = o.mac.Sum(o.sum[:0])
+	if f, ok := o.mac.(*fastHMAC); ok && f.direct {
+		o.sum = f.sumShort(o.sum[:0], o.buf[:])
+	} else {
+		o.mac.Reset()
+		o.mac.Write(o.buf[:])
+		o.sum = o.mac.Sum(o.sum[:0])
+	}
 	// Dynamic truncation, RFC 4226 section 5.3.
 	off := o.sum[len(o.sum)-1] & 0x0f
 	bin := binary.BigEndian.Uint32(o.sum[off:off+4]) & 0x7fffffff
