@@ -299,10 +299,12 @@ type storedAccount struct {
 	SecurityPhone          string
 	SecurityEmail          string
 	LoginMethods           []account.LoginMethod
-	Password               account.Password
-	Version                int64
-	security               *account.SecuritySettings
-	rare                   *rareFields
+	// pass is the account's password record (hash and history), which
+	// redacts its own hashes when printed.
+	pass     account.Password
+	Version  int64
+	security *account.SecuritySettings
+	rare     *rareFields
 }
 
 // rareFields are the fields of an account that are usually zero, with the
@@ -339,10 +341,10 @@ func store(a account.Account) storedAccount {
 		ContactPhone: a.ContactPhone.Address, ContactEmail: a.ContactEmail.Address,
 		SecurityPhone: a.SecurityPhone, SecurityEmail: a.SecurityEmail,
 		LoginMethods: slices.Clip(slices.Clone(a.LoginMethods)),
-		Password:     a.Password, Version: a.Version,
+		pass:         a.Password, Version: a.Version,
 		security: sharedSecurity(a.Security),
 	}
-	r.Password.History = slices.Clip(slices.Clone(a.Password.History))
+	r.pass.History = slices.Clip(slices.Clone(a.Password.History))
 	rare := rareFields{Nickname: a.Nickname, Industry: a.Industry, RealName: a.RealName, ContactPhone: a.ContactPhone, ContactEmail: a.ContactEmail}
 	rare.RealName.Status, rare.ContactPhone.Address, rare.ContactEmail.Address = "", "", ""
 	if rare != (rareFields{}) {
@@ -358,9 +360,9 @@ func (r *storedAccount) account() account.Account {
 		RegistrationIdentifier: r.RegistrationIdentifier, State: r.State,
 		SecurityPhone: r.SecurityPhone, SecurityEmail: r.SecurityEmail,
 		LoginMethods: slices.Clone(r.LoginMethods),
-		Password:     r.Password, Version: r.Version,
+		Password:     r.pass, Version: r.Version,
 	}
-	a.Password.History = slices.Clone(r.Password.History)
+	a.Password.History = slices.Clone(r.pass.History)
 	if r.security != nil {
 		a.Security = *r.security
 	}
