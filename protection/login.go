@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -155,7 +156,7 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 		}
 		return LoginResult{}, err
 	}
-	accountID, err := m.checkPassword(ctx, a, cred, found, req.Password)
+	rehash, err := m.checkPassword(ctx, a, cred, found, req.Password)
 	if err != nil {
 		if errors.Is(err, ErrWrongCredentials) {
 			m.emitLogin(ctx, event.LoginFailed, cred.AccountID, subject(), time.Time{}, req.ClientIP, string(reason.PasswordWrong), "")
@@ -166,7 +167,18 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 		}
 		return LoginResult{}, err
 	}
-	res, err := m.afterFirstStep(ctx, accountID, LoginMethodPassword, req.ClientIP, req.DeviceToken, req.DeviceName)
+	// The right password's slot is given back and the account's lock read
+	// again while the login goes on (see lockWait).
+	w := m.endRight(ctx, a, cred.AccountID, req.ClientIP)
+	if rehash {
+		m.upgradeHash(ctx, cred, req.Password)
+	}
+	res, err := m.afterFirstStep(ctx, cred.AccountID, LoginMethodPassword, req.ClientIP, req.DeviceToken, req.DeviceName, w)
+	// Whatever the rest did, the refund and the lock come first, as when
+	// they ran before it (a session created meanwhile was abandoned).
+	if werr := w.settle(ctx); werr != nil {
+		return LoginResult{}, werr
+	}
 	if errors.Is(err, ErrAccountUnknown) {
 		// The account went away between the two look-ups.
 		return LoginResult{}, ErrWrongCredentials
@@ -174,20 +186,89 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 	return res, err
 }
 
+// lockWait ends the attempt of a right password while the login goes on:
+// the refund of the reserved slot and the second read of the account's
+// lock run in goroutines of their own, so that with a remote counter store
+// they and the session write take one round trip together instead of three
+// in a row. The login settles it before anything leaves: before the session
+// is given out (finish) or the pending login written (afterFirstStep), and
+// once more at the end whatever happened. A refund's failure then fails the
+// login as before (the session already written is abandoned: its token was
+// never given out), a lock refuses it, and nothing differs from the
+// sequential order but the time.
+//
+// The refund runs under the limiter's own end context (context.WithoutCancel,
+// bounded by limits.EndTimeout), so it happens whatever the rest does. The
+// lock read may run before the refund lands and then count this login's own
+// reservation, which can make the account look locked: a lock seen that way
+// is read again after the refund, in order, as the sequential login did.
+type lockWait struct {
+	m                  *Manager
+	wg                 sync.WaitGroup
+	attempt            limits.Attempt
+	accountID, ip      string
+	refundErr, readErr error
+	status             limits.Status
+	settled            bool
+	err                error
+}
+
+// endRight starts ending the attempt a of a right password to accountID.
+func (m *Manager) endRight(ctx context.Context, a *limits.Attempt, accountID, ip string) *lockWait {
+	w := &lockWait{m: m, attempt: *a, accountID: accountID, ip: ip}
+	w.wg.Add(2)
+	go func() {
+		defer w.wg.Done()
+		w.refundErr = w.attempt.Succeed(ctx)
+	}()
+	go func() {
+		defer w.wg.Done()
+		w.status, w.readErr = m.limiter.Status(ctx, AccountLockScope, accountID)
+	}()
+	return w
+}
+
+// settle waits for the refund and the lock read and returns the error that
+// refuses the login: the refund's failure, the read's failure, or the
+// *limits.LockedError of a lock (with its LoginLocked event), in that
+// order. It decides once; later calls return the same answer. A nil
+// lockWait (a login that checked the lock before its first step) settles
+// to nil.
+func (w *lockWait) settle(ctx context.Context) error {
+	if w == nil {
+		return nil
+	}
+	if w.settled {
+		return w.err
+	}
+	w.wg.Wait()
+	w.settled = true
+	switch {
+	case w.refundErr != nil:
+		w.err = w.refundErr
+	case w.readErr != nil:
+		w.err = w.readErr
+	case !w.status.LockedUntil.IsZero():
+		// Perhaps this login's own reservation, given back since.
+		w.err = w.m.checkLock(ctx, w.accountID, LoginMethodPassword, w.ip)
+	}
+	return w.err
+}
+
 // checkPassword runs the password check of the credential cred (found is
-// false for an unknown login) under the reserved attempt a and ends it: a
-// wrong password keeps the slot as a failure (and may lock), a right one
-// gives it back, an error gives it back. It returns the account ID. When
-// the stored hash is out of date (a migrated bcrypt hash, weaker argon2id
-// parameters) it is replaced while the password is at hand: one more hash
-// and one version-checked write of the record the look-up read, never a
-// second check of the password.
+// false for an unknown login) under the reserved attempt a. A wrong password
+// ends a, keeping the slot as a failure (it may lock); an error ends it
+// giving the slot back; a right password leaves a for the caller to end (see
+// lockWait). rehash reports that the stored hash of the right password is
+// out of date (a migrated bcrypt hash, weaker argon2id parameters): the
+// caller replaces it while the password is at hand (upgradeHash), one more
+// hash and one version-checked write of the record the look-up read, never
+// a second check of the password.
 //
 // The failure that locks returns the lock first and ErrWrongCredentials
 // second, joined: its reason code is limits.locked.
-func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, cred account.Credential, found bool, pw string) (string, error) {
-	var ok, rehash bool
-	var err error
+func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, cred account.Credential, found bool, pw string) (rehash bool, err error) {
+	var ok bool
 	if found {
 		ok, rehash, err = m.pw.Verify(ctx, pw, cred.Hash)
 	} else {
@@ -195,20 +276,14 @@ func (m *Manager) checkPassword(ctx context.Context, a *limits.Attempt, cred acc
 	}
 	switch {
 	case err != nil:
-		return "", errors.Join(err, a.Succeed(ctx))
+		return false, errors.Join(err, a.Succeed(ctx))
 	case !ok || !found:
 		if lock := a.Fail(ctx); lock != nil {
-			return cred.AccountID, errors.Join(lock, ErrWrongCredentials)
+			return false, errors.Join(lock, ErrWrongCredentials)
 		}
-		return cred.AccountID, ErrWrongCredentials
+		return false, ErrWrongCredentials
 	}
-	if err := a.Succeed(ctx); err != nil {
-		return "", err
-	}
-	if rehash {
-		m.upgradeHash(ctx, cred, pw)
-	}
-	return cred.AccountID, nil
+	return rehash, nil
 }
 
 // checkLock refuses a login of the account while it is locked in
@@ -264,7 +339,7 @@ func (m *Manager) LoginWith(ctx context.Context, req ThirdPartyLogin) (LoginResu
 	if err := checkLoginFields(req.ClientIP, req.DeviceName, req.DeviceToken); err != nil {
 		return LoginResult{}, err
 	}
-	return m.afterFirstStep(ctx, req.AccountID, req.Method, req.ClientIP, req.DeviceToken, req.DeviceName)
+	return m.afterFirstStep(ctx, req.AccountID, req.Method, req.ClientIP, req.DeviceToken, req.DeviceName, nil)
 }
 
 // loginInfo describes a login on its way to a session.
@@ -277,15 +352,24 @@ type loginInfo struct {
 	// skipped says why login protection did not ask: "trusted_device" or
 	// "wechat_login"; empty when it did or is off.
 	skipped string
+	// wait is the end of a password login's attempt, settled before the
+	// session is given out; nil otherwise.
+	wait *lockWait
 }
 
 // afterFirstStep applies the account lock, remote-login and login
 // protection after a successful first step, and returns a session or a
 // pending login. A live trusted device presented by deviceToken is recorded
 // in the session (or the pending login) whether or not it skips anything.
-func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip, deviceToken, device string) (LoginResult, error) {
-	if err := m.checkLock(ctx, accountID, loginMethod, ip); err != nil {
-		return LoginResult{}, err
+//
+// w is the end of a password login's attempt, still running (see
+// lockWait); it is settled before the session is given out or the pending
+// login written. Without it (nil) the account's lock is checked first.
+func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip, deviceToken, device string, w *lockWait) (LoginResult, error) {
+	if w == nil {
+		if err := m.checkLock(ctx, accountID, loginMethod, ip); err != nil {
+			return LoginResult{}, err
+		}
 	}
 	p, err := m.profile(ctx, accountID)
 	if err != nil {
@@ -300,7 +384,7 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 			return LoginResult{}, err
 		}
 	}
-	l := loginInfo{method: loginMethod, ip: ip, city: city, device: device}
+	l := loginInfo{method: loginMethod, ip: ip, city: city, device: device, wait: w}
 	if l.deviceID, err = m.trusted(ctx, accountID, deviceToken, now); err != nil {
 		return LoginResult{}, err
 	}
@@ -321,6 +405,9 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 	}
 	o, err := m.offerLogin(ctx, p, loginMethod, preferred)
 	if err != nil {
+		return LoginResult{}, err
+	}
+	if err := w.settle(ctx); err != nil {
 		return LoginResult{}, err
 	}
 	token, id, err := m.newToken()
@@ -494,6 +581,10 @@ func (m *Manager) finish(ctx context.Context, p Profile, l loginInfo) (LoginResu
 		return LoginResult{}, err
 	}
 	if err := m.learnCity(ctx, p.AccountID, l.city, s.CreatedAt); err != nil {
+		m.abandon(ctx, &s)
+		return LoginResult{}, err
+	}
+	if err := l.wait.settle(ctx); err != nil {
 		m.abandon(ctx, &s)
 		return LoginResult{}, err
 	}

@@ -1,7 +1,9 @@
 package protection_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +16,8 @@ import (
 	"github.com/accountsec/accountsec/fakes"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/state"
+	"github.com/accountsec/accountsec/store/memstore"
 )
 
 func TestLoginWithoutProtectionGivesASession(t *testing.T) {
@@ -439,4 +443,186 @@ func wrongCode(code string) string {
 		return "111111"
 	}
 	return "000000"
+}
+
+// barrier lets n calls through together: each waits until all n have
+// arrived, or fails after a bound, so that calls made one after the other
+// fail instead of hanging.
+type barrier struct {
+	n       int
+	mu      sync.Mutex
+	arrived []string
+	all     chan struct{}
+}
+
+func newBarrier(n int) *barrier { return &barrier{n: n, all: make(chan struct{})} }
+
+func (b *barrier) wait(name string) error {
+	b.mu.Lock()
+	b.arrived = append(b.arrived, name)
+	if len(b.arrived) == b.n {
+		close(b.all)
+	}
+	b.mu.Unlock()
+	select {
+	case <-b.all:
+		return nil
+	case <-time.After(10 * time.Second):
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return fmt.Errorf("%s waited in vain: only %v arrived, the others wait for it to return", name, b.arrived)
+	}
+}
+
+// overlapCounters sends the refund and the lock read of the login to the
+// barrier once armed.
+type overlapCounters struct {
+	limits.CounterStore
+	armed atomic.Pointer[barrier]
+}
+
+func (c *overlapCounters) Release(ctx context.Context, key string, window, now time.Time) error {
+	if b := c.armed.Load(); b != nil {
+		if err := b.wait("refund"); err != nil {
+			return err
+		}
+	}
+	return c.CounterStore.Release(ctx, key, window, now)
+}
+
+func (c *overlapCounters) Get(ctx context.Context, key string, now time.Time) (limits.Counter, error) {
+	if b := c.armed.Load(); b != nil {
+		if err := b.wait("lock read"); err != nil {
+			return limits.Counter{}, err
+		}
+	}
+	return c.CounterStore.Get(ctx, key, now)
+}
+
+// overlapStore sends the session write to the barrier once armed.
+type overlapStore struct {
+	protection.Store
+	armed atomic.Pointer[barrier]
+}
+
+func (s *overlapStore) PutRecord(ctx context.Context, r state.Record, keep int, now time.Time) error {
+	if b := s.armed.Load(); b != nil && r.Set == "session" {
+		if err := b.wait("session write"); err != nil {
+			return err
+		}
+	}
+	return s.Store.PutRecord(ctx, r, keep, now)
+}
+
+// A right password's login waits for two round trips of the stores: the
+// reservation, then the refund, the second read of the lock and the
+// session write together. The three calls meet at a barrier that lets them
+// through only when all have arrived, so any two made one after the other
+// fail the login.
+func TestRightPasswordRefundsReadsLockAndWritesSessionTogether(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	counters := &overlapCounters{CounterStore: memstore.New()}
+	st := &overlapStore{Store: e.mem}
+	lim, err := limits.NewLimiter(limits.Config{Store: counters, Secret: secret, Now: e.clock.Now}, limits.Lockout{})
+	require.NoError(t, err)
+	e.with(t, func(c *protection.Config) { c.Store, c.Limiter = st, lim })
+
+	b := newBarrier(3)
+	counters.armed.Store(b)
+	st.armed.Store(b)
+	res, err := e.m.Login(t.Context(), protection.LoginRequest{Login: aliceLogin, Password: alicePW, ClientIP: "203.0.113.1"})
+	require.NoError(t, err)
+	require.NotNil(t, res.Session)
+	assert.ElementsMatch(t, []string{"refund", "lock read", "session write"}, b.arrived)
+
+	counters.armed.Store(nil)
+	st.armed.Store(nil)
+	got, err := e.m.ValidateSession(t.Context(), res.Token)
+	require.NoError(t, err)
+	assert.Equal(t, res.Session.ID, got.ID)
+	st2, err := lim.Status(t.Context(), protection.AccountLockScope, aliceID)
+	require.NoError(t, err)
+	assert.Zero(t, st2.Failures, "the slot was given back")
+}
+
+// A refund that fails fails the login with a store error even though the
+// session was written meanwhile: that session is deleted, its token never
+// given out.
+func TestFailedRefundLeavesNoSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.counters.FailOn("Release", errors.New("counter store down"))
+	_, err := e.m.Login(t.Context(), protection.LoginRequest{Login: aliceLogin, Password: alicePW, ClientIP: "203.0.113.1"})
+	requireStoreError(t, err)
+	e.counters.Heal()
+	sessions, err := e.m.Sessions(t.Context(), aliceID)
+	require.NoError(t, err)
+	assert.Empty(t, sessions, "the session written beside the refund was deleted")
+	assert.Zero(t, e.events.Count(event.LoginSucceeded))
+}
+
+// A failed lock read fails the login with a store error and leaves no
+// session.
+func TestFailedLockReadLeavesNoSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.counters.FailOn("Get", errors.New("counter store down"))
+	_, err := e.m.Login(t.Context(), protection.LoginRequest{Login: aliceLogin, Password: alicePW, ClientIP: "203.0.113.1"})
+	requireStoreError(t, err)
+	e.counters.Heal()
+	sessions, err := e.m.Sessions(t.Context(), aliceID)
+	require.NoError(t, err)
+	assert.Empty(t, sessions)
+}
+
+// orderedCounters holds the refund until the lock read has returned, so
+// that the read counts the login's own reservation.
+type orderedCounters struct {
+	limits.CounterStore
+	read chan struct{}
+	once sync.Once
+}
+
+func (c *orderedCounters) Get(ctx context.Context, key string, now time.Time) (limits.Counter, error) {
+	defer c.once.Do(func() { close(c.read) })
+	return c.CounterStore.Get(ctx, key, now)
+}
+
+func (c *orderedCounters) Release(ctx context.Context, key string, window, now time.Time) error {
+	select {
+	case <-c.read:
+	case <-time.After(10 * time.Second):
+		return errors.New("the lock read never came")
+	}
+	return c.CounterStore.Release(ctx, key, window, now)
+}
+
+// The right password after all failures but one takes the last slot, so a
+// lock read made before the refund lands sees the account at its limit:
+// the login reads again after the refund and signs in, as when the refund
+// came first. A real lock still refuses it.
+func TestLockReadBeforeTheRefundDoesNotLockTheRightPassword(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	counters := &orderedCounters{CounterStore: memstore.New(), read: make(chan struct{})}
+	lim, err := limits.NewLimiter(limits.Config{Store: counters, Secret: secret, Now: e.clock.Now}, limits.Lockout{MaxFailures: 3})
+	require.NoError(t, err)
+	e.with(t, func(c *protection.Config) { c.Limiter = lim })
+	for range 2 {
+		counters.read = make(chan struct{})
+		counters.once = sync.Once{}
+		close(counters.read) // wrong passwords read no lock
+		_, err := e.m.Login(t.Context(), protection.LoginRequest{Login: aliceLogin, Password: "wrong", ClientIP: "203.0.113.1"})
+		require.ErrorIs(t, err, protection.ErrWrongCredentials)
+	}
+	counters.read = make(chan struct{})
+	counters.once = sync.Once{}
+	res, err := e.m.Login(t.Context(), protection.LoginRequest{Login: aliceLogin, Password: alicePW, ClientIP: "203.0.113.1"})
+	require.NoError(t, err)
+	require.NotNil(t, res.Session)
+	assert.Zero(t, e.events.Count(event.LoginLocked))
+	st, err := lim.Status(t.Context(), protection.AccountLockScope, aliceID)
+	require.NoError(t, err)
+	assert.Equal(t, 2, st.Failures)
 }
