@@ -55,17 +55,9 @@ type secretBuf struct{ b [maxSecretBytes]byte }
 
 var secretBufs = sync.Pool{New: func() any { return new(secretBuf) }}
 
-// openInto is open, with the cached AEAD, decrypting into buf when the
-// secret fits. The caller clears the returned secret.
-func (c *aeadCache) openInto(ring Keyring, s Sealed, ad []byte, buf *secretBuf) ([]byte, error) {
-	key, err := ring.Key(s.KeyID)
-	if err != nil {
-		return nil, ErrKeyUnavailable.Wrap(err)
-	}
-	return c.openWith(key, s, ad, buf)
-}
-
-// openWith is openInto with the key the keyring returned for s.KeyID.
+// openWith is open with the key the keyring returned for s.KeyID and the
+// cached AEAD, decrypting into buf when the secret fits. The caller clears
+// the returned secret.
 func (c *aeadCache) openWith(key []byte, s Sealed, ad []byte, buf *secretBuf) ([]byte, error) {
 	aead, err := c.forKey(s.KeyID, key)
 	if err != nil {
@@ -191,11 +183,14 @@ func restore(h hash.Hash, state []byte) {
 }
 
 // wipe forgets the key.
+// Only what was written is cleared: the saved states and the state
+// buffer are only ever appended to from empty, and are left empty.
 func (f *fastHMAC) wipe() {
-	clear(f.innerSaved[:cap(f.innerSaved)])
-	clear(f.outSaved[:cap(f.outSaved)])
+	clear(f.innerSaved)
+	clear(f.outSaved)
+	clear(f.state)
+	f.innerSaved, f.outSaved, f.state = f.innerSaved[:0], f.outSaved[:0], f.state[:0]
 	clear(f.tmp[:cap(f.tmp)])
-	clear(f.state[:cap(f.state)])
 	clear(f.blk[:])
 	f.in, f.out = nil, nil
 	f.inner.Reset()
