@@ -35,6 +35,9 @@ type AccountStore struct {
 	appids  shards[string]
 	// slots maps a slot's key (slotKey) to its holders (see holders).
 	slots shards[string]
+	// lastSecurity is the security settings of the last record stored,
+	// shared by the next records with equal settings (see storedAccount).
+	lastSecurity atomic.Pointer[account.SecuritySettings]
 }
 
 // NewAccountStore returns an empty AccountStore.
@@ -318,23 +321,19 @@ type rareFields struct {
 	ContactEmail account.Contact
 }
 
-// lastSecurity is the security settings of the last record stored, shared
-// by the next records with equal settings.
-var lastSecurity atomic.Pointer[account.SecuritySettings]
-
 // sharedSecurity returns a pointer to settings equal to sec, which nobody
 // writes through.
-func sharedSecurity(sec account.SecuritySettings) *account.SecuritySettings {
-	if p := lastSecurity.Load(); p != nil && *p == sec {
+func (s *AccountStore) sharedSecurity(sec account.SecuritySettings) *account.SecuritySettings {
+	if p := s.lastSecurity.Load(); p != nil && *p == sec {
 		return p
 	}
 	p := &sec
-	lastSecurity.Store(p)
+	s.lastSecurity.Store(p)
 	return p
 }
 
 // store returns the stored form of a deep copy of a.
-func store(a account.Account) storedAccount {
+func (s *AccountStore) store(a account.Account) storedAccount {
 	r := storedAccount{
 		ID: a.ID, APPID: a.APPID, RegisteredAt: a.RegisteredAt, RegistrationMethod: a.RegistrationMethod,
 		RegistrationIdentifier: a.RegistrationIdentifier, State: a.State, RealNameStatus: a.RealName.Status,
@@ -342,7 +341,7 @@ func store(a account.Account) storedAccount {
 		SecurityPhone: a.SecurityPhone, SecurityEmail: a.SecurityEmail,
 		LoginMethods: slices.Clip(slices.Clone(a.LoginMethods)),
 		pass:         a.Password, Version: a.Version,
-		security: sharedSecurity(a.Security),
+		security: s.sharedSecurity(a.Security),
 	}
 	r.pass.History = slices.Clip(slices.Clone(a.Password.History))
 	rare := rareFields{Nickname: a.Nickname, Industry: a.Industry, RealName: a.RealName, ContactPhone: a.ContactPhone, ContactEmail: a.ContactEmail}
@@ -403,7 +402,7 @@ func (s *AccountStore) CreateAccount(ctx context.Context, a account.Account, tak
 	if full, ok := s.grant(a.ID, take, keys); !ok {
 		return account.WriteResult{Status: account.WriteFull, Full: full}, nil
 	}
-	e := &accountEntry{rec: store(a)}
+	e := &accountEntry{rec: s.store(a)}
 	e.rec.Version = 1
 	s.apply(e.rec.ID, e, take, keys)
 	rsh.m[e.rec.ID] = e
@@ -469,7 +468,7 @@ func (s *AccountStore) UpdateAccount(ctx context.Context, a account.Account, tak
 	}
 	s.apply(e.rec.ID, e, take, keys)
 	id, appid := e.rec.ID, e.rec.APPID
-	e.rec = store(a)
+	e.rec = s.store(a)
 	// The strings the maps hold, so that the record shares them.
 	e.rec.ID, e.rec.APPID = id, appid
 	e.rec.Version = a.Version + 1

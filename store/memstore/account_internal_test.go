@@ -51,7 +51,8 @@ func TestStoredAccountKeepsEveryField(t *testing.T) {
 	var a account.Account
 	n := 0
 	fill(t, reflect.ValueOf(&a).Elem(), &n)
-	stored := store(a)
+	var s AccountStore
+	stored := s.store(a)
 	require.NotNil(t, stored.rare)
 	require.Equal(t, a, stored.account())
 
@@ -66,8 +67,8 @@ func TestStoredAccountKeepsEveryField(t *testing.T) {
 
 	// The usually empty fields cost nothing when empty.
 	plain := account.Account{ID: "a", APPID: "b"}
-	require.Nil(t, store(plain).rare)
-	require.Equal(t, plain, func() account.Account { r := store(plain); return r.account() }())
+	require.Nil(t, s.store(plain).rare)
+	require.Equal(t, plain, func() account.Account { r := s.store(plain); return r.account() }())
 }
 
 func TestSlotKeysAreDistinct(t *testing.T) {
