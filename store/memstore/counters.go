@@ -28,21 +28,33 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 	sh := lockAt(s, &s.counters, key, r.Now)
 	defer sh.mu.Unlock()
 
-	c, found := sh.m[key]
-	if !found || expired(c.ExpiresAt, r.Now) {
+	// The map holds pointers, so a counter is changed in place with one
+	// lookup; callers only ever get copies of it.
+	c := sh.m[key]
+	if c == nil || expired(c.ExpiresAt, r.Now) {
+		// A counter created (or started over) here always takes a slot,
+		// since Limit is at least 1, so it is written only on success.
 		// Round(0) drops the monotonic clock reading so that expiry is
 		// decided on wall-clock time, as in the persistent stores.
-		c = limits.Counter{ExpiresAt: r.ExpiresAt.Round(0), Window: r.ExpiresAt.Round(0)}
+		fresh := limits.Counter{Count: 1, ExpiresAt: r.ExpiresAt.Round(0), Window: r.ExpiresAt.Round(0)}
+		if fresh.Count == r.Limit && !r.FullExpiresAt.IsZero() {
+			fresh.ExpiresAt = r.FullExpiresAt.Round(0)
+		}
+		if c == nil {
+			c = new(limits.Counter)
+			sh.m[key] = c
+		}
+		*c = fresh
+		return fresh, true, nil
 	}
 	if c.Count >= r.Limit {
-		return c, false, nil
+		return *c, false, nil
 	}
 	c.Count++
 	if c.Count == r.Limit && !r.FullExpiresAt.IsZero() {
 		c.ExpiresAt = r.FullExpiresAt.Round(0)
 	}
-	sh.m[key] = c
-	return c, true, nil
+	return *c, true, nil
 }
 
 // Release gives back one slot of the counter at key if the counter is of
@@ -58,14 +70,13 @@ func (s *Store) Release(ctx context.Context, key string, window, now time.Time) 
 	sh := lockAt(s, &s.counters, key, now)
 	defer sh.mu.Unlock()
 
-	c, found := sh.m[key]
+	c := sh.m[key]
 	switch {
-	case !found:
+	case c == nil:
 	case expired(c.ExpiresAt, now):
 		delete(sh.m, key)
 	case c.Count > 0 && c.Window.Equal(window):
 		c.Count--
-		sh.m[key] = c
 	}
 	return nil
 }
@@ -80,15 +91,15 @@ func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Coun
 	sh := lockAt(s, &s.counters, key, now)
 	defer sh.mu.Unlock()
 
-	c, found := sh.m[key]
-	if !found {
+	c := sh.m[key]
+	if c == nil {
 		return limits.Counter{}, nil
 	}
 	if expired(c.ExpiresAt, now) {
 		delete(sh.m, key)
 		return limits.Counter{}, nil
 	}
-	return c, nil
+	return *c, nil
 }
 
 // Delete removes the counter at key. Deleting an absent key is not an error.

@@ -37,7 +37,7 @@ var (
 // MFA devices, …) directly, accounts through the embedded AccountStore
 // (which hosts may also use on its own).
 type Store struct {
-	counters shards[limits.Counter]
+	counters shards[*limits.Counter]
 	codes    shards[codeEntry]
 
 	// The state primitives (state.go): records by owner, single-use
@@ -62,7 +62,7 @@ func New() *Store { return new(Store) }
 //
 // Sweep locks one shard at a time, so other calls proceed while it runs.
 func (s *Store) Sweep(now time.Time) int {
-	n := s.counters.sweep(func(c limits.Counter) bool { return expired(c.ExpiresAt, now) })
+	n := s.counters.sweep(func(c *limits.Counter) bool { return expired(c.ExpiresAt, now) })
 	n += s.codes.sweep(func(c codeEntry) bool { return expired(c.expiresAt, now) })
 	n += s.sweepState(now)
 	return n

@@ -77,3 +77,23 @@ func TestKeysSpreadOverShards(t *testing.T) {
 		assert.NotNil(t, s.parts[i].m, "shard %d received no key", i)
 	}
 }
+
+// The counters are stored by pointer and changed in place, but every call
+// returns a copy: changing what a call returned changes nothing stored.
+func TestCountersReturnCopies(t *testing.T) {
+	t.Parallel()
+	s := New()
+	exp := epoch.Add(time.Minute)
+	r := limits.Reservation{Limit: 3, Now: epoch, ExpiresAt: exp}
+	c, ok, err := s.Reserve(t.Context(), "k", r)
+	require.NoError(t, err)
+	require.True(t, ok)
+	c.Count = 100
+	got, err := s.Get(t.Context(), "k", epoch)
+	require.NoError(t, err)
+	got.Count = 200
+	c, ok, err = s.Reserve(t.Context(), "k", r)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, limits.Counter{Count: 2, ExpiresAt: exp, Window: exp}, c)
+}

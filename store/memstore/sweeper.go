@@ -52,8 +52,8 @@ func (s *shards[V]) tick(sh *shard[V], now time.Time) time.Time {
 	}
 	at, own := sh.clock.oldest, true
 	if at.IsZero() {
-		if h := s.hint.Load(); h != nil {
-			at, own = *h, false
+		if h, ok := s.hint.load(); ok {
+			at, own = h, false
 		}
 	}
 	if at.IsZero() {
@@ -86,22 +86,7 @@ func (s *shards[V]) lockAt(key string, now time.Time) (*shard[V], time.Time) {
 
 // offer raises the shards' hint to t. The hint only ever moves forward, and
 // an offer that would not move it costs one atomic load.
-func (s *shards[V]) offer(t time.Time) {
-	var p *time.Time
-	for {
-		old := s.hint.Load()
-		if old != nil && !t.After(*old) {
-			return
-		}
-		if p == nil {
-			p = new(time.Time)
-			*p = t
-		}
-		if s.hint.CompareAndSwap(old, p) {
-			return
-		}
-	}
-}
+func (s *shards[V]) offer(t time.Time) { s.hint.offer(t) }
 
 // lockAt locks the shard of sh that holds key for a call that passes now, as
 // shards.lockAt, and when that sweeps the shard shares the time it used with
@@ -123,7 +108,7 @@ func lockAt[V any](s *Store, sh *shards[V], key string, now time.Time) *shard[V]
 func reclaim[V any](m map[string]V, now time.Time) int {
 	n := 0
 	switch m := any(m).(type) {
-	case map[string]limits.Counter:
+	case map[string]*limits.Counter:
 		for k, c := range m {
 			if expired(c.ExpiresAt, now) {
 				delete(m, k)
@@ -166,5 +151,30 @@ func reclaim[V any](m map[string]V, now time.Time) int {
 }
 
 // hint is the type of shards.hint: the latest time a sweep of any concern
-// used, for the shards whose calls pass no time.
-type hint = atomic.Pointer[time.Time]
+// used, for the shards whose calls pass no time. It holds Unix nanoseconds
+// (0: no time yet), so that raising it allocates nothing.
+type hint struct{ ns atomic.Int64 }
+
+// load returns the hint's time, or false when it holds none.
+func (h *hint) load() (time.Time, bool) {
+	ns := h.ns.Load()
+	if ns == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, ns).UTC(), true
+}
+
+// offer raises the hint to t, never lowering it. A time not after 1970
+// (which no caller passes) leaves it unchanged: the hint holds none then.
+func (h *hint) offer(t time.Time) {
+	ns := t.UnixNano()
+	for {
+		old := h.ns.Load()
+		if ns <= old {
+			return
+		}
+		if h.ns.CompareAndSwap(old, ns) {
+			return
+		}
+	}
+}

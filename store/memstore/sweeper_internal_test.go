@@ -127,9 +127,9 @@ func TestSweepIntervalGrowsWithShard(t *testing.T) {
 // with none they sweep nothing.
 func TestSweepWithHint(t *testing.T) {
 	t.Parallel()
-	var s shards[limits.Counter]
+	var s shards[*limits.Counter]
 	p := &s.parts[0]
-	p.m = map[string]limits.Counter{"old": {Count: 1, ExpiresAt: epoch}}
+	p.m = map[string]*limits.Counter{"old": {Count: 1, ExpiresAt: epoch}}
 	for range 2 * minSweepCalls {
 		s.tick(p, time.Time{})
 	}
@@ -137,7 +137,9 @@ func TestSweepWithHint(t *testing.T) {
 
 	s.offer(epoch.Add(time.Second))
 	s.offer(epoch) // the hint never goes back
-	require.Equal(t, epoch.Add(time.Second), *s.hint.Load())
+	h, ok := s.hint.load()
+	require.True(t, ok)
+	require.Equal(t, epoch.Add(time.Second), h)
 	assert.True(t, s.tick(p, time.Time{}).IsZero(), "a sweep with the hint shares nothing")
 	assert.NotContains(t, p.m, "old")
 }
@@ -154,10 +156,12 @@ func TestSweepSharesTime(t *testing.T) {
 		clock.Advance(time.Millisecond)
 	}
 	for _, h := range []*hint{&s.counters.hint, &s.codes.hint, &s.records.hint, &s.onces.hint} {
-		require.NotNil(t, h.Load())
-		assert.True(t, h.Load().After(epoch))
+		at, ok := h.load()
+		require.True(t, ok)
+		assert.True(t, at.After(epoch))
 	}
-	assert.Nil(t, s.documents.hint.Load(), "documents never expire")
+	_, ok := s.documents.hint.load()
+	assert.False(t, ok, "documents never expire")
 }
 
 // A shard whose callers' time has not moved since its last sweep skips the
@@ -181,4 +185,19 @@ func TestSweepSkipsWhileTimeStands(t *testing.T) {
 	}
 	assert.NotContains(t, p.m, "stale")
 	assert.Contains(t, p.m, "live")
+}
+
+// Raising the hint allocates nothing, and it keeps the latest time offered.
+func TestHintOfferAllocatesNothing(t *testing.T) {
+	var h hint
+	at := epoch
+	allocs := testing.AllocsPerRun(100, func() {
+		at = at.Add(time.Millisecond)
+		h.offer(at)
+		h.offer(epoch)
+	})
+	assert.Zero(t, allocs)
+	got, ok := h.load()
+	require.True(t, ok)
+	assert.True(t, got.Equal(at))
 }
