@@ -71,7 +71,8 @@ func TestReadRawAndWithStepAgreeWithTheCodec(t *testing.T) {
 		a.LastStep = tc.last
 		doc.active = &a
 		data := doc.encode()
-		raw, hasActive, ok := readRaw(data, "acct")
+		var raw rawAccount
+		hasActive, ok := readRaw(data, "acct", &raw)
 		require.True(t, ok, tc.name)
 		require.True(t, hasActive, tc.name)
 		assert.Equal(t, a.String(), raw.active.String(), tc.name)
@@ -80,14 +81,33 @@ func TestReadRawAndWithStepAgreeWithTheCodec(t *testing.T) {
 			assert.Equal(t, doc.encode(), raw.withStep(data, step), "%s step %d", tc.name, step)
 		}
 	}
-	// A varint longer than needed (here the pending flag's document with
-	// an over-long code count) is left to the general path.
+	// A varint longer than needed (here the code count) reads as the codec
+	// reads it, and the spliced document keeps it.
 	data := d.encode()
 	long := append(append([]byte(nil), data[:len(data)-1]...), 0x80, 0x00)
-	_, _, ok := readRaw(long, "acct")
-	assert.False(t, ok)
-	_, err := (&Manager{}).decodeAccount(d.id, "acct", state.Document{ID: d.id, Version: 1, Data: long})
-	assert.NoError(t, err, "the codec reads it")
+	var raw rawAccount
+	hasActive, ok := readRaw(long, "acct", &raw)
+	require.True(t, ok)
+	require.True(t, hasActive)
+	back, err := (&Manager{}).decodeAccount(d.id, "acct", state.Document{ID: d.id, Version: 1, Data: raw.withStep(long, 77)})
+	require.NoError(t, err)
+	assert.Equal(t, int64(77), back.active.LastStep)
+	assert.Equal(t, d.active.Secret.Ciphertext, back.active.Secret.Ciphertext)
+
+	// What the codec refuses, readRaw refuses.
+	for name, bad := range map[string][]byte{
+		"empty":         {},
+		"version":       append([]byte{9}, data[1:]...),
+		"truncated":     data[:len(data)-3],
+		"trailing":      append(append([]byte(nil), data...), 0),
+		"bool":          append([]byte{accountDocV1, 2}, data[2:]...),
+		"string length": append([]byte{accountDocV1, 0, 1, 0x7f}, data[4:]...),
+	} {
+		_, ok := readRaw(bad, "acct", &raw)
+		assert.False(t, ok, name)
+		_, err := (&Manager{}).decodeAccount(d.id, "acct", state.Document{ID: d.id, Version: 1, Data: bad})
+		assert.Error(t, err, name)
+	}
 }
 
 // TestHMACCachePrintsNoKeyMaterial: neither the cache nor an entry prints

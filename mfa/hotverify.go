@@ -3,13 +3,11 @@ package mfa
 import (
 	"context"
 	"encoding/binary"
-	"math/bits"
 	"strconv"
 	"time"
 	"unsafe"
 
 	"github.com/accountsec/accountsec/event"
-	"github.com/accountsec/accountsec/internal/codec"
 	"github.com/accountsec/accountsec/reason"
 	"github.com/accountsec/accountsec/state"
 )
@@ -18,7 +16,7 @@ import (
 // place (no decoded copy of its devices or backup codes) and writes the
 // advanced step as the same bytes with the step's varint replaced: one
 // allocation for the new document, which the store may keep. Anything else
-// (a hardware device, a document written some other way, a lost
+// (a hardware device, a document that does not decode, a lost
 // compare-and-set) takes the general path.
 
 // rawAccount is an account document decoded in place: strings and the
@@ -30,69 +28,121 @@ type rawAccount struct {
 	step, stepLen int
 }
 
-// uvarintLen is the length of the uvarint encoding of x.
-func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
-
-// varintLen is the length of the varint encoding of x.
-func varintLen(x int64) int {
-	ux := uint64(x) << 1
-	if x < 0 {
-		ux = ^ux
-	}
-	return uvarintLen(ux)
+// scan reads the fields of a payload the way codec.Reader does (a uvarint
+// length before a string, varints, one byte 0 or 1 for a bool) and knows
+// where it is, so that a field can be replaced in place. The first error
+// sticks: later reads return zero values.
+type scan struct {
+	b   []byte
+	off int
+	bad bool
 }
 
-func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
+func (s *scan) fail() { s.bad, s.off = true, len(s.b) }
 
-// readRawDevice reads a device as writeDevice writes it into d (strings
-// shared with the payload) and returns whether there is one, the shortest
-// length its fields can be encoded in, and that length up to its LastStep.
-func readRawDevice(r *codec.Reader, accountID string, d *deviceRecord) (present bool, n, upToStep int) {
-	if !r.Bool() {
-		return false, 1, 0
+// uvarint reads a uvarint; one byte, the usual case, is read inline.
+func (s *scan) uvarint() uint64 {
+	if i := s.off; i < len(s.b) && s.b[i] < 0x80 {
+		s.off = i + 1
+		return uint64(s.b[i])
 	}
-	d.ID, d.AccountID = r.String(), accountID
-	d.Kind, d.Serial, d.Algorithm = Kind(r.String()), r.String(), Algorithm(r.String())
-	digits, period := r.Int(), r.Int()
-	d.Digits, d.Period = int(digits), time.Duration(period)
-	d.Secret.KeyID = r.String()
-	ct := r.String()
+	return s.uvarintLong()
+}
+
+func (s *scan) uvarintLong() uint64 {
+	x, k := binary.Uvarint(s.b[s.off:])
+	if k <= 0 {
+		s.fail()
+		return 0
+	}
+	s.off += k
+	return x
+}
+
+// int reads a varint.
+func (s *scan) int() int64 {
+	ux := s.uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+// str reads a string, sharing the payload's memory.
+func (s *scan) str() string {
+	n := s.uvarint()
+	if n == 0 || n > uint64(len(s.b)-s.off) {
+		return s.badStr(n)
+	}
+	p := s.b[s.off : s.off+int(n)]
+	s.off += int(n)
+	return unsafe.String(&p[0], len(p))
+}
+
+// badStr is str for an empty or overlong string.
+func (s *scan) badStr(n uint64) string {
+	if n != 0 {
+		s.fail()
+	}
+	return ""
+}
+
+// flag reads a bool.
+func (s *scan) flag() bool {
+	if s.off >= len(s.b) || s.b[s.off] > 1 {
+		s.fail()
+		return false
+	}
+	s.off++
+	return s.b[s.off-1] == 1
+}
+
+// device reads a device as writeDevice writes it into d (strings shared
+// with the payload) and returns whether there is one and where its
+// LastStep starts.
+func (s *scan) device(accountID string, d *deviceRecord) (present bool, step int) {
+	if !s.flag() {
+		return false, 0
+	}
+	d.ID, d.AccountID = s.str(), accountID
+	d.Kind, d.Serial, d.Algorithm = Kind(s.str()), s.str(), Algorithm(s.str())
+	d.Digits, d.Period = int(s.int()), time.Duration(s.int())
+	d.Secret.KeyID = s.str()
+	ct := s.str()
 	d.Secret.Ciphertext = unsafe.Slice(unsafe.StringData(ct), len(ct)) // read only
-	d.Usage = Usage{Login: r.Bool(), Operation: r.Bool()}
-	created, activated := r.Int(), r.Int()
-	d.LastStep = r.Int()
-	upToStep = 1 + strLen(d.ID) + strLen(string(d.Kind)) + strLen(d.Serial) + strLen(string(d.Algorithm)) +
-		varintLen(digits) + varintLen(period) + strLen(d.Secret.KeyID) + strLen(ct) + 2 +
-		varintLen(created) + varintLen(activated)
-	return true, upToStep + varintLen(d.LastStep), upToStep
+	d.Usage.Login, d.Usage.Operation = s.flag(), s.flag()
+	s.int() // CreatedAt
+	s.int() // ActivatedAt
+	step = s.off
+	d.LastStep = s.int()
+	return true, step
 }
 
-// readRaw decodes an account document in place. ok is false when the
-// payload is not one that accountDoc.encode would write (corrupt, or
-// encoded with longer varints than needed): the general path then decides.
-func readRaw(data []byte, accountID string) (a rawAccount, hasActive, ok bool) {
-	r, v := codec.Read(data)
-	if v != accountDocV1 {
-		return a, false, false
+// readRaw decodes an account document in place. ok is false when it does
+// not decode (loadAccount then reports it corrupt); it checks what
+// loadAccount checks.
+func readRaw(data []byte, accountID string, a *rawAccount) (hasActive, ok bool) {
+	if len(data) == 0 || data[0] != accountDocV1 {
+		return false, false
 	}
+	s := scan{b: data, off: 1}
 	var pending deviceRecord
-	hasPending, n, _ := readRawDevice(&r, accountID, &pending)
-	hasActive, na, upTo := readRawDevice(&r, accountID, &a.active)
-	a.step, a.stepLen = 1+n+upTo, varintLen(a.active.LastStep)
-	n += 1 + na
-	codes := r.Int()
+	hasPending, _ := s.device(accountID, &pending)
+	hasActive, a.step = s.device(accountID, &a.active)
+	a.stepLen = s.off - a.step
+	codes := s.int()
 	if codes < 0 || codes > maxBackupHashes {
-		return a, false, false
+		return false, false
 	}
-	n += varintLen(codes)
 	for range codes {
-		n += strLen(r.String())
+		s.str()
 	}
-	if r.Err() != nil || n != len(data) ||
+	if s.bad || s.off != len(data) ||
 		hasPending && !pending.valid() || hasActive && !a.active.valid() {
-		return a, false, false
+		return false, false
 	}
-	return a, hasActive, true
+	return hasActive, true
 }
 
 // withStep returns data, a document readRaw read as a, with the active
@@ -115,7 +165,8 @@ func (m *Manager) verifyFast(ctx context.Context, accountID, code string) (Verif
 	if !found {
 		return Verification{}, ErrNotBound
 	}
-	raw, hasActive, ok := readRaw(doc.Data, accountID)
+	var raw rawAccount
+	hasActive, ok := readRaw(doc.Data, accountID, &raw)
 	switch {
 	case ok && !hasActive:
 		return Verification{}, ErrNotBound
