@@ -217,11 +217,23 @@ func (f *fastHMAC) Size() int { return f.outer.Size() }
 // BlockSize is the hash's block size.
 func (f *fastHMAC) BlockSize() int { return len(f.pad) }
 
-// otpPools hold ready otp values per algorithm.
-var otpPools = map[Algorithm]*sync.Pool{
-	SHA1:   newOTPPool(SHA1),
-	SHA256: newOTPPool(SHA256),
-	SHA512: newOTPPool(SHA512),
+// The pools of ready otp values, one per algorithm.
+var (
+	sha1OTPs   = newOTPPool(SHA1)
+	sha256OTPs = newOTPPool(SHA256)
+	sha512OTPs = newOTPPool(SHA512)
+)
+
+// otpPool returns alg's pool (SHA-1's for a value validation never lets
+// through).
+func otpPool(alg Algorithm) *sync.Pool {
+	switch alg {
+	case SHA256:
+		return sha256OTPs
+	case SHA512:
+		return sha512OTPs
+	}
+	return sha1OTPs
 }
 
 func newOTPPool(alg Algorithm) *sync.Pool {
@@ -231,11 +243,7 @@ func newOTPPool(alg Algorithm) *sync.Pool {
 // getOTP is newOTP from a pool, not keyed yet (key its mac with setKey or
 // useStates); give it back with putOTP.
 func getOTP(alg Algorithm, digits int) *otp {
-	p, ok := otpPools[alg]
-	if !ok {
-		p = otpPools[SHA1] // validation lets no other value through
-	}
-	o := p.Get().(*otp)
+	o := otpPool(alg).Get().(*otp)
 	o.digits = digits
 	return o
 }
@@ -244,11 +252,7 @@ func getOTP(alg Algorithm, digits int) *otp {
 func putOTP(alg Algorithm, o *otp) {
 	o.mac.(*fastHMAC).wipe()
 	clear(o.sum)
-	p, ok := otpPools[alg]
-	if !ok {
-		p = otpPools[SHA1]
-	}
-	p.Put(o)
+	otpPool(alg).Put(o)
 }
 
 // ---- account tags ----

@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"crypto/subtle"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"log/slog"
@@ -72,8 +73,12 @@ func (e hmacEntry) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String(
 // LogValue keeps the key material out of structured logs.
 func (e hmacEntry) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
-// slot returns the slot of a sealed ciphertext.
+// slot returns the slot of a sealed ciphertext: from its random nonce
+// (sealed ciphertexts begin with it), else a hash.
 func (kc *hmacCache) slot(ciphertext []byte) *atomic.Pointer[hmacEntry] {
+	if len(ciphertext) >= nonceSize {
+		return &kc.slots[binary.LittleEndian.Uint64(ciphertext)%hmacCacheSlots]
+	}
 	return &kc.slots[maphash.Bytes(hmacSlotSeed, ciphertext)%hmacCacheSlots]
 }
 
@@ -83,8 +88,8 @@ func (kc *hmacCache) lookup(c *candidate, key []byte) *hmacEntry {
 		return nil
 	}
 	e := kc.slot(c.sealed.Ciphertext).Load()
-	if e == nil || e.keyID != c.sealed.KeyID || e.adKind != c.adKind || e.adName != c.adName ||
-		e.alg != c.dev.Algorithm || e.sealed != string(c.sealed.Ciphertext) ||
+	if e == nil || e.sealed != string(c.sealed.Ciphertext) || e.keyID != c.sealed.KeyID ||
+		e.adKind != c.adKind || e.adName != c.adName || e.alg != c.dev.Algorithm ||
 		subtle.ConstantTimeCompare(e.key, key) != 1 {
 		return nil
 	}
