@@ -25,7 +25,7 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 		return limits.Counter{}, false, fmt.Errorf("memstore: reserve: expiry %v is not after now %v", r.ExpiresAt, r.Now)
 	}
 
-	sh := lockAt(s, &s.counters, key, r.Now)
+	sh := lockTagAt(s, &s.counters, key, r.Now)
 	defer sh.mu.Unlock()
 
 	// The map holds pointers, so a counter is changed in place with one
@@ -67,7 +67,7 @@ func (s *Store) Release(ctx context.Context, key string, window, now time.Time) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sh := lockAt(s, &s.counters, key, now)
+	sh := lockTagAt(s, &s.counters, key, now)
 	defer sh.mu.Unlock()
 
 	c := sh.m[key]
@@ -88,7 +88,7 @@ func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Coun
 	if err := ctx.Err(); err != nil {
 		return limits.Counter{}, err
 	}
-	sh := lockAt(s, &s.counters, key, now)
+	sh := lockTagAt(s, &s.counters, key, now)
 	defer sh.mu.Unlock()
 
 	c := sh.m[key]
@@ -108,7 +108,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sh := s.counters.lock(key)
+	sh := s.counters.lockTag(key)
 	defer sh.mu.Unlock()
 	delete(sh.m, key)
 	return nil

@@ -43,7 +43,7 @@ func byOrder(ao int64, aid string, bo int64, bid string) int {
 // creating the maps when create is true (else the map may be nil). The
 // caller must unlock the shard. now is the caller's time (see lockAt).
 func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[ownerRecords], map[string]recordEntry) {
-	sh := lockAt(s, &s.records, owner, now)
+	sh := lockTagAt(s, &s.records, owner, now)
 	sets := sh.m[owner]
 	if sets == nil && create {
 		sets = ownerRecords{}

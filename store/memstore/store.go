@@ -37,6 +37,9 @@ var (
 // MFA devices, …) directly, accounts through the embedded AccountStore
 // (which hosts may also use on its own).
 type Store struct {
+	// The counters and the records pick their shards with tagShard (their
+	// keys end in a keyed hash): every call on them locks through
+	// lockTagAt or shards.lockTag, never lockAt or shards.lock.
 	counters shards[*limits.Counter]
 	codes    shards[codeEntry]
 
@@ -74,7 +77,10 @@ func expired(expiresAt, now time.Time) bool { return !expiresAt.After(now) }
 
 // shardCount spreads keys over this many independently locked maps so that
 // concurrent calls on different keys rarely wait for each other.
-const shardCount = 32
+const shardCount = 1 << shardBits
+
+// shardBits is the number of bits of a key's hash that pick its shard.
+const shardBits = 5
 
 // seed is shared by every Store of the process. It is random per process so
 // that nobody can choose keys that all land in one shard.
@@ -106,9 +112,46 @@ func (s *shards[V]) lock(key string) *shard[V] {
 	return sh
 }
 
+// lockTag is lock for the keys that tagShard places.
+func (s *shards[V]) lockTag(key string) *shard[V] {
+	sh := s.tagShardOf(key)
+	s.tick(sh, time.Time{})
+	return sh
+}
+
 // shardOf returns the shard that holds key, locked, with its map allocated.
 func (s *shards[V]) shardOf(key string) *shard[V] {
-	sh := &s.parts[maphash.String(seed, key)%shardCount]
+	return s.locked(&s.parts[maphash.String(seed, key)%shardCount])
+}
+
+// tagSeed is mixed into the shard of the keys that tagShard places.
+var tagSeed = maphash.String(seed, "tag")
+
+// tagShard returns the index of the shard of key, for a concern whose keys
+// end in the text of a keyed hash, which nobody can choose and whose bytes
+// are uniform already: limiter counters (scope ":" base64 of a keyed
+// SHA-256) and records (by owner tag, a base64 keyed hash). It mixes only
+// the last 8 bytes and the length, which costs a few multiplications where
+// hashing the whole key costs more than the map lookup that follows. Any
+// other key is placed correctly too (the shard is a function of the key),
+// only spread less evenly when keys share their last 8 bytes.
+func tagShard(key string) uint64 {
+	var v uint64
+	for i := max(0, len(key)-8); i < len(key); i++ {
+		v = v<<8 | uint64(key[i])
+	}
+	v = (v ^ tagSeed) * 0x9e3779b97f4a7c15
+	v = (v ^ uint64(len(key)) ^ v>>29) * 0xbf58476d1ce4e5b9
+	return v >> (64 - shardBits)
+}
+
+// tagShardOf is shardOf for the keys that tagShard places.
+func (s *shards[V]) tagShardOf(key string) *shard[V] {
+	return s.locked(&s.parts[tagShard(key)])
+}
+
+// locked locks sh, allocates its map if needed, and returns it.
+func (s *shards[V]) locked(sh *shard[V]) *shard[V] {
 	sh.mu.Lock()
 	if sh.m == nil {
 		sh.m = make(map[string]V)

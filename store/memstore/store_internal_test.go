@@ -1,6 +1,8 @@
 package memstore
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"testing"
 	"time"
@@ -96,4 +98,28 @@ func TestCountersReturnCopies(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, limits.Counter{Count: 2, ExpiresAt: exp, Window: exp}, c)
+}
+
+// Keys that end in a hash's text (limiter keys, owner tags) and plain keys
+// both reach every shard through tagShard.
+func TestTagKeysSpreadOverShards(t *testing.T) {
+	t.Parallel()
+	for name, key := range map[string]func(i int) string{
+		"hashed": func(i int) string {
+			sum := sha256.Sum256([]byte(fmt.Sprint(i)))
+			return "lockout:" + base64.RawURLEncoding.EncodeToString(sum[:])
+		},
+		"plain": func(i int) string { return fmt.Sprint("key", i) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var s shards[int]
+			for i := range 10 * shardCount {
+				s.lockTag(key(i)).mu.Unlock()
+			}
+			for i := range s.parts {
+				assert.NotNil(t, s.parts[i].m, "shard %d received no key", i)
+			}
+		})
+	}
 }

@@ -84,6 +84,12 @@ func (s *shards[V]) lockAt(key string, now time.Time) (*shard[V], time.Time) {
 	return sh, s.tick(sh, now)
 }
 
+// lockTagAt is lockAt for the keys that tagShard places.
+func (s *shards[V]) lockTagAt(key string, now time.Time) (*shard[V], time.Time) {
+	sh := s.tagShardOf(key)
+	return sh, s.tick(sh, now)
+}
+
 // offer raises the shards' hint to t. The hint only ever moves forward, and
 // an offer that would not move it costs one atomic load.
 func (s *shards[V]) offer(t time.Time) { s.hint.offer(t) }
@@ -93,13 +99,26 @@ func (s *shards[V]) offer(t time.Time) { s.hint.offer(t) }
 // every expiring concern of s, whose calls may pass no time of their own.
 func lockAt[V any](s *Store, sh *shards[V], key string, now time.Time) *shard[V] {
 	p, swept := sh.lockAt(key, now)
+	s.share(swept)
+	return p
+}
+
+// lockTagAt is lockAt for the keys that tagShard places.
+func lockTagAt[V any](s *Store, sh *shards[V], key string, now time.Time) *shard[V] {
+	p, swept := sh.lockTagAt(key, now)
+	s.share(swept)
+	return p
+}
+
+// share offers the time a sweep used, unless zero, to every expiring
+// concern of s.
+func (s *Store) share(swept time.Time) {
 	if !swept.IsZero() {
 		s.counters.offer(swept)
 		s.codes.offer(swept)
 		s.records.offer(swept)
 		s.onces.offer(swept)
 	}
-	return p
 }
 
 // reclaim deletes the entries of m that have expired at now and returns how
