@@ -16,9 +16,14 @@ import (
 
 // The per-verification costs that do not depend on the code: the AES-GCM
 // key schedule, the HMAC key set-up and the keyed tag of the account are
-// reused from one verification to the next, none of them holding a secret
-// beyond the call that uses it (the AEAD holds the keyring's key, which the
-// keyring holds anyway).
+// reused from one verification to the next. The AEAD holds the keyring's
+// key, which the keyring holds anyway. The HMAC key set-up of a recently
+// verified secret stays in memory, in a fixed number of slots that never
+// print (hmaccache.go). It is as good as the secret for computing codes, so
+// an opened secret now stays in process memory, in that form, between
+// verifications of its device, until the device is unbound or another
+// secret takes its slot. The pooled HMACs and the plaintext buffer are
+// wiped after every call.
 
 // aeadCache keeps one opened AEAD per key ID. Every open still asks the
 // keyring for the key, and uses the cached AEAD only when the key is the
