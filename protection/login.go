@@ -114,6 +114,12 @@ const AccountLockScope = "login-account"
 //  5. remote-login protection, if on, resolves the client's city;
 //  6. login protection, unless the device is trusted.
 //
+// After a right password the refund of step 2's slot and the read of step 4
+// run beside steps 5 and 6 and the session write, and are waited for before
+// the session or the pending login leaves (see lockWait): a login that ends
+// in a session waits for two store round trips, the reservation and then
+// the three together, and answers as if they had run in this order.
+//
 // A wrong password is ErrWrongCredentials. The wrong password that locks is
 // an error whose reason code (reason.CodeOf) is limits.locked, so that a
 // host that switches on the code tells the user the account is now locked;
