@@ -578,19 +578,23 @@ func (m *Manager) pending(ctx context.Context, token string) (PendingLogin, Prof
 	return pl, p, err
 }
 
-// finish creates the session of a successful login and learns its city.
-// If learning fails the session is ended again and its token never leaves,
-// so a store failure leaves no usable session.
+// finish creates the session of a successful login, settles the end of its
+// attempt (l.wait) and learns its city. If settling or learning fails the
+// session is ended again and its token never leaves, so a store failure
+// leaves no usable session, and a refused login learns no city.
 func (m *Manager) finish(ctx context.Context, p Profile, l loginInfo) (LoginResult, error) {
 	s, token, err := m.createSession(ctx, p, l)
 	if err != nil {
 		return LoginResult{}, err
 	}
-	if err := m.learnCity(ctx, p.AccountID, l.city, s.CreatedAt); err != nil {
+	// The refund and the lock are settled before the city is learned: a
+	// login they refuse must leave no trace, and a city learned from it
+	// would count as usual for remote-login protection.
+	if err := l.wait.settle(ctx); err != nil {
 		m.abandon(ctx, &s)
 		return LoginResult{}, err
 	}
-	if err := l.wait.settle(ctx); err != nil {
+	if err := m.learnCity(ctx, p.AccountID, l.city, s.CreatedAt); err != nil {
 		m.abandon(ctx, &s)
 		return LoginResult{}, err
 	}

@@ -626,3 +626,35 @@ func TestLockReadBeforeTheRefundDoesNotLockTheRightPassword(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, st.Failures)
 }
+
+// A login refused when its attempt ends (the refund or the lock read
+// failed) learns no city: the city of a refused login must not count as
+// usual for remote-login protection.
+func TestRefusedRightPasswordLearnsNoCity(t *testing.T) {
+	t.Parallel()
+	for _, op := range []string{"Release", "Get"} {
+		t.Run(op, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.counters.FailOn(op, errors.New("counter store down"))
+			_, err := e.m.Login(t.Context(), protection.LoginRequest{Login: aliceLogin, Password: alicePW, ClientIP: "203.0.113.1"})
+			requireStoreError(t, err)
+			e.counters.Heal()
+			cities, err := e.m.UsualCities(t.Context(), aliceID)
+			require.NoError(t, err)
+			assert.Empty(t, cities)
+			sessions, err := e.m.Sessions(t.Context(), aliceID)
+			require.NoError(t, err)
+			assert.Empty(t, sessions)
+
+			// The same login afterwards signs in and learns the city.
+			res, err := e.m.Login(t.Context(), protection.LoginRequest{Login: aliceLogin, Password: alicePW, ClientIP: "203.0.113.1"})
+			require.NoError(t, err)
+			require.NotNil(t, res.Session)
+			cities, err = e.m.UsualCities(t.Context(), aliceID)
+			require.NoError(t, err)
+			require.Len(t, cities, 1)
+			assert.Equal(t, "Hangzhou", cities[0].City)
+		})
+	}
+}
