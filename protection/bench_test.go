@@ -104,3 +104,33 @@ func BenchmarkLogin(b *testing.B) {
 		}
 	})
 }
+
+// Lookup finds the built-in operations without the map; a host operation
+// whose name has the length and the bytes that pick a built-in's slot is
+// still told apart from it, and a zero Catalog holds nothing.
+func TestCatalogLookupBuiltinSlots(t *testing.T) {
+	t.Parallel()
+	// Same length, first, middle and last byte as "view_api_key".
+	twin := protection.Operation{Name: "vabc_xpqrsty"}
+	c, err := protection.NewCatalog(twin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range c.Operations() {
+		got, ok := c.Lookup(op.Name)
+		if !ok || got != op {
+			t.Errorf("Lookup(%q) = %+v, %v; want %+v", op.Name, got, ok, op)
+		}
+	}
+	if got, ok := c.Lookup(protection.OpViewAPIKey); !ok || !got.AccountCentre || got.Name != protection.OpViewAPIKey {
+		t.Errorf("Lookup(%q) = %+v, %v", protection.OpViewAPIKey, got, ok)
+	}
+	for _, name := range []string{"", "v", "view_api_kez", "view_api_key_", "vabc_xpqrstz"} {
+		if got, ok := c.Lookup(name); ok {
+			t.Errorf("Lookup(%q) = %+v, want none", name, got)
+		}
+	}
+	if _, ok := new(protection.Catalog).Lookup(protection.OpViewAPIKey); ok {
+		t.Error("a zero Catalog holds a built-in operation")
+	}
+}

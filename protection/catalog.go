@@ -105,11 +105,14 @@ var builtin = []Operation{
 // not safe for concurrent Register calls.
 type Catalog struct {
 	ops map[string]Operation
+	// builtins is true when ops holds the built-in operations (NewCatalog
+	// made it), which Lookup then finds through builtinSlot first.
+	builtins bool
 }
 
 // NewCatalog returns a catalog of the account-centre operations plus ops.
 func NewCatalog(ops ...Operation) (*Catalog, error) {
-	c := &Catalog{ops: make(map[string]Operation, len(builtin)+len(ops))}
+	c := &Catalog{ops: make(map[string]Operation, len(builtin)+len(ops)), builtins: true}
 	for _, op := range builtin {
 		op.AccountCentre = true
 		c.ops[op.Name] = op
@@ -142,9 +145,65 @@ func (c *Catalog) Register(ops ...Operation) error {
 
 // Lookup returns the operation called name.
 func (c *Catalog) Lookup(name string) (Operation, bool) {
+	// A built-in operation is never replaced (Register refuses its name),
+	// so it is found without hashing name for the map.
+	if c.builtins {
+		if i := builtinSlots[builtinSlot(name, builtinMul)]; i > 0 && builtinOps[i-1].Name == name {
+			return builtinOps[i-1], true
+		}
+	}
 	op, ok := c.ops[name]
 	return op, ok
 }
+
+// builtinOps is builtin as every catalog holds it.
+var builtinOps = func() []Operation {
+	out := slices.Clone(builtin)
+	for i := range out {
+		out[i].AccountCentre = true
+	}
+	return out
+}()
+
+// builtinSlotBits is the size (in bits) of the table of built-in
+// operations' slots.
+const builtinSlotBits = 7
+
+// builtinSlot returns the slot of name in builtinSlots under the multiplier
+// mul: a mix of its length and three of its bytes. It reads no byte beyond
+// name.
+func builtinSlot(name string, mul uint32) uint32 {
+	n := len(name)
+	if n == 0 {
+		return 0
+	}
+	v := uint32(n)<<24 | uint32(name[0])<<16 | uint32(name[n/2])<<8 | uint32(name[n-1])
+	return (v * mul) >> (32 - builtinSlotBits)
+}
+
+// builtinMul and builtinSlots make builtinSlot a perfect hash of the
+// built-in operations' names: builtinSlots holds 1 + the index in builtinOps
+// of the operation in each slot, 0 for none. The multiplier is the first
+// odd number for which no two names share a slot; with none (never the case
+// for the names of package vocab), every slot is 0 and Lookup uses the map.
+var builtinMul, builtinSlots = func() (uint32, [1 << builtinSlotBits]uint8) {
+	for mul := uint32(0x9e3779b1); mul < 0x9e3779b1+2*4096; mul += 2 {
+		var t [1 << builtinSlotBits]uint8
+		ok := true
+		for i, op := range builtinOps {
+			j := builtinSlot(op.Name, mul)
+			if t[j] != 0 {
+				ok = false
+				break
+			}
+			t[j] = uint8(i + 1)
+		}
+		if ok {
+			return mul, t
+		}
+	}
+	return 0, [1 << builtinSlotBits]uint8{}
+}()
 
 // Operations returns every operation, sorted by name.
 func (c *Catalog) Operations() []Operation {
@@ -154,7 +213,7 @@ func (c *Catalog) Operations() []Operation {
 }
 
 // clone returns an independent copy.
-func (c *Catalog) clone() *Catalog { return &Catalog{ops: maps.Clone(c.ops)} }
+func (c *Catalog) clone() *Catalog { return &Catalog{ops: maps.Clone(c.ops), builtins: c.builtins} }
 
 func validOpName(s string) bool {
 	if s == "" || len(s) > MaxOperationBytes || !utf8.ValidString(s) {

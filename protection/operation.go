@@ -65,26 +65,29 @@ func (m *Manager) authorize(ctx context.Context, accountID, sessionID, binding s
 			return vocab.Proof{}, err
 		}
 	}
-	var g grant
+	var method Method
+	var end time.Time
 	var found bool
 	var err error
 	if sessionID != "" {
-		g, found, err = m.sessionGrant(ctx, accountID, sessionID, now)
+		method, end, found, err = m.sessionStepUp(ctx, accountID, sessionID, now)
 	} else {
+		var g grant
 		g, found, err = m.grant(ctx, accountID, binding, m.scopeOf(binding, op.Name), now)
+		method, end = g.Method, g.ExpiresAt
 	}
 	if err != nil {
 		return vocab.Proof{}, reason.Store(err)
 	}
-	if found && serves(g.Method, op.Name, "") {
+	if found && serves(method, op.Name, "") {
 		if m.events != nil { // spare the hot path the map when nobody listens
-			m.emit(ctx, event.OperationAuthorized, accountID, "operation", g.ExpiresAt,
+			m.emit(ctx, event.OperationAuthorized, accountID, "operation", end,
 				map[string]string{"operation": op.Name, "via": "step_up"})
 		}
 		if sessionID != "" {
-			return proof.MintSession(accountID, sessionID, op.Name, minExpiry(now, g.ExpiresAt)), nil
+			return proof.MintSession(accountID, sessionID, op.Name, minExpiry(now, end)), nil
 		}
-		return mint(accountID, binding, op.Name, now, g.ExpiresAt), nil
+		return mint(accountID, binding, op.Name, now, end), nil
 	}
 	if binding == "" {
 		binding = SessionBinding(sessionID)

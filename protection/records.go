@@ -353,15 +353,24 @@ func (m *Manager) putGrant(ctx context.Context, g grant) error {
 	}, 0, g.GrantedAt)
 }
 
-// sessionGrant returns the live step-up grant of the session with ID id,
-// without building the session's binding text.
-func (m *Manager) sessionGrant(ctx context.Context, accountID, id string, now time.Time) (grant, bool, error) {
+// sessionStepUp returns the method and end of the live step-up grant of
+// the session with ID id, without building the session's binding text nor
+// the rest of the grant, which a session's check does not use.
+func (m *Manager) sessionStepUp(ctx context.Context, accountID, id string, now time.Time) (Method, time.Time, bool, error) {
 	owner, key, ok := m.stepUpGrantID(accountID, id)
 	if !ok {
-		return m.grant(ctx, accountID, SessionBinding(id), ScopeStepUp, now)
+		g, found, err := m.grant(ctx, accountID, SessionBinding(id), ScopeStepUp, now)
+		return g.Method, g.ExpiresAt, found, err
 	}
-	// The returned grant leaves its Binding empty: the caller knows it.
-	return m.grantAt(ctx, owner, accountID, key, ScopeStepUp, now, nil)
+	r, found, err := m.store.GetRecord(ctx, setSession, owner, key, now)
+	if err != nil || !found {
+		return "", time.Time{}, false, err
+	}
+	method, err := grantMethod(&r)
+	if err != nil {
+		return "", time.Time{}, false, err
+	}
+	return method, r.ExpiresAt, true, nil
 }
 
 // stepUpEntry is one remembered step-up grant ID, the session ID it is made
@@ -382,16 +391,30 @@ type stepUpEntry struct {
 // for a session seen a moment ago. It holds account IDs, owner tags and
 // session IDs (hashes, safe to show) in a fixed number of slots: its size
 // never grows.
-var stepUps [1024]atomic.Pointer[stepUpEntry]
+var stepUps [1 << stepUpBits]atomic.Pointer[stepUpEntry]
 
-// stepUpSeed spreads session IDs over the slots of stepUps.
-var stepUpSeed = maphash.MakeSeed()
+// stepUpSlot returns the slot of stepUps for session ID id. A session ID is
+// the base64url text of a SHA-256 (uniform bytes), so its first 8 bytes,
+// mixed, spread IDs over the slots without hashing the whole ID; any other
+// string gets a slot too (an entry is only ever used after comparing it).
+func stepUpSlot(id string) *atomic.Pointer[stepUpEntry] {
+	var v uint64
+	for i := range min(8, len(id)) {
+		v = v<<8 | uint64(id[i])
+	}
+	v *= 0x9e3779b97f4a7c15
+	return &stepUps[v>>(64-stepUpBits)]
+}
+
+// stepUpBits is the number of bits of a session ID's mix that pick its slot
+// of stepUps.
+const stepUpBits = 10
 
 // stepUpGrantID returns the owner of the account and the record ID of the
 // step-up grant of its session with ID id, or false when id is not a
 // hash's text (its grant is then under the hash of its binding).
 func (m *Manager) stepUpGrantID(accountID, id string) (owner, grantID string, ok bool) {
-	slot := &stepUps[maphash.String(stepUpSeed, id)%uint64(len(stepUps))]
+	slot := stepUpSlot(id)
 	if e := slot.Load(); e != nil && e.session == id && e.account == accountID && e.keys == m.keys {
 		return e.owner, e.grant, true
 	}
@@ -424,15 +447,24 @@ func (m *Manager) grantAt(ctx context.Context, owner, accountID, id, scope strin
 	if bindingOf != nil {
 		binding = bindingOf()
 	}
-	rd, v := codec.Read(r.Data)
-	g := grant{
-		AccountID: accountID, Binding: binding, Scope: scope, Method: Method(rd.String()),
+	method, err := grantMethod(&r)
+	if err != nil {
+		return grant{}, false, err
+	}
+	return grant{
+		AccountID: accountID, Binding: binding, Scope: scope, Method: method,
 		GrantedAt: time.UnixMilli(r.Order).UTC(), ExpiresAt: r.ExpiresAt,
-	}
+	}, true, nil
+}
+
+// grantMethod decodes the method of the grant record r.
+func grantMethod(r *state.Record) (Method, error) {
+	rd, v := codec.Read(r.Data)
+	method := Method(rd.String())
 	if err := rd.Err(); err != nil || v != grantV1 {
-		return grant{}, false, codec.ErrCorrupt
+		return "", codec.ErrCorrupt
 	}
-	return g, true, nil
+	return method, nil
 }
 
 // ---- pending logins ----

@@ -17,9 +17,9 @@ func (s *Store) entries() int {
 	for i := range s.records.parts {
 		sh := &s.records.parts[i]
 		sh.mu.Lock()
-		for _, sets := range sh.m {
-			for _, recs := range sets {
-				n += len(recs)
+		for _, o := range sh.m {
+			for _, set := range o.sets {
+				n += len(set.recs)
 			}
 		}
 		sh.mu.Unlock()

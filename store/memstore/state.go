@@ -23,10 +23,75 @@ func (e recordEntry) record(set, owner, id string) state.Record {
 	return state.Record{Set: set, Owner: owner, ID: id, Data: e.data, Order: e.order, ExpiresAt: e.expiresAt}
 }
 
-// ownerRecords holds one owner's records, by set and then by ID. Ending an
-// owner's set drops that set's map (one write whatever its size), so no
+// ownerRecords holds one owner's records, by set and then by ID. An owner
+// has records in a handful of sets at most, so the sets are a short slice
+// scanned by name, which costs less than hashing the name for a map. Ending
+// an owner's set drops that set's map (one write whatever its size), so no
 // ended record lingers and no generation is needed.
-type ownerRecords map[string]map[string]recordEntry
+type ownerRecords struct {
+	sets []setRecords
+}
+
+// setRecords is one set of an owner's records, by ID.
+type setRecords struct {
+	name string
+	recs map[string]recordEntry
+}
+
+// get returns the map of set, or nil.
+func (o *ownerRecords) get(set string) map[string]recordEntry {
+	for i := range o.sets {
+		if o.sets[i].name == set {
+			return o.sets[i].recs
+		}
+	}
+	return nil
+}
+
+// put makes recs the map of set.
+func (o *ownerRecords) put(set string, recs map[string]recordEntry) {
+	for i := range o.sets {
+		if o.sets[i].name == set {
+			o.sets[i].recs = recs
+			return
+		}
+	}
+	o.sets = append(o.sets, setRecords{name: set, recs: recs})
+}
+
+// drop removes set and its map.
+func (o *ownerRecords) drop(set string) {
+	for i := range o.sets {
+		if o.sets[i].name == set {
+			last := len(o.sets) - 1
+			o.sets[i] = o.sets[last]
+			o.sets[last] = setRecords{}
+			o.sets = o.sets[:last]
+			return
+		}
+	}
+}
+
+// reclaim deletes the records that are no longer live at now, and the sets
+// left empty, and returns how many records it deleted.
+func (o *ownerRecords) reclaim(now time.Time) int {
+	n := 0
+	for i := 0; i < len(o.sets); {
+		recs := o.sets[i].recs
+		for id, e := range recs {
+			if !state.Live(e.expiresAt, now) {
+				delete(recs, id)
+				n++
+			}
+		}
+		if len(recs) == 0 {
+			o.drop(o.sets[i].name)
+			continue // the last set moved to i
+		}
+		i++
+	}
+	return n
+}
 
 // onceEntry is one stored single-use record.
 type onceEntry struct {
@@ -42,29 +107,34 @@ func byOrder(ao int64, aid string, bo int64, bid string) int {
 // lockSet returns the locked shard of owner and the owner's map of set,
 // creating the maps when create is true (else the map may be nil). The
 // caller must unlock the shard. now is the caller's time (see lockAt).
-func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[ownerRecords], map[string]recordEntry) {
+func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[*ownerRecords], map[string]recordEntry) {
 	sh := lockTagAt(s, &s.records, owner, now)
-	sets := sh.m[owner]
-	if sets == nil && create {
-		sets = ownerRecords{}
-		sh.m[owner] = sets
+	o := sh.m[owner]
+	if o == nil {
+		if !create {
+			return sh, nil
+		}
+		o = &ownerRecords{}
+		sh.m[owner] = o
 	}
-	recs := sets[set]
+	recs := o.get(set)
 	if recs == nil && create {
 		recs = map[string]recordEntry{}
-		sets[set] = recs
+		o.put(set, recs)
 	}
 	return sh, recs
 }
 
 // tidy removes owner's map of set when it is empty, and the owner when it
 // has no set left. The caller holds the shard's lock.
-func tidy(sh *shard[ownerRecords], set, owner string) {
-	if sets := sh.m[owner]; len(sets[set]) == 0 {
-		delete(sets, set)
-		if len(sets) == 0 {
-			delete(sh.m, owner)
-		}
+func tidy(sh *shard[*ownerRecords], set, owner string) {
+	o := sh.m[owner]
+	if o == nil || len(o.get(set)) > 0 {
+		return
+	}
+	o.drop(set)
+	if len(o.sets) == 0 {
+		delete(sh.m, owner)
 	}
 }
 
@@ -196,11 +266,15 @@ func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now tim
 	sh, recs := s.lockSet(set, owner, false, now)
 	defer sh.mu.Unlock()
 	if e, ok := recs[keep]; ok && state.Live(e.expiresAt, now) {
-		sh.m[owner][set] = map[string]recordEntry{keep: e}
+		sh.m[owner].put(set, map[string]recordEntry{keep: e})
 		return nil
 	}
-	delete(sh.m[owner], set)
-	tidy(sh, set, owner)
+	if o := sh.m[owner]; o != nil {
+		o.drop(set)
+		if len(o.sets) == 0 {
+			delete(sh.m, owner)
+		}
+	}
 	return nil
 }
 
@@ -284,19 +358,9 @@ func (s *Store) PutDocument(ctx context.Context, d state.Document) (bool, error)
 // returns how many it removed.
 func (s *Store) sweepState(now time.Time) int {
 	n := s.onces.sweep(func(e onceEntry) bool { return !state.Live(e.expiresAt, now) })
-	s.records.sweep(func(sets ownerRecords) bool {
-		for set, recs := range sets {
-			for id, e := range recs {
-				if !state.Live(e.expiresAt, now) {
-					delete(recs, id)
-					n++
-				}
-			}
-			if len(recs) == 0 {
-				delete(sets, set)
-			}
-		}
-		return len(sets) == 0
+	s.records.sweep(func(o *ownerRecords) bool {
+		n += o.reclaim(now)
+		return len(o.sets) == 0
 	})
 	return n
 }

@@ -45,7 +45,7 @@ type Store struct {
 
 	// The state primitives (state.go): records by owner, single-use
 	// records and documents by ID.
-	records   shards[ownerRecords]
+	records   shards[*ownerRecords]
 	onces     shards[onceEntry]
 	documents shards[state.Document]
 

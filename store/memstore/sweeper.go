@@ -148,20 +148,10 @@ func reclaim[V any](m map[string]V, now time.Time) int {
 				n++
 			}
 		}
-	case map[string]ownerRecords:
-		for owner, sets := range m {
-			for set, recs := range sets {
-				for id, e := range recs {
-					if !state.Live(e.expiresAt, now) {
-						delete(recs, id)
-						n++
-					}
-				}
-				if len(recs) == 0 {
-					delete(sets, set)
-				}
-			}
-			if len(sets) == 0 {
+	case map[string]*ownerRecords:
+		for owner, o := range m {
+			n += o.reclaim(now)
+			if len(o.sets) == 0 {
 				delete(m, owner)
 			}
 		}
