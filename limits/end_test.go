@@ -236,3 +236,70 @@ func TestSendRefundSurvivesADeadContext(t *testing.T) {
 	// The interval slot was refunded, so the next send is allowed at once.
 	require.NoError(t, s.Allow(context.Background(), "sms", "+8613800000000", ""))
 }
+
+// keepingStore keeps the context of every Release, as a store that hands
+// it to work outliving the call would, and records its value of ctxKey
+// when asked later.
+type keepingStore struct {
+	limits.CounterStore
+	mu   sync.Mutex
+	kept []context.Context
+}
+
+func (s *keepingStore) Release(ctx context.Context, key string, window, now time.Time) error {
+	s.mu.Lock()
+	s.kept = append(s.kept, ctx)
+	s.mu.Unlock()
+	return s.CounterStore.Release(ctx, key, window, now)
+}
+
+type requestKey struct{}
+
+// A store that does not promise to keep no call's context (limits.CallScoped)
+// never sees an end context again: each kept one still carries the values
+// of its own request after later attempts ended.
+func TestEndContextsAreReusedOnlyForCallScopedStores(t *testing.T) {
+	t.Parallel()
+	_, scoped := any(memstore.New()).(limits.CallScoped)
+	require.True(t, scoped, "memstore promises it")
+	st := &keepingStore{CounterStore: memstore.New()}
+	_, scoped = any(st).(limits.CallScoped)
+	require.False(t, scoped, "a wrapper does not inherit the promise")
+	lim, err := limits.NewLimiter(limits.Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef")}, limits.Lockout{})
+	require.NoError(t, err)
+	const n = 50
+	for i := range n {
+		ctx := context.WithValue(t.Context(), requestKey{}, i)
+		a, err := lim.Begin(ctx, "login", "alice@example.com")
+		require.NoError(t, err)
+		require.NoError(t, a.Succeed(ctx))
+	}
+	require.Len(t, st.kept, n)
+	seen := map[context.Context]bool{}
+	for i, ctx := range st.kept {
+		assert.False(t, seen[ctx], "end context %d reused", i)
+		seen[ctx] = true
+		assert.Equal(t, i, ctx.Value(requestKey{}), "end context %d carries another request's values", i)
+	}
+}
+
+// On the in-memory store ending an attempt allocates nothing: its end
+// contexts are reused.
+func TestCallScopedStoreEndsWithoutAllocating(t *testing.T) {
+	lim, err := limits.NewLimiter(limits.Config{Store: memstore.New(), Secret: []byte("0123456789abcdef0123456789abcdef")}, limits.Lockout{})
+	require.NoError(t, err)
+	ctx := context.Background()
+	a, err := lim.Begin(ctx, "login", "alice@example.com")
+	require.NoError(t, err)
+	require.NoError(t, a.Succeed(ctx))
+	allocs := testing.AllocsPerRun(200, func() {
+		a, err := lim.Begin(ctx, "login", "alice@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Succeed(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Less(t, allocs, 0.5)
+}

@@ -16,12 +16,13 @@ import (
 // store that never waits (the memory store) only calls Err, which is nil
 // until Done is closed.
 //
-// End contexts come from a pool: one that was never armed (no timer, no
-// channel, so nothing can still refer to it once the store call returned)
-// goes back to the pool when its call is over, so ending an attempt on a
-// store that never waits allocates nothing. An armed one is left to the
-// garbage collector, since a context derived from it may still watch its
-// channel.
+// For a store that keeps no call's context ([CallScoped]), end contexts
+// come from a pool: one that was never armed (no timer, no channel) goes
+// back to the pool when its calls are over, so ending an attempt on a store
+// that never waits allocates nothing. An armed one is left to the garbage
+// collector, since a context derived from it may still watch its channel.
+// For any other store every end gets a fresh context, which nothing ever
+// reuses.
 type endCtx struct {
 	parent   context.Context
 	once     sync.Once
@@ -34,12 +35,26 @@ type endCtx struct {
 // endPool holds end contexts that were never armed, their parent cleared.
 var endPool = sync.Pool{New: func() any { return new(endCtx) }}
 
-// newEndCtx returns the end context of ctx. Call stop when done with it, or
-// recycle when it was only passed to store calls that have returned.
-func newEndCtx(ctx context.Context) *endCtx {
+// newEndCtx returns the end context of ctx, from the pool when pooled (the
+// store is CallScoped). Call stop when done with it, or finish when it was
+// only passed to store calls that have returned.
+func newEndCtx(ctx context.Context, pooled bool) *endCtx {
+	if !pooled {
+		return &endCtx{parent: ctx}
+	}
 	c := endPool.Get().(*endCtx)
 	c.parent = ctx
 	return c
+}
+
+// finish ends a context that was only passed to store calls, all of which
+// have returned: recycled when it came from the pool, stopped otherwise.
+func (c *endCtx) finish(pooled bool) {
+	if pooled {
+		c.recycle()
+		return
+	}
+	c.stop()
 }
 
 // Deadline is EndTimeout after the first call of Deadline or Done.
@@ -85,10 +100,10 @@ func (c *endCtx) stop() {
 	}
 }
 
-// recycle is stop for a context that was passed only to store calls, all
-// of which have returned: a store does not keep the context of a call past
-// its return, so a context that was never armed is unreferenced and goes
-// back to the pool. Contexts handed to event hooks, which may keep them,
+// recycle is stop for a pooled context that was passed only to store calls
+// of a CallScoped store, all of which have returned: such a store keeps no
+// call's context, so a context that was never armed is unreferenced and
+// goes back to the pool. Contexts handed to event hooks, which may keep them,
 // are stopped, never recycled.
 func (c *endCtx) recycle() {
 	if c.armed.Load() {

@@ -31,7 +31,7 @@ func TestEndContextKeepsValuesNotCancellation(t *testing.T) {
 
 func TestEndContextEndsAtItsDeadline(t *testing.T) {
 	t.Parallel()
-	c := newEndCtx(context.Background())
+	c := newEndCtx(context.Background(), false)
 	c.once.Do(func() { // an armed context whose timer has fired
 		c.done = make(chan struct{})
 		close(c.done)

@@ -81,6 +81,22 @@ type base struct {
 	now    func() time.Time
 	events event.Hook
 	cache  *keyCache
+	// reuse is true when the store keeps no call's context (see
+	// [CallScoped]): end contexts are then recycled.
+	reuse bool
+}
+
+// CallScoped is implemented by a [CounterStore] that keeps no reference to
+// the context of a call once the call has returned: it neither starts work
+// that outlives the call with it nor hands it to anything that does (the
+// in-memory store never even waits). The limiters then reuse the contexts
+// they end attempts under, which spares an allocation per attempt. A store
+// that does not implement it (a wrapper, a host's store) gets a fresh
+// context for every end, which is always safe.
+type CallScoped interface {
+	CounterStore
+	// KeepsNoCallContext documents the promise; it is never called.
+	KeepsNoCallContext()
 }
 
 func newBase(cfg Config) (base, error) {
@@ -91,7 +107,8 @@ func newBase(cfg Config) (base, error) {
 	if err != nil {
 		return base{}, err
 	}
-	return base{store: cfg.Store, keys: keys, now: env.Clock(cfg.Now), events: cfg.Events, cache: new(keyCache)}, nil
+	_, reuse := cfg.Store.(CallScoped)
+	return base{store: cfg.Store, keys: keys, now: env.Clock(cfg.Now), events: cfg.Events, cache: new(keyCache), reuse: reuse}, nil
 }
 
 // key validates subject and returns its store key under scope.
@@ -201,7 +218,7 @@ func (l *Limiter) begin(ctx context.Context, scope, subject string) (Attempt, er
 // endContext returns the context under which an attempt is ended: ctx's
 // values without its cancellation or deadline, bounded by [EndTimeout].
 func endContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	c := newEndCtx(ctx)
+	c := newEndCtx(ctx, false)
 	return c, c.stop
 }
 
@@ -214,9 +231,9 @@ func (a *Attempt) Succeed(ctx context.Context) error {
 		return nil
 	}
 	a.ended = true
-	end := newEndCtx(ctx)
+	end := newEndCtx(ctx, a.l.reuse)
 	err := a.l.store.Release(end, a.key, a.counter.Window, a.l.now())
-	end.recycle()
+	end.finish(a.l.reuse)
 	if err != nil {
 		return reason.Store(err)
 	}

@@ -76,11 +76,11 @@ func (s *SendLimiter) Allow(ctx context.Context, channel, destination, clientIP 
 		if err != nil || !ok {
 			// A refund does not depend on ctx being alive (see EndTimeout);
 			// it is best effort: a lost refund only errs on the strict side.
-			rctx := newEndCtx(ctx)
+			rctx := newEndCtx(ctx, s.reuse)
 			for j, k := range keys[:i] {
 				_ = s.store.Release(rctx, k, windows[j], now)
 			}
-			rctx.recycle()
+			rctx.finish(s.reuse)
 			if err != nil {
 				return reason.Store(err)
 			}
