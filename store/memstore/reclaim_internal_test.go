@@ -19,7 +19,7 @@ func (s *Store) entries() int {
 		sh.mu.Lock()
 		for _, o := range sh.m {
 			for _, set := range o.sets {
-				n += len(set.recs)
+				n += set.recs.len()
 			}
 		}
 		sh.mu.Unlock()

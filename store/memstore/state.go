@@ -26,7 +26,7 @@ func (e recordEntry) record(set, owner, id string) state.Record {
 // ownerRecords holds one owner's records, by set and then by ID. An owner
 // has records in a handful of sets at most, so the sets are a short slice
 // scanned by name, which costs less than hashing the name for a map. Ending
-// an owner's set drops that set's map (one write whatever its size), so no
+// an owner's set drops that set's records (one write whatever their number), so no
 // ended record lingers and no generation is needed.
 type ownerRecords struct {
 	sets []setRecords
@@ -35,11 +35,132 @@ type ownerRecords struct {
 // setRecords is one set of an owner's records, by ID.
 type setRecords struct {
 	name string
-	recs map[string]recordEntry
+	recs *recordSet
 }
 
-// get returns the map of set, or nil.
-func (o *ownerRecords) get(set string) map[string]recordEntry {
+// fewRecords is the most records a set keeps in its slice: a set that grows
+// beyond moves them to a map (and keeps the map).
+const fewRecords = 8
+
+// idEntry is one record of a set's slice.
+type idEntry struct {
+	id string
+	e  recordEntry
+}
+
+// recordSet is one set's records by ID: a short slice scanned by ID while
+// the set holds at most fewRecords (most sets: an account's sessions and
+// their grants, its devices), which costs less than hashing the ID for a
+// map; a map beyond. Its methods accept a nil recordSet as an empty one,
+// except put.
+type recordSet struct {
+	few []idEntry
+	m   map[string]recordEntry
+}
+
+// len returns the number of records.
+func (r *recordSet) len() int {
+	switch {
+	case r == nil:
+		return 0
+	case r.m != nil:
+		return len(r.m)
+	}
+	return len(r.few)
+}
+
+// get returns the record with id.
+func (r *recordSet) get(id string) (recordEntry, bool) {
+	switch {
+	case r == nil:
+		return recordEntry{}, false
+	case r.m != nil:
+		e, ok := r.m[id]
+		return e, ok
+	}
+	for i := range r.few {
+		if r.few[i].id == id {
+			return r.few[i].e, true
+		}
+	}
+	return recordEntry{}, false
+}
+
+// put stores e under id.
+func (r *recordSet) put(id string, e recordEntry) {
+	if r.m != nil {
+		r.m[id] = e
+		return
+	}
+	for i := range r.few {
+		if r.few[i].id == id {
+			r.few[i].e = e
+			return
+		}
+	}
+	if len(r.few) < fewRecords {
+		r.few = append(r.few, idEntry{id: id, e: e})
+		return
+	}
+	r.m = make(map[string]recordEntry, 2*fewRecords)
+	for _, x := range r.few {
+		r.m[x.id] = x.e
+	}
+	r.m[id] = e
+	r.few = nil
+}
+
+// del removes the record with id.
+func (r *recordSet) del(id string) {
+	switch {
+	case r == nil:
+		return
+	case r.m != nil:
+		delete(r.m, id)
+		return
+	}
+	for i := range r.few {
+		if r.few[i].id == id {
+			last := len(r.few) - 1
+			r.few[i] = r.few[last]
+			r.few[last] = idEntry{}
+			r.few = r.few[:last]
+			return
+		}
+	}
+}
+
+// filter removes the records for which keep returns false and returns how
+// many it removed.
+func (r *recordSet) filter(keep func(id string, e recordEntry) bool) int {
+	n := 0
+	switch {
+	case r == nil:
+		return 0
+	case r.m != nil:
+		for id, e := range r.m {
+			if !keep(id, e) {
+				delete(r.m, id)
+				n++
+			}
+		}
+		return n
+	}
+	out := r.few[:0]
+	for _, x := range r.few {
+		if keep(x.id, x.e) {
+			out = append(out, x)
+		} else {
+			n++
+		}
+	}
+	clear(r.few[len(out):])
+	r.few = out
+	return n
+}
+
+// get returns the records of set, or nil.
+func (o *ownerRecords) get(set string) *recordSet {
 	for i := range o.sets {
 		if o.sets[i].name == set {
 			return o.sets[i].recs
@@ -48,8 +169,8 @@ func (o *ownerRecords) get(set string) map[string]recordEntry {
 	return nil
 }
 
-// put makes recs the map of set.
-func (o *ownerRecords) put(set string, recs map[string]recordEntry) {
+// put makes recs the records of set.
+func (o *ownerRecords) put(set string, recs *recordSet) {
 	for i := range o.sets {
 		if o.sets[i].name == set {
 			o.sets[i].recs = recs
@@ -59,7 +180,7 @@ func (o *ownerRecords) put(set string, recs map[string]recordEntry) {
 	o.sets = append(o.sets, setRecords{name: set, recs: recs})
 }
 
-// drop removes set and its map.
+// drop removes set and its records.
 func (o *ownerRecords) drop(set string) {
 	for i := range o.sets {
 		if o.sets[i].name == set {
@@ -78,13 +199,8 @@ func (o *ownerRecords) reclaim(now time.Time) int {
 	n := 0
 	for i := 0; i < len(o.sets); {
 		recs := o.sets[i].recs
-		for id, e := range recs {
-			if !state.Live(e.expiresAt, now) {
-				delete(recs, id)
-				n++
-			}
-		}
-		if len(recs) == 0 {
+		n += recs.filter(func(_ string, e recordEntry) bool { return state.Live(e.expiresAt, now) })
+		if recs.len() == 0 {
 			o.drop(o.sets[i].name)
 			continue // the last set moved to i
 		}
@@ -104,10 +220,10 @@ func byOrder(ao int64, aid string, bo int64, bid string) int {
 	return cmp.Or(cmp.Compare(ao, bo), strings.Compare(aid, bid))
 }
 
-// lockSet returns the locked shard of owner and the owner's map of set,
-// creating the maps when create is true (else the map may be nil). The
+// lockSet returns the locked shard of owner and the owner's records of set,
+// creating them when create is true (else they may be nil: none). The
 // caller must unlock the shard. now is the caller's time (see lockAt).
-func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[*ownerRecords], map[string]recordEntry) {
+func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[*ownerRecords], *recordSet) {
 	sh := lockTagAt(s, &s.records, owner, now)
 	o := sh.m[owner]
 	if o == nil {
@@ -119,17 +235,17 @@ func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[*
 	}
 	recs := o.get(set)
 	if recs == nil && create {
-		recs = map[string]recordEntry{}
+		recs = &recordSet{}
 		o.put(set, recs)
 	}
 	return sh, recs
 }
 
-// tidy removes owner's map of set when it is empty, and the owner when it
+// tidy removes owner's records of set when there are none, and the owner when it
 // has no set left. The caller holds the shard's lock.
 func tidy(sh *shard[*ownerRecords], set, owner string) {
 	o := sh.m[owner]
-	if o == nil || len(o.get(set)) > 0 {
+	if o == nil || o.get(set).len() > 0 {
 		return
 	}
 	o.drop(set)
@@ -145,25 +261,25 @@ func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now tim
 	}
 	sh, recs := s.lockSet(r.Set, r.Owner, true, now)
 	defer sh.mu.Unlock()
-	recs[r.ID] = recordEntry{data: r.Data, order: r.Order, expiresAt: r.ExpiresAt}
-	if keep == 0 || len(recs) <= keep {
+	recs.put(r.ID, recordEntry{data: r.Data, order: r.Order, expiresAt: r.ExpiresAt})
+	if keep == 0 || recs.len() <= keep {
 		return nil
 	}
 	type ranked struct {
 		id    string
 		order int64
 	}
-	live := make([]ranked, 0, len(recs))
-	for id, e := range recs {
-		if state.Live(e.expiresAt, now) {
-			live = append(live, ranked{id, e.order})
-		} else {
-			delete(recs, id)
+	live := make([]ranked, 0, recs.len())
+	recs.filter(func(id string, e recordEntry) bool {
+		if !state.Live(e.expiresAt, now) {
+			return false
 		}
-	}
+		live = append(live, ranked{id, e.order})
+		return true
+	})
 	slices.SortFunc(live, func(a, b ranked) int { return byOrder(a.order, a.id, b.order, b.id) })
 	for _, x := range live[:max(0, len(live)-keep)] {
-		delete(recs, x.id)
+		recs.del(x.id)
 	}
 	tidy(sh, r.Set, r.Owner)
 	return nil
@@ -181,7 +297,7 @@ func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.T
 		return state.Record{}, false, err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
-	e, ok := recs[id]
+	e, ok := recs.get(id)
 	sh.mu.Unlock()
 	if !ok {
 		return state.Record{}, false, state.CheckRecordKey(set, owner, id)
@@ -200,14 +316,14 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 		return nil, err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
-	out := make([]state.Record, 0, len(recs))
-	for id, e := range recs {
-		if state.Live(e.expiresAt, now) {
-			out = append(out, e.record(set, owner, id))
-		} else {
-			delete(recs, id)
+	out := make([]state.Record, 0, recs.len())
+	recs.filter(func(id string, e recordEntry) bool {
+		if !state.Live(e.expiresAt, now) {
+			return false
 		}
-	}
+		out = append(out, e.record(set, owner, id))
+		return true
+	})
 	tidy(sh, set, owner)
 	sh.mu.Unlock()
 	slices.SortFunc(out, func(a, b state.Record) int { return byOrder(a.Order, a.ID, b.Order, b.ID) })
@@ -221,7 +337,7 @@ func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order in
 		return false, err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
-	e, ok := recs[id]
+	e, ok := recs.get(id)
 	if !ok {
 		sh.mu.Unlock()
 		return false, state.CheckRecordKey(set, owner, id)
@@ -232,7 +348,7 @@ func (s *Store) TouchRecord(ctx context.Context, set, owner, id string, order in
 	}
 	if order > e.order {
 		e.order = order
-		recs[id] = e
+		recs.put(id, e)
 	}
 	return true, nil
 }
@@ -245,28 +361,28 @@ func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now tim
 		return false, err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
-	e, ok := recs[id]
+	e, ok := recs.get(id)
 	if !ok {
 		sh.mu.Unlock()
 		return false, state.CheckRecordKey(set, owner, id)
 	}
 	defer sh.mu.Unlock()
-	delete(recs, id)
+	recs.del(id)
 	tidy(sh, set, owner)
 	return state.Live(e.expiresAt, now), nil
 }
 
 // EndRecords ends every record of the owner in set but the live one named
 // keep; see [state.Records]. It costs the same whatever their number: the
-// set's map is dropped whole (or replaced by one holding the kept record).
+// set's records are dropped whole (or replaced by the kept record alone).
 func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
 	if err := cmp.Or(ctx.Err(), state.CheckOwner(set, owner), checkKeep(keep)); err != nil {
 		return err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
 	defer sh.mu.Unlock()
-	if e, ok := recs[keep]; ok && state.Live(e.expiresAt, now) {
-		sh.m[owner].put(set, map[string]recordEntry{keep: e})
+	if e, ok := recs.get(keep); ok && state.Live(e.expiresAt, now) {
+		sh.m[owner].put(set, &recordSet{few: []idEntry{{id: keep, e: e}}})
 		return nil
 	}
 	if o := sh.m[owner]; o != nil {

@@ -137,8 +137,15 @@ var tagSeed = maphash.String(seed, "tag")
 // only spread less evenly when keys share their last 8 bytes.
 func tagShard(key string) uint64 {
 	var v uint64
-	for i := max(0, len(key)-8); i < len(key); i++ {
-		v = v<<8 | uint64(key[i])
+	if n := len(key); n >= 8 {
+		// One 8-byte load: the compiler combines the byte reads.
+		b := key[n-8 : n]
+		v = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	} else {
+		for i := range n {
+			v = v<<8 | uint64(key[i])
+		}
 	}
 	v = (v ^ tagSeed) * 0x9e3779b97f4a7c15
 	v = (v ^ uint64(len(key)) ^ v>>29) * 0xbf58476d1ce4e5b9

@@ -12,6 +12,7 @@ import (
 
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
+	"github.com/accountsec/accountsec/state"
 )
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -122,4 +123,58 @@ func TestTagKeysSpreadOverShards(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A set that grows beyond the records its slice holds moves them to a map
+// and answers the same: every record found, the list in order, keep-newest-N,
+// deletion and ending all but one.
+func TestRecordSetBeyondFew(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := New()
+	exp := epoch.Add(time.Hour)
+	const n = 3 * fewRecords
+	for i := range n {
+		r := state.Record{Set: "s", Owner: "o", ID: fmt.Sprintf("r%02d", i), Data: []byte{byte(i)}, Order: int64(n - i), ExpiresAt: exp}
+		require.NoError(t, s.PutRecord(ctx, r, 0, epoch))
+		if i == fewRecords-1 {
+			sh, recs := s.lockSet("s", "o", false, epoch)
+			sh.mu.Unlock()
+			require.Nil(t, recs.m, "at most fewRecords: the slice")
+		}
+	}
+	sh, recs := s.lockSet("s", "o", false, epoch)
+	sh.mu.Unlock()
+	require.NotNil(t, recs.m, "beyond fewRecords: the map")
+	for i := range n {
+		r, ok, err := s.GetRecord(ctx, "s", "o", fmt.Sprintf("r%02d", i), epoch)
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, []byte{byte(i)}, r.Data)
+	}
+	list, err := s.ListRecords(ctx, "s", "o", epoch)
+	require.NoError(t, err)
+	require.Len(t, list, n)
+	for i, r := range list {
+		assert.Equal(t, fmt.Sprintf("r%02d", n-1-i), r.ID, "ordered by Order")
+	}
+	// keep-newest-N keeps the highest orders: the first IDs.
+	require.NoError(t, s.PutRecord(ctx, state.Record{Set: "s", Owner: "o", ID: "new", Order: 1000, ExpiresAt: exp}, 4, epoch))
+	list, err = s.ListRecords(ctx, "s", "o", epoch)
+	require.NoError(t, err)
+	ids := make([]string, len(list))
+	for i, r := range list {
+		ids[i] = r.ID
+	}
+	assert.Equal(t, []string{"r02", "r01", "r00", "new"}, ids)
+	live, err := s.DeleteRecord(ctx, "s", "o", "r01", epoch)
+	require.NoError(t, err)
+	assert.True(t, live)
+	require.NoError(t, s.EndRecords(ctx, "s", "o", "r00", epoch))
+	list, err = s.ListRecords(ctx, "s", "o", epoch)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, "r00", list[0].ID)
+	require.NoError(t, s.EndRecords(ctx, "s", "o", "", epoch))
+	assert.Zero(t, s.records.len(), "the owner is gone with its last set")
 }
