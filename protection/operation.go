@@ -58,12 +58,16 @@ func (m *Manager) Authorize(ctx context.Context, s Session, operation string) (v
 // binding).
 func (m *Manager) authorize(ctx context.Context, accountID, sessionID, binding string, op Operation) (vocab.Proof, error) {
 	now := m.now()
-	var p Profile // a cancelling account: only account centre and billing (restrict.go)
+	// A cancelling account: only account centre and billing (restrict.go).
+	// p is a pointer so that the step-up path, which needs no profile,
+	// does not clear a Profile on every call.
+	var p *Profile
 	if !op.AllowedWhileCancelling() {
-		var err error
-		if p, err = m.restriction(ctx, accountID, op); err != nil {
+		rp, err := m.restriction(ctx, accountID, op)
+		if err != nil {
 			return vocab.Proof{}, err
 		}
+		p = &rp
 	}
 	var method Method
 	var end time.Time
@@ -92,10 +96,12 @@ func (m *Manager) authorize(ctx context.Context, accountID, sessionID, binding s
 	if binding == "" {
 		binding = SessionBinding(sessionID)
 	}
-	if p.AccountID == "" {
-		if p, err = m.profile(ctx, accountID); err != nil {
+	if p == nil || p.AccountID == "" {
+		q, err := m.profile(ctx, accountID)
+		if err != nil {
 			return vocab.Proof{}, err
 		}
+		p = &q
 	}
 	if p.Settings.resolved().OperationProtection == None && !op.AlwaysVerify {
 		if m.events != nil {
@@ -104,7 +110,7 @@ func (m *Manager) authorize(ctx context.Context, accountID, sessionID, binding s
 		}
 		return mint(accountID, binding, op.Name, now, time.Time{}), nil
 	}
-	if end, ok, err := m.firstMethod(ctx, p, binding, op.Name, now); err != nil || ok {
+	if end, ok, err := m.firstMethod(ctx, *p, binding, op.Name, now); err != nil || ok {
 		if err != nil {
 			return vocab.Proof{}, err
 		}
@@ -112,7 +118,7 @@ func (m *Manager) authorize(ctx context.Context, accountID, sessionID, binding s
 			map[string]string{"operation": op.Name, "via": "first_method"})
 		return mint(accountID, binding, op.Name, now, end), nil
 	}
-	o, err := m.offer(ctx, p, op.Name, m.preferredFor(p, op.Name), "operation")
+	o, err := m.offer(ctx, *p, op.Name, m.preferredFor(*p, op.Name), "operation")
 	if err != nil {
 		return vocab.Proof{}, err
 	}
