@@ -25,7 +25,7 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 		return limits.Counter{}, false, fmt.Errorf("memstore: reserve: expiry %v is not after now %v", r.ExpiresAt, r.Now)
 	}
 
-	sh := lockTagAt(s, &s.counters, key, r.Now)
+	sh := s.lockCounter(key, r.Now)
 	defer sh.mu.Unlock()
 
 	// The map holds pointers, so a counter is changed in place with one
@@ -67,7 +67,7 @@ func (s *Store) Release(ctx context.Context, key string, window, now time.Time) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sh := lockTagAt(s, &s.counters, key, now)
+	sh := s.lockCounter(key, now)
 	defer sh.mu.Unlock()
 
 	c := sh.m[key]
@@ -88,7 +88,7 @@ func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Coun
 	if err := ctx.Err(); err != nil {
 		return limits.Counter{}, err
 	}
-	sh := lockTagAt(s, &s.counters, key, now)
+	sh := s.lockCounter(key, now)
 	defer sh.mu.Unlock()
 
 	c := sh.m[key]
@@ -112,4 +112,15 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	defer sh.mu.Unlock()
 	delete(sh.m, key)
 	return nil
+}
+
+// lockCounter is lockTagAt for the counters, written out for the lockout's
+// hot path (two calls per login): the shard of key, locked, having noted now
+// and swept if its turn has come.
+func (s *Store) lockCounter(key string, now time.Time) *shard[*limits.Counter] {
+	sh := s.counters.locked(&s.counters.parts[tagShard(key)])
+	if swept := s.counters.tick(sh, now); !swept.IsZero() {
+		s.share(swept)
+	}
+	return sh
 }
