@@ -130,7 +130,8 @@ var tagSeed = maphash.String(seed, "tag")
 // tagShard returns the index of the shard of key, for a concern whose keys
 // end in the text of a keyed hash, which nobody can choose and whose bytes
 // are uniform already: limiter counters (scope ":" base64 of a keyed
-// SHA-256) and records (by owner tag, a base64 keyed hash). It mixes only
+// SHA-256), records (by owner tag, a base64 keyed hash) and documents
+// (every document ID of the library is a keyed hash's text). It mixes only
 // the last 8 bytes and the length, which costs a few multiplications where
 // hashing the whole key costs more than the map lookup that follows. Any
 // other key is placed correctly too (the shard is a function of the key),
