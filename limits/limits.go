@@ -186,18 +186,17 @@ type Attempt struct {
 // cases the caller must refuse without checking the credential.
 func (l *Limiter) Begin(ctx context.Context, scope, subject string) (*Attempt, error) {
 	// Small enough to inline, so that a caller that ends the attempt
-	// itself keeps it on its stack.
-	a, err := l.begin(ctx, scope, subject)
-	if err != nil {
-		return nil, err
-	}
-	return &a, nil
+	// itself keeps it on its stack; begin fills it in place rather than
+	// returning a copy.
+	return l.begin(ctx, scope, subject, &Attempt{})
 }
 
-func (l *Limiter) begin(ctx context.Context, scope, subject string) (Attempt, error) {
+// begin reserves the slot of Begin into a and returns a, or nil and the
+// error.
+func (l *Limiter) begin(ctx context.Context, scope, subject string, a *Attempt) (*Attempt, error) {
 	key, err := l.key(scope, subject)
 	if err != nil {
-		return Attempt{}, err
+		return nil, err
 	}
 	now := l.now()
 	c, ok, err := l.store.Reserve(ctx, key, Reservation{
@@ -207,12 +206,13 @@ func (l *Limiter) begin(ctx context.Context, scope, subject string) (Attempt, er
 		FullExpiresAt: now.Add(l.policy.LockDuration),
 	})
 	if err != nil {
-		return Attempt{}, reason.Store(err)
+		return nil, reason.Store(err)
 	}
 	if !ok {
-		return Attempt{}, &LockedError{Until: c.ExpiresAt}
+		return nil, &LockedError{Until: c.ExpiresAt}
 	}
-	return Attempt{l: l, scope: scope, key: key, counter: c}, nil
+	a.l, a.scope, a.key, a.counter = l, scope, key, c
+	return a, nil
 }
 
 // endContext returns the context under which an attempt is ended: ctx's
