@@ -173,9 +173,12 @@ func (l *Limiter) Policy() Lockout { return l.policy }
 // Attempt is one reserved try. End it with exactly one of Succeed or Fail;
 // an Attempt never ended counts as a failure, which is the safe side.
 type Attempt struct {
-	l       *Limiter
-	scope   string
-	key     string
+	l     *Limiter
+	scope string
+	key   string
+	// counter is the counter as Reserve returned it, its ExpiresAt only
+	// when the reservation took the last slot (the only case that reads
+	// it).
 	counter Counter
 	ended   bool
 }
@@ -211,7 +214,13 @@ func (l *Limiter) begin(ctx context.Context, scope, subject string, a *Attempt) 
 	if !ok {
 		return nil, &LockedError{Until: c.ExpiresAt}
 	}
-	a.l, a.scope, a.key, a.counter = l, scope, key, c
+	a.l, a.scope, a.key = l, scope, key
+	// The expiry is only read when this was the last slot (Fail reports
+	// the lock): copying it otherwise is a third of the attempt's fields.
+	a.counter.Count, a.counter.Window = c.Count, c.Window
+	if c.Count >= int64(l.policy.MaxFailures) {
+		a.counter.ExpiresAt = c.ExpiresAt
+	}
 	return a, nil
 }
 
