@@ -181,7 +181,7 @@ func (m *Manager) Confirm(ctx context.Context, proof vocab.Proof, accountID, dev
 	p := *doc.pending
 	rec := p
 	c := candidateOf(p, -1)
-	_, err = m.attempt(ctx, c, code, func(step int64) error {
+	_, err = m.attempt(ctx, &c, code, func(step int64) error {
 		rec.Usage, rec.ActivatedAt, rec.LastStep = usage, m.now(), step
 		return m.activate(ctx, doc, rec)
 	})

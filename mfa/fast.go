@@ -99,8 +99,15 @@ type fastHMAC struct {
 	// 8-byte length and saves its state as the 4-byte magic, then the
 	// digest words: see sumShort.
 	direct bool
-	blk    [64]byte
-	state  []byte
+	// The digests' state methods, asserted once.
+	innerLoad, outerLoad encoding.BinaryUnmarshaler
+	innerSave, outerSave encoding.BinaryAppender
+	size                 int // the digest's size
+	// blk and oblk are the inner and outer digests' blocks; blkLen and
+	// oblkLen say what they are padded for (see padBlock).
+	blk, oblk       [64]byte
+	blkLen, oblkLen int
+	state           []byte
 }
 
 func newFastHMAC(h func() hash.Hash) *fastHMAC {
@@ -109,7 +116,10 @@ func newFastHMAC(h func() hash.Hash) *fastHMAC {
 		inner: in, outer: out,
 		innerSaved: make([]byte, 0, 256), outSaved: make([]byte, 0, 256),
 		pad: make([]byte, in.BlockSize()), tmp: make([]byte, 0, in.Size()),
-		direct: in.BlockSize() == 64 && in.Size() <= 32, state: make([]byte, 0, 256),
+		direct: in.BlockSize() == 64 && in.Size() <= 32, size: in.Size(),
+		innerLoad: in.(encoding.BinaryUnmarshaler), outerLoad: out.(encoding.BinaryUnmarshaler),
+		innerSave: in.(encoding.BinaryAppender), outerSave: out.(encoding.BinaryAppender),
+		state: make([]byte, 0, 256),
 	}
 }
 
@@ -118,25 +128,35 @@ func newFastHMAC(h func() hash.Hash) *fastHMAC {
 // result is read from its saved state, which skips the generic Write and
 // Sum of crypto/hmac.
 func (f *fastHMAC) sumShort(dst, msg []byte) []byte {
-	size := f.inner.Size()
-	f.padBlock(msg)
-	restore(f.inner, f.in)
-	f.inner.Write(f.blk[:])
-	f.state = appendState(f.state[:0], f.inner)
-	f.padBlock(f.state[4 : 4+size])
-	restore(f.outer, f.out)
-	f.outer.Write(f.blk[:])
-	f.state = appendState(f.state[:0], f.outer)
-	return append(dst, f.state[4:4+size]...)
+	return append(dst, f.macShort(msg)...)
 }
 
-// padBlock fills f.blk with msg padded as the last block of a message of
-// one key block (64 bytes) and msg.
-func (f *fastHMAC) padBlock(msg []byte) {
-	n := copy(f.blk[:], msg)
-	f.blk[n] = 0x80
-	clear(f.blk[n+1 : 56])
-	binary.BigEndian.PutUint64(f.blk[56:], uint64(64+n)*8)
+// macShort is sumShort returning the MAC in f's own memory, valid until
+// f's next use.
+func (f *fastHMAC) macShort(msg []byte) []byte {
+	f.padBlock(&f.blk, &f.blkLen, msg)
+	load(f.innerLoad, f.in)
+	f.inner.Write(f.blk[:])
+	f.state = save(f.innerSave, f.state[:0])
+	f.padBlock(&f.oblk, &f.oblkLen, f.state[4:4+f.size])
+	load(f.outerLoad, f.out)
+	f.outer.Write(f.oblk[:])
+	f.state = save(f.outerSave, f.state[:0])
+	return f.state[4 : 4+f.size]
+}
+
+// padBlock fills blk with msg padded as the last block of a message of one
+// key block (64 bytes) and msg. *padded is 1 + the length blk is padded
+// for (0: not padded): the padding of the same length is not written again.
+func (f *fastHMAC) padBlock(blk *[64]byte, padded *int, msg []byte) {
+	n := copy(blk[:56], msg)
+	if *padded == n+1 {
+		return
+	}
+	blk[n] = 0x80
+	clear(blk[n+1 : 56])
+	binary.BigEndian.PutUint64(blk[56:], uint64(64+n)*8)
+	*padded = n + 1
 }
 
 // setKey keys the HMAC.
@@ -173,16 +193,20 @@ func (f *fastHMAC) setKey(key []byte) {
 // they may be shared with other verifications.
 func (f *fastHMAC) useStates(inner, outer []byte) { f.in, f.out = inner, outer }
 
-func appendState(b []byte, h hash.Hash) []byte {
-	b, err := h.(encoding.BinaryAppender).AppendBinary(b)
+func appendState(b []byte, h hash.Hash) []byte { return save(h.(encoding.BinaryAppender), b) }
+
+func save(h encoding.BinaryAppender, b []byte) []byte {
+	b, err := h.AppendBinary(b)
 	if err != nil {
 		panic("mfa: hash state: " + err.Error()) // the standard digests never fail
 	}
 	return b
 }
 
-func restore(h hash.Hash, state []byte) {
-	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+func restore(h hash.Hash, state []byte) { load(h.(encoding.BinaryUnmarshaler), state) }
+
+func load(h encoding.BinaryUnmarshaler, state []byte) {
+	if err := h.UnmarshalBinary(state); err != nil {
 		panic("mfa: hash state: " + err.Error())
 	}
 }
@@ -197,6 +221,8 @@ func (f *fastHMAC) wipe() {
 	f.innerSaved, f.outSaved, f.state = f.innerSaved[:0], f.outSaved[:0], f.state[:0]
 	clear(f.tmp[:cap(f.tmp)])
 	clear(f.blk[:])
+	clear(f.oblk[:])
+	f.blkLen, f.oblkLen = 0, 0
 	f.in, f.out = nil, nil
 	f.inner.Reset()
 	f.outer.Reset()

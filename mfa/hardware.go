@@ -171,7 +171,7 @@ func (m *Manager) BindHardware(ctx context.Context, proof vocab.Proof, accountID
 		Secret: tok.Seed, CreatedAt: m.now(), Usage: usage,
 	}
 	c := candidateOf(rec, tdoc.lastStep)
-	_, err = m.attempt(ctx, c, code, func(step int64) error {
+	_, err = m.attempt(ctx, &c, code, func(step int64) error {
 		// The claim advances the token's last-used step: errReplayedCode
 		// when the step is not after it.
 		claimed, err := m.claimToken(ctx, tdoc, holder, held, step)

@@ -49,14 +49,24 @@ func (s *scan) uvarint() uint64 {
 	return s.uvarintLong()
 }
 
+// uvarintLong reads a uvarint of any length as binary.Uvarint does: at
+// most binary.MaxVarintLen64 bytes, the last of them at most 1.
 func (s *scan) uvarintLong() uint64 {
-	x, k := binary.Uvarint(s.b[s.off:])
-	if k <= 0 {
-		s.fail()
-		return 0
+	var x uint64
+	b := s.b[s.off:]
+	for i := 0; i < len(b) && i < binary.MaxVarintLen64; i++ {
+		c := b[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflow
+			}
+			s.off += i + 1
+			return x | uint64(c)<<(7*i)
+		}
+		x |= uint64(c&0x7f) << (7 * i)
 	}
-	s.off += k
-	return x
+	s.fail()
+	return 0
 }
 
 // int reads a varint.
@@ -181,9 +191,9 @@ func (m *Manager) verifyFast(ctx context.Context, accountID, code string) (Verif
 		v, _, err := m.verifyDevice(ctx, d, code)
 		return v, err
 	}
-	dev := &raw.active
-	c := candidateOf(*dev, dev.LastStep)
-	step, err := m.attempt(ctx, c, code, func(step int64) error {
+	c := candidateOf(raw.active, raw.active.LastStep)
+	dev := &c.dev
+	step, err := m.attempt(ctx, &c, code, func(step int64) error {
 		return m.spendRaw(ctx, doc, &raw, step)
 	})
 	if err != nil {
@@ -192,7 +202,7 @@ func (m *Manager) verifyFast(ctx context.Context, accountID, code string) (Verif
 	if m.events != nil {
 		m.emit(ctx, event.MFAVerified, accountID, *dev, map[string]string{"step": strconv.FormatInt(step, 10)})
 	}
-	return Verification{DeviceID: dev.ID, Kind: dev.Kind, Step: step, At: m.now()}, nil
+	return Verification{DeviceID: dev.ID, Kind: dev.Kind, Step: step, At: c.at}, nil
 }
 
 // spendRaw is spendStep for the virtual device of doc, read in place as

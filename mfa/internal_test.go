@@ -3,6 +3,7 @@ package mfa
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"testing"
 	"time"
 )
@@ -99,5 +100,110 @@ func TestMatchTakesTheEarliestNewStep(t *testing.T) {
 	got, replayed = o.match(code, s+1, 1, s)
 	if got != s+1 || replayed {
 		t.Fatalf("match = %d, %v; want %d", got, replayed, s+1)
+	}
+}
+
+// TestScanUvarintIsBinaryUvarint checks the in-place reader against
+// encoding/binary on every length, truncated input and the overflows
+// binary.Uvarint refuses.
+func TestScanUvarintIsBinaryUvarint(t *testing.T) {
+	inputs := [][]byte{
+		{}, {0x80}, {0xff, 0xff}, {0x7f}, {0x80, 0x01},
+		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
+		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02},
+		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
+		{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00},
+	}
+	for _, v := range []uint64{0, 1, 127, 128, 300, 1<<21 - 1, 1 << 35, 30e9, 1<<63 + 5, ^uint64(0)} {
+		b := binary.AppendUvarint(nil, v)
+		inputs = append(inputs, b, append(b, 0x05), b[:len(b)-1])
+	}
+	for _, in := range inputs {
+		x, k := binary.Uvarint(in)
+		s := scan{b: in}
+		got := s.uvarint()
+		if k <= 0 {
+			if !s.bad || got != 0 {
+				t.Errorf("% x: read %d (bad %v), binary.Uvarint refuses it", in, got, s.bad)
+			}
+			continue
+		}
+		if s.bad || got != x || s.off != k {
+			t.Errorf("% x: read %d up to %d (bad %v), binary.Uvarint %d up to %d", in, got, s.off, s.bad, x, k)
+		}
+	}
+}
+
+// BenchmarkCachedWindow is the HMAC arithmetic of a verification whose key
+// states are cached: a pooled HMAC keyed with them, three HOTP values (±1
+// step) compared in constant time, the HMAC wiped and given back.
+func BenchmarkCachedWindow(b *testing.B) {
+	key := []byte("12345678901234567890")
+	now := stepAt(time.Unix(1234567890, 0), 30*time.Second)
+	var buf [8]byte
+	code := string(newOTP(SHA1, key, 6).code(uint64(now), buf[:]))
+	f := newFastHMAC(SHA1.newHash())
+	f.setKey(key)
+	inner, outer := bytes.Clone(f.innerSaved), bytes.Clone(f.outSaved)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		o := getOTP(SHA1, 6)
+		o.mac.(*fastHMAC).useStates(inner, outer)
+		s, _ := o.match(code, now, 1, -1)
+		putOTP(SHA1, o)
+		if s != now {
+			b.Fatal(s)
+		}
+	}
+}
+
+// TestMatchAgreesWithTheCodes checks the numeric comparison of match
+// against the codes as text, on the pooled HMAC and on crypto/hmac, for 6
+// and 8 digits: every code of the window matches its step, and codes that
+// are not digits never match, even where their digit values would.
+func TestMatchAgreesWithTheCodes(t *testing.T) {
+	key := []byte("12345678901234567890")
+	for _, digits := range []int{6, 8} {
+		pooled := getOTP(SHA1, digits)
+		pooled.mac.(*fastHMAC).setKey(key)
+		for _, o := range []*otp{newOTP(SHA1, key, digits), pooled} {
+			var buf [8]byte
+			for now := int64(1000); now < 1100; now++ {
+				for s := now - 1; s <= now+1; s++ {
+					code := string(o.code(uint64(s), buf[:]))
+					if got, replayed := o.match(code, now, 1, -1); got > s || got < now-1 || replayed {
+						t.Fatalf("%d digits: code %s of step %d at %d: match = %d, %v", digits, code, s, now, got, replayed)
+					}
+				}
+				// ':' is '0'+10: "…0:" read as digits would be the value of "…10".
+				code := []byte(o.code(uint64(now), buf[:]))
+				if code[digits-2] == '1' && code[digits-1] == '0' {
+					code[digits-2], code[digits-1] = '0', ':'
+					if got, _ := o.match(string(code), now, 1, -1); got != -1 {
+						t.Fatalf("%q matched step %d", code, got)
+					}
+				}
+				for _, bad := range []string{"", "1", string(code[:digits-1]) + "/", string(code) + "0"} {
+					if got, replayed := o.match(bad, now, 1, -1); got != -1 || replayed {
+						t.Fatalf("%q: match = %d, %v", bad, got, replayed)
+					}
+				}
+			}
+		}
+		putOTP(SHA1, pooled)
+	}
+	// RFC 4226 appendix D through the pooled HMAC.
+	o := getOTP(SHA1, 6)
+	defer putOTP(SHA1, o)
+	o.mac.(*fastHMAC).setKey(key)
+	for i, want := range []string{"755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"} {
+		var buf [8]byte
+		if got := string(o.code(uint64(i), buf[:])); got != want {
+			t.Errorf("HOTP(%d) = %s, want %s", i, got, want)
+		}
+		if got, _ := o.match(want, int64(i), 0, -1); got != int64(i) {
+			t.Errorf("match(%s, %d) = %d", want, i, got)
+		}
 	}
 }

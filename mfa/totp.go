@@ -100,17 +100,7 @@ func newOTP(alg Algorithm, key []byte, digits int) *otp {
 // code writes the HOTP value of counter, zero-padded to o.digits ASCII
 // digits, into dst (which must have room for them) and returns it.
 func (o *otp) code(counter uint64, dst []byte) []byte {
-	binary.BigEndian.PutUint64(o.buf[:], counter)
-	if f, ok := o.mac.(*fastHMAC); ok && f.direct {
-		o.sum = f.sumShort(o.sum[:0], o.buf[:])
-	} else {
-		o.mac.Reset()
-		o.mac.Write(o.buf[:])
-		o.sum = o.mac.Sum(o.sum[:0])
-	}
-	// Dynamic truncation, RFC 4226 section 5.3.
-	off := o.sum[len(o.sum)-1] & 0x0f
-	bin := binary.BigEndian.Uint32(o.sum[off:off+4]) & 0x7fffffff
+	bin := o.truncated(counter)
 	dst = dst[:o.digits]
 	for i := o.digits - 1; i >= 0; i-- {
 		dst[i] = byte('0' + bin%10)
@@ -119,10 +109,65 @@ func (o *otp) code(counter uint64, dst []byte) []byte {
 	return dst
 }
 
-// match looks for code among the steps now-skew … now+skew (steps below
-// zero excluded). It computes and compares every step of the window in
-// constant time, whatever matches, so the time taken says nothing about
-// which step matched.
+// truncated returns the 31-bit dynamic truncation (RFC 4226 section 5.3)
+// of the HMAC of counter, whose last o.digits decimal digits are the HOTP
+// value.
+func (o *otp) truncated(counter uint64) uint32 {
+	binary.BigEndian.PutUint64(o.buf[:], counter)
+	var sum []byte
+	if f, ok := o.mac.(*fastHMAC); ok && f.direct {
+		sum = f.macShort(o.buf[:]) // wiped with f
+	} else {
+		o.mac.Reset()
+		o.mac.Write(o.buf[:])
+		o.sum = o.mac.Sum(o.sum[:0])
+		sum = o.sum
+	}
+	off := sum[len(sum)-1] & 0x0f
+	return binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
+}
+
+// value returns the HOTP value of counter as a number (the code's digits
+// read in base 10). Its divisions are by constants, which compile to
+// multiplications: the time taken does not depend on the HMAC.
+func (o *otp) value(counter uint64) uint32 {
+	bin := o.truncated(counter)
+	switch o.digits {
+	case 6:
+		return bin % 1_000_000
+	case 8:
+		return bin % 100_000_000
+	}
+	var v, p uint32 = 0, 1
+	for range o.digits {
+		v += bin % 10 * p
+		bin /= 10
+		p *= 10
+	}
+	return v
+}
+
+// codeValue reads code, o.digits ASCII digits, as a number, in time that
+// depends only on its length. ok is false for a code of another length or
+// with anything but ASCII digits.
+func (o *otp) codeValue(code string) (v uint32, ok bool) {
+	if len(code) != o.digits {
+		return 0, false
+	}
+	var bad int32
+	for i := 0; i < len(code); i++ {
+		d := int32(code[i]) - '0'
+		bad |= d | (9 - d) // negative unless 0 <= d <= 9
+		v = v*10 + uint32(d)
+	}
+	return v, bad >= 0
+}
+
+// match looks for code, which must be o.digits ASCII digits (see
+// ParseCode), among the steps now-skew … now+skew (steps below zero
+// excluded). It computes and compares every step of the window, and
+// records the outcome without branching on it, so the time taken says
+// nothing about whether or which step matched.
 //
 // matched is the earliest matching step after last, or -1. Taking the
 // earliest matters when a code happens to repeat in neighbouring steps (one
@@ -131,25 +176,26 @@ func (o *otp) code(counter uint64, dst []byte) []byte {
 // only steps at or before last, which means it was already used or is older
 // than a code that was.
 func (o *otp) match(code string, now int64, skew int, last int64) (matched int64, replayed bool) {
+	want, ok := o.codeValue(code)
+	if !ok {
+		return -1, false
+	}
 	matched = -1
-	var buf [8]byte
-	want := []byte(code)
+	var old int64 // 1 when a step at or before last matched
 	for s := now - int64(skew); s <= now+int64(skew); s++ {
 		if s < 0 {
 			continue
 		}
-		c := o.code(uint64(s), buf[:])
-		if subtle.ConstantTimeCompare(c, want) == 1 {
-			switch {
-			case s <= last:
-				replayed = true
-			case matched < 0:
-				matched = s
-			}
+		eq := int64(subtle.ConstantTimeEq(int32(o.value(uint64(s))), int32(want)))
+		var early int64 // s <= last: steps are public, the branch is not on the code
+		if s <= last {
+			early = 1
 		}
+		old |= eq & early
+		// take s when it matches, is after last and nothing was taken yet
+		unset := int64(uint64(matched) >> 63) // 1 while matched is -1
+		take := -(eq & (1 - early) & unset)   // all ones or zero
+		matched = matched&^take | s&take
 	}
-	if matched >= 0 {
-		replayed = false
-	}
-	return matched, replayed
+	return matched, old == 1 && matched < 0
 }

@@ -67,7 +67,7 @@ func (m *Manager) verifyDevice(ctx context.Context, doc accountDoc, code string)
 		}
 		c.last = tok.lastStep
 	}
-	step, err := m.attempt(ctx, c, code, func(step int64) error {
+	step, err := m.attempt(ctx, &c, code, func(step int64) error {
 		// errReplayedCode when another submission of the same or a later
 		// code won the race, or the device was unbound meanwhile.
 		var err error
@@ -80,7 +80,7 @@ func (m *Manager) verifyDevice(ctx context.Context, doc accountDoc, code string)
 	if m.events != nil {
 		m.emit(ctx, event.MFAVerified, d.AccountID, d, map[string]string{"step": strconv.FormatInt(step, 10)})
 	}
-	return Verification{DeviceID: d.ID, Kind: d.Kind, Step: step, At: m.now()}, doc, nil
+	return Verification{DeviceID: d.ID, Kind: d.Kind, Step: step, At: c.at}, doc, nil
 }
 
 // candidate is a TOTP key to check a code against: an active device, a
@@ -97,6 +97,9 @@ type candidate struct {
 	adName string
 	// last is the last accepted step (-1 when none).
 	last int64
+	// at is the time match checked the code at (the Manager's clock, read
+	// once per verification).
+	at time.Time
 }
 
 // candidateOf is the candidate of a device (active or pending) whose last
@@ -124,10 +127,10 @@ var (
 )
 
 // attempt parses code, reserves a failure slot in the limiter, matches the
-// code against c and, when it matches a step after c.last, calls commit with
-// that step. commit may return errReplayedCode (counted as a replay) or any
+// code against c (setting c.at) and, when it matches a step after c.last,
+// calls commit with that step. commit may return errReplayedCode (counted as a replay) or any
 // other error (returned, not counted). It returns the matched step.
-func (m *Manager) attempt(ctx context.Context, c candidate, code string, commit func(step int64) error) (int64, error) {
+func (m *Manager) attempt(ctx context.Context, c *candidate, code string, commit func(step int64) error) (int64, error) {
 	if !ParseCode(code, c.dev.Digits) {
 		return 0, ErrMalformed.With("digits", c.dev.Digits)
 	}
@@ -135,7 +138,7 @@ func (m *Manager) attempt(ctx context.Context, c candidate, code string, commit 
 	if err != nil {
 		return 0, err
 	}
-	step, err := m.match(&c, code)
+	step, err := m.match(c, code)
 	if err == nil {
 		err = commit(step)
 	}
@@ -172,7 +175,8 @@ func (m *Manager) match(c *candidate, code string) (int64, error) {
 	if err := m.keyOTP(o.mac.(*fastHMAC), c); err != nil {
 		return 0, err
 	}
-	step, replayed := o.match(code, stepAt(m.now(), c.dev.Period), m.policy.SkewSteps(), c.last)
+	c.at = m.now()
+	step, replayed := o.match(code, stepAt(c.at, c.dev.Period), m.policy.SkewSteps(), c.last)
 	switch {
 	case step >= 0:
 		return step, nil
