@@ -147,6 +147,31 @@ func (m *Manager) session(ctx context.Context, owner, rid string, now time.Time,
 	return true, nil
 }
 
+// tokenSession is session for ValidateSession: e is the remembered entry
+// of the token whose random part has tag (nil when none), whose decoded
+// payload is reused when the store returns that very payload (see
+// sessionCache); a token not remembered is remembered once its session is
+// found.
+func (m *Manager) tokenSession(ctx context.Context, owner, rid string, tag *tokenTag, e *sessionEntry, now time.Time, s *Session) (bool, error) {
+	r, found, err := m.store.GetRecord(ctx, setSession, owner, rid, now)
+	if err != nil || !found {
+		return false, err
+	}
+	if e != nil && samePayload(e.data, r.Data) {
+		*s = e.s
+		s.ExpiresAt = r.ExpiresAt
+		s.LastSeenAt = time.UnixMilli(r.Order).UTC()
+		return true, nil
+	}
+	if err := decodeSession(s, &r); err != nil {
+		return false, err
+	}
+	if e == nil {
+		rememberSession(tag, rid, r.Data, s)
+	}
+	return true, nil
+}
+
 // decodeSession decodes a session record (version 1, written before
 // sessions knew their trusted device, or version 2) into s, in place (a
 // Session is large: the per-request path copies it once, to its caller).

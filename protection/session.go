@@ -98,13 +98,14 @@ func (m *Manager) createSession(ctx context.Context, p Profile, l loginInfo) (Se
 // It reads the store once (the token carries the owner tag of the account)
 // and writes to it at most once per Policy.TouchInterval per session.
 func (m *Manager) ValidateSession(ctx context.Context, token string) (Session, error) {
-	owner, rid, ok := sessionTokenID(token)
+	var tag tokenTag
+	owner, rid, e, ok := sessionTokenRID(token, &tag)
 	if !ok {
 		return Session{}, ErrSessionInvalid
 	}
 	now := m.now()
 	var r Session
-	found, err := m.session(ctx, owner, rid, now, &r)
+	found, err := m.tokenSession(ctx, owner, rid, &tag, e, now, &r)
 	switch {
 	case err != nil:
 		return Session{}, reason.Store(err)

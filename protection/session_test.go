@@ -1,6 +1,8 @@
 package protection_test
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,7 +13,9 @@ import (
 
 	"github.com/accountsec/accountsec/event"
 	"github.com/accountsec/accountsec/fakes"
+	"github.com/accountsec/accountsec/internal/codec"
 	"github.com/accountsec/accountsec/protection"
+	"github.com/accountsec/accountsec/state"
 )
 
 func TestSessionTokenIs256BitsAndStoredOnlyAsHash(t *testing.T) {
@@ -243,4 +247,74 @@ func TestEndOtherSessionsKeepsTheCurrentOne(t *testing.T) {
 	require.NoError(t, e.m.EndOtherSessions(t.Context(), aliceID, "", protection.CausePasswordReset))
 	_, err = e.m.ValidateSession(t.Context(), curToken)
 	require.ErrorIs(t, err, protection.ErrSessionInvalid)
+}
+
+// freshStore is a store whose reads return a fresh copy of the payload, as
+// stores that decode a reply do.
+type freshStore struct{ protection.Store }
+
+func (s freshStore) GetRecord(ctx context.Context, set, owner, id string, now time.Time) (state.Record, bool, error) {
+	r, found, err := s.Store.GetRecord(ctx, set, owner, id, now)
+	r.Data = bytes.Clone(r.Data)
+	return r, found, err
+}
+
+// TestRepeatedValidationSeesEveryChange validates one token again and again
+// (the later calls reuse what the first computed) and checks that each call
+// still answers from the record: a touch shows, a changed payload shows, an
+// ended session is refused at once, a token differing in one character is
+// refused, and a store returning fresh bytes gives the same answers.
+func TestRepeatedValidationSeesEveryChange(t *testing.T) {
+	t.Parallel()
+	for _, fresh := range []bool{false, true} {
+		t.Run(fmt.Sprint("fresh=", fresh), func(t *testing.T) {
+			e := newEnv(t)
+			if fresh {
+				e.with(t, func(c *protection.Config) { c.Store = freshStore{c.Store} })
+			}
+			ctx := t.Context()
+			s, token := e.session(t)
+			for range 3 {
+				got, err := e.m.ValidateSession(ctx, token)
+				require.NoError(t, err)
+				assert.Equal(t, s, got)
+			}
+			// One character changed: another token, never found.
+			b := []byte(token)
+			b[len(b)-2] ^= 1
+			_, err := e.m.ValidateSession(ctx, string(b))
+			require.ErrorIs(t, err, protection.ErrSessionInvalid)
+
+			// A touch: the last-seen time comes from the record.
+			e.clock.Advance(2 * time.Minute)
+			got, err := e.m.ValidateSession(ctx, token)
+			require.NoError(t, err)
+			assert.Equal(t, e.clock.Now(), got.LastSeenAt)
+			got, err = e.m.ValidateSession(ctx, token)
+			require.NoError(t, err)
+			assert.Equal(t, e.clock.Now(), got.LastSeenAt)
+
+			// The record's payload replaced: the new fields show.
+			w := codec.NewWriter(2, 64)
+			for _, f := range []string{got.AccountID, got.LoginMethod, got.ClientIP, got.City, "another device"} {
+				w.String(f)
+			}
+			w.Time(got.CreatedAt)
+			w.Int(got.IdleTimeout.Milliseconds())
+			w.String("")
+			require.NoError(t, e.mem.PutRecord(ctx, state.Record{
+				Set: "session", Owner: token[:16], ID: "s/" + s.ID, Data: w.Done(),
+				Order: got.LastSeenAt.UnixMilli(), ExpiresAt: got.ExpiresAt,
+			}, 0, e.clock.Now()))
+			got, err = e.m.ValidateSession(ctx, token)
+			require.NoError(t, err)
+			assert.Equal(t, "another device", got.DeviceName)
+			assert.Equal(t, s.ID, got.ID)
+
+			// Ended: refused on the next call.
+			require.NoError(t, e.m.EndSession(ctx, s.AccountID, s.ID))
+			_, err = e.m.ValidateSession(ctx, token)
+			require.ErrorIs(t, err, protection.ErrSessionInvalid)
+		})
+	}
 }

@@ -106,20 +106,28 @@ var base64URLValue = func() (t [256]byte) {
 	return t
 }()
 
-// sessionTokenID parses a session token's text and returns the owner tag it
-// carries and the session's record ID ("s/" + session ID), or false when
-// the text is not a session token protection could have issued (nothing is
-// looked up then). It allocates only the record ID of a token not seen
-// lately (see rids).
-func sessionTokenID(token string) (owner, rid string, ok bool) {
+// sessionTokenRID parses a session token's text and returns the owner tag
+// it carries, the session's record ID ("s/" + session ID), the tag of its
+// random part and the remembered entry of the token (nil when it was not
+// seen lately; see sessionCache), or false when the text is not a session
+// token protection could have issued (nothing is looked up then). A token
+// seen lately costs neither its decoding nor its hash, and nothing is
+// allocated for it.
+func sessionTokenRID(token string, tag *tokenTag) (owner, rid string, e *sessionEntry, ok bool) {
 	if len(token) != sessionTokenLen || token[ownerLen] != '.' || !validOwner(token[:ownerLen]) {
-		return "", "", false
+		return "", "", nil, false
+	}
+	random := token[ownerLen+1:]
+	*tag = tagOf(random)
+	if e = cachedSession(tag); e != nil {
+		// The same tag: the same text, which was canonical.
+		return token[:ownerLen], e.rid, e, true
 	}
 	var sum [sha256.Size]byte
-	if !tokenSum(token[ownerLen+1:], &sum) {
-		return "", "", false
+	if !tokenSum(random, &sum) {
+		return "", "", nil, false
 	}
-	return token[:ownerLen], sessionRID(&sum), true
+	return token[:ownerLen], sessionRID(&sum), nil, true
 }
 
 // encodeSum writes base64url(sum) into dst.

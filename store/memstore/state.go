@@ -16,7 +16,12 @@ type recordEntry struct {
 	data      []byte
 	order     int64
 	expiresAt time.Time
+	expiresMs int64 // expiresAt.UnixMilli(), for the reads' liveness check
 }
+
+// live reports whether the entry is live at nowMs (Unix milliseconds): as
+// state.Live, with the entry's end already in milliseconds.
+func (e *recordEntry) live(nowMs int64) bool { return nowMs < e.expiresMs }
 
 // record returns the entry as the record with set, owner and id.
 func (e recordEntry) record(set, owner, id string) state.Record {
@@ -261,7 +266,7 @@ func (s *Store) PutRecord(ctx context.Context, r state.Record, keep int, now tim
 	}
 	sh, recs := s.lockSet(r.Set, r.Owner, true, now)
 	defer sh.mu.Unlock()
-	recs.put(r.ID, recordEntry{data: r.Data, order: r.Order, expiresAt: r.ExpiresAt})
+	recs.put(r.ID, recordEntry{data: r.Data, order: r.Order, expiresAt: r.ExpiresAt, expiresMs: r.ExpiresAt.UnixMilli()})
 	if keep == 0 || recs.len() <= keep {
 		return nil
 	}
@@ -302,7 +307,7 @@ func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.T
 	if !ok {
 		return state.Record{}, false, state.CheckRecordKey(set, owner, id)
 	}
-	if !state.Live(e.expiresAt, now) {
+	if !e.live(now.UnixMilli()) {
 		return state.Record{}, false, nil
 	}
 	return e.record(set, owner, id), true, nil
