@@ -134,14 +134,25 @@ func (f *fastHMAC) sumShort(dst, msg []byte) []byte {
 // macShort is sumShort returning the MAC in f's own memory, valid until
 // f's next use.
 func (f *fastHMAC) macShort(msg []byte) []byte {
+	// load and save written out: they do not inline. The standard digests
+	// never fail.
+	var err error
 	f.padBlock(&f.blk, &f.blkLen, msg)
-	load(f.innerLoad, f.in)
+	if err = f.innerLoad.UnmarshalBinary(f.in); err != nil {
+		stateFailed(err)
+	}
 	f.inner.Write(f.blk[:])
-	f.state = save(f.innerSave, f.state[:0])
+	if f.state, err = f.innerSave.AppendBinary(f.state[:0]); err != nil {
+		stateFailed(err)
+	}
 	f.padBlock(&f.oblk, &f.oblkLen, f.state[4:4+f.size])
-	load(f.outerLoad, f.out)
+	if err = f.outerLoad.UnmarshalBinary(f.out); err != nil {
+		stateFailed(err)
+	}
 	f.outer.Write(f.oblk[:])
-	f.state = save(f.outerSave, f.state[:0])
+	if f.state, err = f.outerSave.AppendBinary(f.state[:0]); err != nil {
+		stateFailed(err)
+	}
 	return f.state[4 : 4+f.size]
 }
 
@@ -198,7 +209,7 @@ func appendState(b []byte, h hash.Hash) []byte { return save(h.(encoding.BinaryA
 func save(h encoding.BinaryAppender, b []byte) []byte {
 	b, err := h.AppendBinary(b)
 	if err != nil {
-		panic("mfa: hash state: " + err.Error()) // the standard digests never fail
+		stateFailed(err) // the standard digests never fail
 	}
 	return b
 }
@@ -207,9 +218,15 @@ func restore(h hash.Hash, state []byte) { load(h.(encoding.BinaryUnmarshaler), s
 
 func load(h encoding.BinaryUnmarshaler, state []byte) {
 	if err := h.UnmarshalBinary(state); err != nil {
-		panic("mfa: hash state: " + err.Error())
+		stateFailed(err)
 	}
 }
+
+// stateFailed panics: a standard digest refused to save or restore its
+// state. It is apart so that save and load stay small enough to inline.
+//
+//go:noinline
+func stateFailed(err error) { panic("mfa: hash state: " + err.Error()) }
 
 // wipe forgets the key.
 // Only what was written is cleared: the saved states and the state

@@ -42,9 +42,11 @@ func (s *scan) fail() { s.bad, s.off = true, len(s.b) }
 
 // uvarint reads a uvarint; one byte, the usual case, is read inline.
 func (s *scan) uvarint() uint64 {
-	if i := s.off; i < len(s.b) && s.b[i] < 0x80 {
-		s.off = i + 1
-		return uint64(s.b[i])
+	if s.off < len(s.b) {
+		if c := s.b[s.off]; c < 0x80 {
+			s.off++
+			return uint64(c)
+		}
 	}
 	return s.uvarintLong()
 }

@@ -207,3 +207,20 @@ func TestMatchAgreesWithTheCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestRemainingParamIsTheInt checks that the shared boxes are the plain
+// int values, inside and outside the boxed range, and that the boxed range
+// does not allocate.
+func TestRemainingParamIsTheInt(t *testing.T) {
+	for _, n := range []int{0, 1, 255, 256, 999, len(boxedRemaining) - 1, len(boxedRemaining), 1 << 20} {
+		v := remainingParam(n)
+		if got, ok := v.(int); !ok || got != n || v != any(n) {
+			t.Errorf("remainingParam(%d) = %#v", n, v)
+		}
+	}
+	var sink any
+	if a := testing.AllocsPerRun(100, func() { sink = remainingParam(777) }); a != 0 {
+		t.Errorf("remainingParam allocates %v times", a)
+	}
+	_ = sink
+}

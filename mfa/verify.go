@@ -164,8 +164,28 @@ func (m *Manager) attempt(ctx context.Context, c *candidate, code string, commit
 	if lockErr != nil {
 		return 0, errors.Join(base.With("remaining", 0), lockErr)
 	}
-	return 0, base.With("remaining", max(a.Remaining(), 0))
+	return 0, base.With("remaining", remainingParam(max(a.Remaining(), 0)))
 }
+
+// remainingParam returns n boxed as a parameter value: the same int as
+// any(n), without allocating for n below len(boxedRemaining). (The runtime
+// boxes values below 256 without allocating; the larger ones are boxed
+// once here. A boxed int is immutable, so they are shared safely.)
+func remainingParam(n int) any {
+	if n >= 0 && n < len(boxedRemaining) {
+		return boxedRemaining[n]
+	}
+	return n
+}
+
+// boxedRemaining holds any(n) for every n up to a failure limit far above
+// any that makes sense for a code of six or eight digits.
+var boxedRemaining = func() (b [1024]any) {
+	for n := range b {
+		b[n] = n
+	}
+	return b
+}()
 
 // match keys an HMAC with c's secret and looks for code in the skew
 // window around now.
