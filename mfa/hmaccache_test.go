@@ -125,3 +125,40 @@ func TestHMACCachePrintsNoKeyMaterial(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadRawAgreesWithTheCodec: on any payload, readRaw accepts exactly
+// what decodeAccount accepts, and reads the same active device.
+func FuzzReadRawAgreesWithTheCodec(f *testing.F) {
+	active := deviceRecord{
+		ID: "dev1", AccountID: "acct", Kind: Virtual, Algorithm: SHA1, Digits: 6, Period: 30 * time.Second,
+		Secret: Sealed{KeyID: "k1", Ciphertext: bytes.Repeat([]byte{7}, 200)}, Usage: Usage{Login: true},
+		CreatedAt: time.Unix(1700000000, 5), ActivatedAt: time.Unix(1700000100, 0), LastStep: 56666666,
+	}
+	pending := active
+	pending.ID = "dev2"
+	for _, d := range []accountDoc{
+		{active: &active},
+		{pending: &pending, active: &active, codes: [][]byte{{1, 2}, bytes.Repeat([]byte{3}, 130)}},
+		{pending: &pending},
+	} {
+		f.Add(d.encode())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var raw rawAccount
+		hasActive, ok := readRaw(data, "acct", &raw)
+		d, err := (&Manager{}).decodeAccount("mfa/account/x", "acct", state.Document{ID: "mfa/account/x", Version: 1, Data: data})
+		if ok != (err == nil) {
+			t.Fatalf("readRaw ok %v, decodeAccount %v", ok, err)
+		}
+		if !ok {
+			return
+		}
+		if hasActive != (d.active != nil) {
+			t.Fatalf("readRaw active %v, decodeAccount %v", hasActive, d.active != nil)
+		}
+		if hasActive && (raw.active.String() != d.active.String() || raw.active.LastStep != d.active.LastStep ||
+			!bytes.Equal(raw.active.Secret.Ciphertext, d.active.Secret.Ciphertext)) {
+			t.Fatalf("readRaw read %v, decodeAccount %v", raw.active, *d.active)
+		}
+	})
+}

@@ -71,18 +71,35 @@ func (s *scan) uvarintLong() uint64 {
 	return 0
 }
 
-// int reads a varint.
+// int reads a varint; one byte is read inline.
 func (s *scan) int() int64 {
-	ux := s.uvarint()
-	x := int64(ux >> 1)
-	if ux&1 != 0 {
-		x = ^x
+	if s.off < len(s.b) {
+		if c := s.b[s.off]; c < 0x80 {
+			s.off++
+			return unzigzag(uint64(c))
+		}
 	}
-	return x
+	return unzigzag(s.uvarintLong())
 }
 
-// str reads a string, sharing the payload's memory.
+// unzigzag decodes a varint's zig-zag encoding.
+func unzigzag(ux uint64) int64 { return int64(ux>>1) ^ -int64(ux&1) }
+
+// str reads a string, sharing the payload's memory. A length of one byte
+// (1 to 127) is read inline.
 func (s *scan) str() string {
+	i := s.off
+	if i < len(s.b) {
+		if n := uint(s.b[i]); n-1 < 0x7f && n < uint(len(s.b)-i) { // 1 <= n <= 127, in the payload
+			s.off = i + 1 + int(n)
+			return unsafe.String(&s.b[i+1], int(n))
+		}
+	}
+	return s.strLong()
+}
+
+// strLong is str for a longer, empty or overlong string.
+func (s *scan) strLong() string {
 	n := s.uvarint()
 	if n == 0 || n > uint64(len(s.b)-s.off) {
 		return s.badStr(n)
