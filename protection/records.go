@@ -167,7 +167,7 @@ func (m *Manager) tokenSession(ctx context.Context, owner, rid string, tag *toke
 		return false, err
 	}
 	if e == nil {
-		rememberSession(tag, rid, r.Data, s)
+		rememberSession(tag, owner, rid, r.Data, s)
 	}
 	return true, nil
 }

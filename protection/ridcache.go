@@ -87,41 +87,47 @@ var tagScratch [64]struct {
 // chaining value in place and encrypted in place, so that the buffer, once
 // done, holds only the tag.
 func tagOf(t string) tokenTag {
+	_ = t[tokenLen-1]
 	i := uint(t[0]) + uint(t[1])<<6 // spread concurrent calls over the buffers
 	for !tagScratch[i%uint(len(tagScratch))].busy.CompareAndSwap(0, 1) {
 		i++
 	}
 	buf := &tagScratch[i%uint(len(tagScratch))]
 	c := &buf.c
-	*c = [aes.BlockSize]byte{}
-	for i := 0; i < tagBlocks; i++ {
-		blk := t[i*aes.BlockSize : min(len(t), (i+1)*aes.BlockSize)]
-		if len(blk) == aes.BlockSize {
-			lo := uint64(blk[0]) | uint64(blk[1])<<8 | uint64(blk[2])<<16 | uint64(blk[3])<<24 |
-				uint64(blk[4])<<32 | uint64(blk[5])<<40 | uint64(blk[6])<<48 | uint64(blk[7])<<56
-			hi := uint64(blk[8]) | uint64(blk[9])<<8 | uint64(blk[10])<<16 | uint64(blk[11])<<24 |
-				uint64(blk[12])<<32 | uint64(blk[13])<<40 | uint64(blk[14])<<48 | uint64(blk[15])<<56
-			binary.LittleEndian.PutUint64(c[:8], binary.LittleEndian.Uint64(c[:8])^lo)
-			binary.LittleEndian.PutUint64(c[8:], binary.LittleEndian.Uint64(c[8:])^hi)
-		} else {
-			for j := range len(blk) {
-				c[j] ^= blk[j]
-			}
-		}
-		tagCipher.Encrypt(c[:], c[:])
-	}
+	le := binary.LittleEndian
+	le.PutUint64(c[:8], load64(t, 0))
+	le.PutUint64(c[8:], load64(t, 8))
+	tagCipher.Encrypt(c[:], c[:])
+	le.PutUint64(c[:8], le.Uint64(c[:8])^load64(t, 16))
+	le.PutUint64(c[8:], le.Uint64(c[8:])^load64(t, 24))
+	tagCipher.Encrypt(c[:], c[:])
+	le.PutUint64(c[:8], le.Uint64(c[:8])^load64(t, 32))
+	le.PutUint64(c[8:], le.Uint64(c[8:])^(uint64(t[40])|uint64(t[41])<<8|uint64(t[42])<<16))
+	tagCipher.Encrypt(c[:], c[:])
 	tag := tokenTag(*c)
 	buf.busy.Store(0)
 	return tag
 }
 
+// load64 returns the 8 bytes of s at i, little-endian (one load).
+func load64(s string, i int) uint64 {
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// The tag's blocks are written out for tokenLen characters.
+var _ = [1]struct{}{}[tokenLen-43]
+var _ = [1]struct{}{}[tagBlocks-3]
+
 // sessionEntry is one remembered session token: its tag, its record ID,
 // and the payload last decoded for it with the fields decoded from it.
 type sessionEntry struct {
-	tag  tokenTag
-	rid  string
-	data []byte  // the payload s was decoded from
-	s    Session // without ExpiresAt and LastSeenAt, which come from the record
+	tag   tokenTag
+	owner string // the owner tag of the token, under which it was found
+	rid   string
+	data  []byte  // the payload s was decoded from
+	s     Session // without ExpiresAt and LastSeenAt, which come from the record
 }
 
 // sessionCache remembers recently validated session tokens (see the top
@@ -151,10 +157,11 @@ func samePayload(a, b []byte) bool {
 	return unsafe.SliceData(a) == unsafe.SliceData(b) && len(a) == len(b)
 }
 
-// rememberSession stores the entry of the token with tag and record ID rid,
+// rememberSession stores the entry of the token with tag, owner tag owner
+// and record ID rid,
 // with the session s decoded from data (the slice the store returned).
-func rememberSession(tag *tokenTag, rid string, data []byte, s *Session) {
-	e := &sessionEntry{tag: *tag, rid: rid, data: data, s: *s}
+func rememberSession(tag *tokenTag, owner, rid string, data []byte, s *Session) {
+	e := &sessionEntry{tag: *tag, owner: owner, rid: rid, data: data, s: *s}
 	e.s.ExpiresAt, e.s.LastSeenAt = time.Time{}, time.Time{}
 	sessionSlot(tag).Store(e)
 }

@@ -116,7 +116,10 @@ func (m *Manager) ValidateSession(ctx context.Context, token string) (Session, e
 	case !now.Before(r.ExpiresAt):
 		m.expire(ctx, owner, r, "lifetime")
 		return Session{}, ErrSessionInvalid
-	case !now.Before(r.LastSeenAt.Add(r.IdleTimeout)):
+	case now.UnixMilli() >= r.LastSeenAt.UnixMilli()+r.IdleTimeout.Milliseconds():
+		// !now.Before(r.LastSeenAt.Add(r.IdleTimeout)): both are whole
+		// milliseconds (the record keeps them so), and UnixMilli rounds
+		// down, so the comparison in milliseconds is the same.
 		m.expire(ctx, owner, r, "idle")
 		return Session{}, ErrSessionInvalid
 	}

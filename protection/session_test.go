@@ -318,3 +318,26 @@ func TestRepeatedValidationSeesEveryChange(t *testing.T) {
 		})
 	}
 }
+
+// TestRememberedTokenUnderAnotherOwnerTag presents the random part of a
+// validated token under other owner tags: one of another form is refused
+// as malformed (not as a store failure), one of the right form finds no
+// session.
+func TestRememberedTokenUnderAnotherOwnerTag(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := t.Context()
+	_, token := e.session(t)
+	_, err := e.m.ValidateSession(ctx, token)
+	require.NoError(t, err)
+	other := "B"
+	if token[0] == 'B' {
+		other = "C"
+	}
+	for _, tok := range []string{"!" + token[1:], other + token[1:]} {
+		_, err := e.m.ValidateSession(ctx, tok)
+		require.ErrorIs(t, err, protection.ErrSessionInvalid, tok[:1])
+	}
+	_, err = e.m.ValidateSession(ctx, token)
+	require.NoError(t, err)
+}

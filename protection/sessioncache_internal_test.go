@@ -53,7 +53,7 @@ func TestSessionCacheHitMissAndSlotReuse(t *testing.T) {
 	a := tagOf(testToken(1))
 	data := []byte{sessionV2, 0}
 	s := Session{ID: "id-a", AccountID: "acct"}
-	rememberSession(&a, "s/id-a", data, &s)
+	rememberSession(&a, "owner", "s/id-a", data, &s)
 	e := cachedSession(&a)
 	if e == nil || e.rid != "s/id-a" || !samePayload(e.data, data) || e.s.AccountID != "acct" {
 		t.Fatalf("remembered entry not found: %+v", e)
@@ -70,7 +70,7 @@ func TestSessionCacheHitMissAndSlotReuse(t *testing.T) {
 	if cachedSession(&b) != nil {
 		t.Fatal("a tag differing in its last bit hits")
 	}
-	rememberSession(&b, "s/id-b", data, &s)
+	rememberSession(&b, "owner", "s/id-b", data, &s)
 	if cachedSession(&a) != nil {
 		t.Fatal("the slot still answers for the tag it no longer holds")
 	}

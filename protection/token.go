@@ -114,20 +114,21 @@ var base64URLValue = func() (t [256]byte) {
 // seen lately costs neither its decoding nor its hash, and nothing is
 // allocated for it.
 func sessionTokenRID(token string, tag *tokenTag) (owner, rid string, e *sessionEntry, ok bool) {
-	if len(token) != sessionTokenLen || token[ownerLen] != '.' || !validOwner(token[:ownerLen]) {
+	if len(token) != sessionTokenLen || token[ownerLen] != '.' {
 		return "", "", nil, false
 	}
-	random := token[ownerLen+1:]
+	owner, random := token[:ownerLen], token[ownerLen+1:]
 	*tag = tagOf(random)
-	if e = cachedSession(tag); e != nil {
-		// The same tag: the same text, which was canonical.
-		return token[:ownerLen], e.rid, e, true
+	if e = cachedSession(tag); e != nil && e.owner == owner {
+		// The same tag: the same text, which was canonical, with the
+		// owner tag it was found under (so of the form of one).
+		return owner, e.rid, e, true
 	}
 	var sum [sha256.Size]byte
-	if !tokenSum(random, &sum) {
+	if !validOwner(owner) || !tokenSum(random, &sum) {
 		return "", "", nil, false
 	}
-	return token[:ownerLen], sessionRID(&sum), nil, true
+	return owner, sessionRID(&sum), nil, true
 }
 
 // encodeSum writes base64url(sum) into dst.
