@@ -21,7 +21,8 @@ type Verification struct {
 	// by the period). It is now the device's last-used step: no code of this
 	// or an earlier step is accepted again.
 	Step int64
-	// At is when the code was accepted, from the Manager's clock.
+	// At is when the code was accepted, from the Manager's clock: the
+	// reading the code was checked against.
 	At time.Time
 }
 
