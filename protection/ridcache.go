@@ -17,19 +17,34 @@ import (
 // A session's record ID is "s/" + base64url(SHA-256(random part of its
 // token)), so that the store never holds anything that works as a token.
 // Hashing and decoding cost more than the rest of the check together, so
-// recently validated tokens are remembered by a tag: the AES-128 CBC-MAC,
-// under a key drawn at random for this process, of the text of the token's
-// random part (tokenLen characters: a fixed length, for which CBC-MAC is a
-// secure pseudo-random function). Security argument:
+// recently validated tokens are remembered by a tag of the text of the
+// token's random part (tokenLen characters, seen as three 16-byte blocks
+// b0, b1, b2, the last zero-padded: the length is fixed, so the padding is
+// unambiguous):
 //
-//   - The cache holds no token. A tag is 128 bits of a PRF of a 256-bit
-//     secret; with the key it does not give the token back (there are about
-//     2^128 texts for each tag), and without the key it says nothing.
-//   - A hit requires the whole 128-bit tag to match. A text that is not the
-//     remembered one has the same tag with probability 2^-128 (the key is
-//     secret and never leaves the process), so a forged or altered token
-//     gets no record ID but its own, and a text that hits is one that was
-//     checked as canonical when its entry was made.
+//	tag = E3(E1(b0) ^ E2(b1) ^ b2)
+//
+// where E1, E2, E3 are AES-128 under three keys drawn at random for this
+// process. E1(b0) and E2(b1) do not depend on each other, so the processor
+// computes them at once: two AES latencies instead of the three of a
+// CBC-MAC. Security argument:
+//
+//   - A MAC. With E1 and E2 random permutations, two different texts give
+//     the same inner value with probability at most 1/(2^128-1): if their
+//     b0 differ, E1(b0)^E1(b0') is uniform over the non-zero blocks and
+//     independent of the rest (the same for b1); if b0 and b1 are equal, b2
+//     differs and so does the inner value. An almost-universal hash followed
+//     by a pseudo-random permutation under an independent key (E3) is a
+//     pseudo-random function: no one without the keys, which never leave
+//     the process, can find a text with a given tag but by chance (2^-128 a
+//     try), nor learn anything from a tag.
+//   - The cache holds no token. A tag is 128 bits computed from a 256-bit
+//     secret; with the keys it does not give the token back (about 2^128
+//     texts share each tag).
+//   - A hit requires the whole 128-bit tag to match (and the owner tag the
+//     token was found under), so a forged or altered token gets no record ID
+//     but its own, and a text that hits is one that was checked as canonical
+//     when its entry was made.
 //   - The cache only saves computing the record ID (and decoding the
 //     payload, see below): the store is read on every call, so a session
 //     ended anywhere is refused at once, and last-seen time and expiry come
@@ -52,40 +67,35 @@ const tagSize = aes.BlockSize
 // tokenTag is the tag of a token's random part.
 type tokenTag [tagSize]byte
 
-// tagCipher is the per-process key of the tags.
-var tagCipher = func() cipher.Block {
-	var key [16]byte
-	if _, err := rand.Read(key[:]); err != nil {
-		panic("protection: no randomness for the session cache key: " + err.Error())
+// tagCiphers are E1, E2 and E3 of the tags, under per-process keys.
+var tagCiphers = func() (c [3]cipher.Block) {
+	for i := range c {
+		var key [16]byte
+		if _, err := rand.Read(key[:]); err != nil {
+			panic("protection: no randomness for the session cache key: " + err.Error())
+		}
+		b, err := aes.NewCipher(key[:])
+		if err != nil {
+			panic(err)
+		}
+		c[i] = b
 	}
-	b, err := aes.NewCipher(key[:])
-	if err != nil {
-		panic(err)
-	}
-	return b
+	return c
 }()
 
-// tagBlocks is the number of AES blocks of a tagged text: tokenLen
-// characters, zero-padded (the length is fixed, so the padding is
-// unambiguous).
-const tagBlocks = (tokenLen + aes.BlockSize - 1) / aes.BlockSize
-
-// tagScratch holds the 16-byte buffers tagOf encrypts in. The cipher is
-// called through an interface, so a buffer on the stack would move to the
-// heap on every call; these are allocated once (unlike a sync.Pool's, which
-// a collection empties). A call takes a free one (busy 0 -> 1) and gives it
-// back. Between uses a buffer holds only the tag it computed last (never a
-// character of a token: see tagOf).
+// tagScratch holds the buffers tagOf encrypts in. The ciphers are called
+// through an interface, so buffers on the stack would move to the heap on
+// every call; these are allocated once (unlike a sync.Pool's, which a
+// collection empties). A call takes a free one (busy 0 -> 1) and gives it
+// back. Between uses a buffer holds only the tag it computed last and
+// zeros (never a character of a token, nor E1(b0) or E2(b1): see tagOf).
 var tagScratch [64]struct {
 	busy atomic.Uint32
-	c    [aes.BlockSize]byte
-	_    [64 - 4 - aes.BlockSize]byte // one cache line each
+	a, b [aes.BlockSize]byte
+	_    [64 - 4 - 2*aes.BlockSize]byte // one cache line each
 }
 
-// tagOf returns the CBC-MAC of t, which must be tokenLen bytes long, over
-// tagBlocks blocks (t zero-padded). Each block of t is XORed into the
-// chaining value in place and encrypted in place, so that the buffer, once
-// done, holds only the tag.
+// tagOf returns the tag of t, which must be tokenLen bytes long.
 func tagOf(t string) tokenTag {
 	_ = t[tokenLen-1]
 	i := uint(t[0]) + uint(t[1])<<6 // spread concurrent calls over the buffers
@@ -93,18 +103,19 @@ func tagOf(t string) tokenTag {
 		i++
 	}
 	buf := &tagScratch[i%uint(len(tagScratch))]
-	c := &buf.c
+	a, b := &buf.a, &buf.b
 	le := binary.LittleEndian
-	le.PutUint64(c[:8], load64(t, 0))
-	le.PutUint64(c[8:], load64(t, 8))
-	tagCipher.Encrypt(c[:], c[:])
-	le.PutUint64(c[:8], le.Uint64(c[:8])^load64(t, 16))
-	le.PutUint64(c[8:], le.Uint64(c[8:])^load64(t, 24))
-	tagCipher.Encrypt(c[:], c[:])
-	le.PutUint64(c[:8], le.Uint64(c[:8])^load64(t, 32))
-	le.PutUint64(c[8:], le.Uint64(c[8:])^(uint64(t[40])|uint64(t[41])<<8|uint64(t[42])<<16))
-	tagCipher.Encrypt(c[:], c[:])
-	tag := tokenTag(*c)
+	le.PutUint64(a[:8], load64(t, 0))
+	le.PutUint64(a[8:], load64(t, 8))
+	le.PutUint64(b[:8], load64(t, 16))
+	le.PutUint64(b[8:], load64(t, 24))
+	tagCiphers[0].Encrypt(a[:], a[:])
+	tagCiphers[1].Encrypt(b[:], b[:])
+	le.PutUint64(a[:8], le.Uint64(a[:8])^le.Uint64(b[:8])^load64(t, 32))
+	le.PutUint64(a[8:], le.Uint64(a[8:])^le.Uint64(b[8:])^(uint64(t[40])|uint64(t[41])<<8|uint64(t[42])<<16))
+	*b = [aes.BlockSize]byte{}
+	tagCiphers[2].Encrypt(a[:], a[:])
+	tag := tokenTag(*a)
 	buf.busy.Store(0)
 	return tag
 }
@@ -116,9 +127,9 @@ func load64(s string, i int) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// The tag's blocks are written out for tokenLen characters.
+// The tag's blocks are written out for tokenLen characters: two whole
+// blocks and 11 characters.
 var _ = [1]struct{}{}[tokenLen-43]
-var _ = [1]struct{}{}[tagBlocks-3]
 
 // sessionEntry is one remembered session token: its tag, its record ID,
 // and the payload last decoded for it with the fields decoded from it.

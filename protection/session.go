@@ -97,33 +97,38 @@ func (m *Manager) createSession(ctx context.Context, p Profile, l loginInfo) (Se
 // reason.StoreUnavailable error when the store fails (refuse the request).
 // It reads the store once (the token carries the owner tag of the account)
 // and writes to it at most once per Policy.TouchInterval per session.
-func (m *Manager) ValidateSession(ctx context.Context, token string) (Session, error) {
+func (m *Manager) ValidateSession(ctx context.Context, token string) (s Session, err error) {
 	var tag tokenTag
 	owner, rid, e, ok := sessionTokenRID(token, &tag)
 	if !ok {
 		return Session{}, ErrSessionInvalid
 	}
 	now := m.now()
-	var r Session
-	found, err := m.tokenSession(ctx, owner, rid, &tag, e, now, &r)
+	found, err := m.tokenSession(ctx, owner, rid, &tag, e, now, &s)
 	switch {
 	case err != nil:
 		return Session{}, reason.Store(err)
 	case !found:
 		return Session{}, ErrSessionInvalid
 	}
+	// LastSeenAt and IdleTimeout are whole milliseconds (the record keeps
+	// them so) and UnixMilli rounds down, so the idle check in milliseconds
+	// is !now.Before(s.LastSeenAt.Add(s.IdleTimeout)), and elapsed is
+	// now.Sub(s.LastSeenAt).
+	nowMs, lastMs := now.UnixMilli(), s.LastSeenAt.UnixMilli()
 	switch {
-	case !now.Before(r.ExpiresAt):
-		m.expire(ctx, owner, r, "lifetime")
+	case !now.Before(s.ExpiresAt):
+		m.expire(ctx, owner, s, "lifetime")
 		return Session{}, ErrSessionInvalid
-	case now.UnixMilli() >= r.LastSeenAt.UnixMilli()+r.IdleTimeout.Milliseconds():
-		// !now.Before(r.LastSeenAt.Add(r.IdleTimeout)): both are whole
-		// milliseconds (the record keeps them so), and UnixMilli rounds
-		// down, so the comparison in milliseconds is the same.
-		m.expire(ctx, owner, r, "idle")
+	case nowMs >= lastMs+s.IdleTimeout.Milliseconds():
+		m.expire(ctx, owner, s, "idle")
 		return Session{}, ErrSessionInvalid
 	}
-	if now.Sub(r.LastSeenAt) >= m.policy.TouchInterval {
+	// nowMs < lastMs + IdleTimeout here, so elapsed is below the idle
+	// timeout; a last-seen time in the future (a replica's clock ahead)
+	// gives a negative elapsed, as now.Sub does, and no touch.
+	elapsed := time.Duration(nowMs-lastMs)*time.Millisecond + time.Duration(now.Nanosecond()%int(time.Millisecond))
+	if elapsed >= m.policy.TouchInterval {
 		live, err := m.touchSession(ctx, owner, rid, now)
 		switch {
 		case err != nil:
@@ -131,9 +136,9 @@ func (m *Manager) ValidateSession(ctx context.Context, token string) (Session, e
 		case !live:
 			return Session{}, ErrSessionInvalid // ended meanwhile
 		}
-		r.LastSeenAt = now
+		s.LastSeenAt = now
 	}
-	return r, nil
+	return s, nil
 }
 
 // expire ends a session found expired. The caller refuses it whatever

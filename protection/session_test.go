@@ -341,3 +341,29 @@ func TestRememberedTokenUnderAnotherOwnerTag(t *testing.T) {
 	_, err = e.m.ValidateSession(ctx, token)
 	require.NoError(t, err)
 }
+
+// TestTouchExactlyAtTheTouchInterval checks the touch threshold at the
+// nanosecond, with an interval that is not a whole number of milliseconds
+// and a clock that is not on a millisecond: no write one nanosecond before
+// the interval has passed since the recorded last-seen time, one write at
+// it.
+func TestTouchExactlyAtTheTouchInterval(t *testing.T) {
+	t.Parallel()
+	const interval = 1500*time.Millisecond + 300*time.Microsecond + 7
+	e := newEnv(t, func(c *protection.Config) { c.Policy.TouchInterval = interval })
+	e.clock.Advance(123456) // off the millisecond
+	s, token := e.session(t)
+	last := s.LastSeenAt.Truncate(time.Millisecond) // what the record keeps
+	require.NotEqual(t, last, s.LastSeenAt)
+	e.store.ResetCalls()
+	e.clock.Set(last.Add(interval - 1))
+	got, err := e.m.ValidateSession(t.Context(), token)
+	require.NoError(t, err)
+	assert.Equal(t, 0, e.store.Calls("TouchRecord:session:s"))
+	assert.Equal(t, last, got.LastSeenAt)
+	e.clock.Set(last.Add(interval))
+	got, err = e.m.ValidateSession(t.Context(), token)
+	require.NoError(t, err)
+	assert.Equal(t, 1, e.store.Calls("TouchRecord:session:s"))
+	assert.Equal(t, last.Add(interval), got.LastSeenAt)
+}

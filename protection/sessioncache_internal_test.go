@@ -2,7 +2,6 @@ package protection
 
 import (
 	"crypto/aes"
-	"crypto/cipher"
 	"encoding/base64"
 	"testing"
 )
@@ -16,18 +15,42 @@ func testToken(b byte) string {
 	return base64.RawURLEncoding.EncodeToString(raw[:])
 }
 
-// TestTagIsCBCMACOfTheText checks tagOf against crypto/cipher's CBC mode
-// (zero IV) over the zero-padded text: the tag is its last block.
-func TestTagIsCBCMACOfTheText(t *testing.T) {
+// TestTagIsTheConstruction checks tagOf against the construction written
+// plainly: E3(E1(b0) ^ E2(b1) ^ b2) over the zero-padded text.
+func TestTagIsTheConstruction(t *testing.T) {
 	for _, tok := range []string{testToken(0), testToken(7), testToken(0xff)} {
-		var in [tagBlocks * aes.BlockSize]byte
+		var in [3 * aes.BlockSize]byte
 		copy(in[:], tok)
-		var out [len(in)]byte
-		cipher.NewCBCEncrypter(tagCipher, make([]byte, aes.BlockSize)).CryptBlocks(out[:], in[:])
-		want := tokenTag(out[len(out)-aes.BlockSize:])
-		if got := tagOf(tok); got != want {
-			t.Fatalf("tagOf(%q) = %x, CBC-MAC gives %x", tok, got, want)
+		var x, y [aes.BlockSize]byte
+		tagCiphers[0].Encrypt(x[:], in[:16])
+		tagCiphers[1].Encrypt(y[:], in[16:32])
+		for i := range x {
+			x[i] ^= y[i] ^ in[32+i]
 		}
+		var want tokenTag
+		tagCiphers[2].Encrypt(want[:], x[:])
+		if got := tagOf(tok); got != want {
+			t.Fatalf("tagOf(%q) = %x, the construction gives %x", tok, got, want)
+		}
+	}
+}
+
+// TestTagScratchKeepsOnlyTheTag checks that the buffer a tag was computed
+// in holds, afterwards, the tag and zeros: nothing of the token.
+func TestTagScratchKeepsOnlyTheTag(t *testing.T) {
+	tok := testToken(0x3c)
+	tag := tagOf(tok)
+	found := false
+	for i := range tagScratch {
+		if tagScratch[i].a == tag {
+			found = true
+			if tagScratch[i].b != ([aes.BlockSize]byte{}) {
+				t.Fatal("the second buffer is not cleared")
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no buffer holds the tag")
 	}
 }
 
