@@ -6,8 +6,10 @@ import (
 	"encoding"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash"
 	"hash/maphash"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
@@ -244,6 +246,18 @@ func (f *fastHMAC) wipe() {
 	f.inner.Reset()
 	f.outer.Reset()
 }
+
+// String describes the HMAC without its key states or buffers.
+func (f fastHMAC) String() string { return "mfa.fastHMAC{redacted}" }
+
+// GoString is String.
+func (f fastHMAC) GoString() string { return f.String() }
+
+// Format prints String for every verb.
+func (f fastHMAC) Format(s fmt.State, _ rune) { _, _ = s.Write([]byte(f.String())) }
+
+// LogValue keeps the key states out of structured logs.
+func (f fastHMAC) LogValue() slog.Value { return slog.StringValue(f.String()) }
 
 // Reset starts a message.
 func (f *fastHMAC) Reset() { restore(f.inner, f.in) }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -223,4 +226,29 @@ func TestRemainingParamIsTheInt(t *testing.T) {
 		t.Errorf("remainingParam allocates %v times", a)
 	}
 	_ = sink
+}
+
+// TestPooledHMACPrintsNoKeyState: a keyed HMAC and the otp holding it
+// print none of their key states, whatever the verb or form.
+func TestPooledHMACPrintsNoKeyState(t *testing.T) {
+	o := getOTP(SHA1, 6)
+	defer putOTP(SHA1, o)
+	f := o.mac.(*fastHMAC)
+	f.setKey([]byte("12345678901234567890"))
+	var buf [8]byte
+	o.code(1, buf[:])
+	states := []string{fmt.Sprintf("%x", f.innerSaved[4:24]), fmt.Sprintf("%x", f.outSaved[4:24]), fmt.Sprintf("%x", f.state[4:24])}
+	var logged bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	for _, v := range []any{o, *o, f, *f} {
+		log.Info("x", "v", v)
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%q"} {
+			out := fmt.Sprintf(verb, v) + logged.String()
+			for _, st := range states {
+				if strings.Contains(out, st) || strings.Contains(fmt.Sprintf("%x", out), st) {
+					t.Fatalf("%s of %T shows a key state: %s", verb, v, out)
+				}
+			}
+		}
+	}
 }

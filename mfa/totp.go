@@ -7,7 +7,10 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/binary"
+	"fmt"
 	"hash"
+	"log/slog"
+	"strconv"
 	"time"
 )
 
@@ -92,6 +95,18 @@ type otp struct {
 	sum    []byte
 	buf    [8]byte
 }
+
+// String describes o without its HMAC's key states.
+func (o otp) String() string { return "mfa.otp{digits:" + strconv.Itoa(o.digits) + "}" }
+
+// GoString is String.
+func (o otp) GoString() string { return o.String() }
+
+// Format prints String for every verb.
+func (o otp) Format(s fmt.State, _ rune) { _, _ = s.Write([]byte(o.String())) }
+
+// LogValue keeps the key states out of structured logs.
+func (o otp) LogValue() slog.Value { return slog.StringValue(o.String()) }
 
 func newOTP(alg Algorithm, key []byte, digits int) *otp {
 	return &otp{mac: hmac.New(alg.newHash(), key), digits: digits}
