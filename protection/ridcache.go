@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"runtime"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -99,8 +100,11 @@ var tagScratch [64]struct {
 func tagOf(t string) tokenTag {
 	_ = t[tokenLen-1]
 	i := uint(t[0]) + uint(t[1])<<6 // spread concurrent calls over the buffers
-	for !tagScratch[i%uint(len(tagScratch))].busy.CompareAndSwap(0, 1) {
+	for n := 1; !tagScratch[i%uint(len(tagScratch))].busy.CompareAndSwap(0, 1); n++ {
 		i++
+		if n%len(tagScratch) == 0 {
+			runtime.Gosched() // every buffer taken: let their holders run
+		}
 	}
 	buf := &tagScratch[i%uint(len(tagScratch))]
 	a, b := &buf.a, &buf.b

@@ -3,6 +3,7 @@ package protection
 import (
 	"crypto/aes"
 	"encoding/base64"
+	"fmt"
 	"testing"
 )
 
@@ -116,5 +117,32 @@ func TestSamePayloadIsIdentity(t *testing.T) {
 		t.Fatal("a shorter slice of the same memory matches")
 	case samePayload(nil, p):
 		t.Fatal("no payload matches one")
+	}
+}
+
+// TestTagUnderContention computes tags from more goroutines than there are
+// buffers: every one gets its own token's tag.
+func TestTagUnderContention(t *testing.T) {
+	want := make([]tokenTag, 256)
+	for i := range want {
+		want[i] = tagOf(testToken(byte(i)))
+	}
+	done := make(chan error, 200)
+	for g := range 200 {
+		go func() {
+			for k := range 200 {
+				i := (g + k) % len(want)
+				if tagOf(testToken(byte(i))) != want[i] {
+					done <- fmt.Errorf("a wrong tag for token %d", i)
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 200 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
