@@ -175,26 +175,23 @@ func (s *Store) CreateAccount(ctx context.Context, a account.Account, take []acc
 	if a.ID == "" || a.APPID == "" {
 		return account.WriteResult{}, errors.New("pgstore: create account: empty account ID or APPID")
 	}
-	if err := checkTakes(take); err != nil {
-		return account.WriteResult{}, fmt.Errorf("pgstore: create account %s: %w", a.ID, err)
-	}
-	doc, err := marshalAccount(a)
+	return accountErr("create account", a.ID)(s.createAccount(ctx, a, take))
+}
+
+func (s *Store) createAccount(ctx context.Context, a account.Account, take []account.Take) (account.WriteResult, error) {
+	doc, err := checkAccount(a, take)
 	if err != nil {
-		return account.WriteResult{}, fmt.Errorf("pgstore: create account %s: %w", a.ID, err)
+		return account.WriteResult{}, err
 	}
 	if len(take) == 0 {
 		tag, err := s.pool.Exec(ctx, s.acct.create, a.ID, a.APPID, doc)
-		if err != nil {
-			return account.WriteResult{}, fmt.Errorf("pgstore: create account %s: %w", a.ID, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return account.WriteResult{Status: account.WriteTaken}, nil
+		if err != nil || tag.RowsAffected() == 0 {
+			return account.WriteResult{Status: account.WriteTaken}, err
 		}
 		return account.WriteResult{Status: account.WriteOK}, nil
 	}
-
 	var inserted bool
-	res, err := s.inTx(ctx, func(b *pgx.Batch) {
+	return s.inTx(ctx, func(b *pgx.Batch) {
 		b.Queue(s.acct.create, a.ID, a.APPID, doc).Exec(func(tag pgconn.CommandTag) error {
 			inserted = tag.RowsAffected() == 1
 			return nil
@@ -205,28 +202,18 @@ func (s *Store) CreateAccount(ctx context.Context, a account.Account, take []acc
 		}
 		return s.takeSlots(ctx, tx, a.ID, take, nil)
 	})
-	if err != nil {
-		return account.WriteResult{}, fmt.Errorf("pgstore: create account %s: %w", a.ID, err)
-	}
-	return res, nil
 }
 
 // Account returns the account with the ID.
 func (s *Store) Account(ctx context.Context, id string) (account.Account, bool, error) {
 	a, found, err := scanAccount(s.pool.QueryRow(ctx, s.acct.byID, id))
-	if err != nil {
-		return account.Account{}, false, fmt.Errorf("pgstore: account %s: %w", id, err)
-	}
-	return a, found, nil
+	return a, found, idErr("account", id, err)
 }
 
 // AccountByAPPID returns the account with the APPID.
 func (s *Store) AccountByAPPID(ctx context.Context, appid string) (account.Account, bool, error) {
 	a, found, err := scanAccount(s.pool.QueryRow(ctx, s.acct.byAPPID, appid))
-	if err != nil {
-		return account.Account{}, false, fmt.Errorf("pgstore: account by APPID %s: %w", appid, err)
-	}
-	return a, found, nil
+	return a, found, idErr("account by APPID", appid, err)
 }
 
 // UpdateAccount replaces the account a.ID with a, at version a.Version+1,
@@ -242,37 +229,53 @@ func (s *Store) AccountByAPPID(ctx context.Context, appid string) (account.Accou
 // limit is below 1, a.APPID differs from the stored one, or the record
 // holds a string PostgreSQL cannot store unchanged.
 func (s *Store) UpdateAccount(ctx context.Context, a account.Account, take []account.Take, release []account.Slot) (account.WriteResult, error) {
-	if err := checkTakes(take); err != nil {
-		return account.WriteResult{}, fmt.Errorf("pgstore: update account %s: %w", a.ID, err)
-	}
-	doc, err := marshalAccount(a)
+	return accountErr("update account", a.ID)(s.updateAccount(ctx, a, take, release))
+}
+
+func (s *Store) updateAccount(ctx context.Context, a account.Account, take []account.Take, release []account.Slot) (account.WriteResult, error) {
+	doc, err := checkAccount(a, take)
 	if err != nil {
-		return account.WriteResult{}, fmt.Errorf("pgstore: update account %s: %w", a.ID, err)
+		return account.WriteResult{}, err
 	}
-	var res account.WriteResult
 	if len(take) == 0 {
 		rel := slotColumns(release)
-		res, err = classifyUpdate(a, s.pool.QueryRow(ctx, s.acct.update, a.ID, a.APPID, a.Version, doc, rel.scopes, rel.kinds, rel.values))
-	} else {
-		none := slotColumns(nil)
-		var updated account.WriteResult
-		res, err = s.inTx(ctx, func(b *pgx.Batch) {
-			b.Queue(s.acct.update, a.ID, a.APPID, a.Version, doc, none.scopes, none.kinds, none.values).QueryRow(func(row pgx.Row) error {
-				var err error
-				updated, err = classifyUpdate(a, row)
-				return err
-			})
-		}, func(tx pgx.Tx) (account.WriteResult, error) {
-			if updated.Status != account.WriteOK {
-				return updated, nil
-			}
-			return s.takeSlots(ctx, tx, a.ID, take, release)
+		return classifyUpdate(a, s.pool.QueryRow(ctx, s.acct.update, a.ID, a.APPID, a.Version, doc, rel.scopes, rel.kinds, rel.values))
+	}
+	none := slotColumns(nil)
+	var updated account.WriteResult
+	return s.inTx(ctx, func(b *pgx.Batch) {
+		b.Queue(s.acct.update, a.ID, a.APPID, a.Version, doc, none.scopes, none.kinds, none.values).QueryRow(func(row pgx.Row) error {
+			var err error
+			updated, err = classifyUpdate(a, row)
+			return err
 		})
+	}, func(tx pgx.Tx) (account.WriteResult, error) {
+		if updated.Status != account.WriteOK {
+			return updated, nil
+		}
+		return s.takeSlots(ctx, tx, a.ID, take, release)
+	})
+}
+
+// idErr wraps err with the failed operation and the ID it was for, keeping
+// nil nil.
+func idErr(op, id string, err error) error {
+	if err == nil {
+		return nil
 	}
-	if err != nil {
-		return account.WriteResult{}, fmt.Errorf("pgstore: update account %s: %w", a.ID, err)
+	return fmt.Errorf("pgstore: %s %s: %w", op, id, err)
+}
+
+// accountErr returns a function that passes on a write's result, or, when
+// its error is set, the zero result and the error naming op and the
+// account.
+func accountErr(op, id string) func(account.WriteResult, error) (account.WriteResult, error) {
+	return func(res account.WriteResult, err error) (account.WriteResult, error) {
+		if err != nil {
+			return account.WriteResult{}, idErr(op, id, err)
+		}
+		return res, nil
 	}
-	return res, nil
 }
 
 // classifyUpdate reads the row of updateAccountSQL.
@@ -312,23 +315,18 @@ func (s *Store) DeleteAccount(ctx context.Context, id string) (bool, error) {
 		return nil
 	})
 	b.Queue(s.acct.deleteSlots, id)
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return false, fmt.Errorf("pgstore: delete account %s: %w", id, err)
-	}
-	return deleted, nil
+	err := s.pool.SendBatch(ctx, b).Close()
+	return deleted && err == nil, idErr("delete account", id, err)
 }
 
 // SlotHolders returns the IDs of the accounts holding sl, sorted.
 func (s *Store) SlotHolders(ctx context.Context, sl account.Slot) ([]string, error) {
 	rows, err := s.pool.Query(ctx, s.acct.holders, string(sl.Scope), string(sl.Kind), sl.Value)
 	if err != nil {
-		return nil, fmt.Errorf("pgstore: slot holders: %w", err)
+		return nil, wrapErr("slot holders", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("pgstore: slot holders: %w", err)
-	}
-	return ids, nil
+	return ids, wrapErr("slot holders", err)
 }
 
 // inTx runs a READ COMMITTED transaction. BEGIN travels in one round trip
@@ -376,10 +374,7 @@ func (s *Store) takeSlots(ctx context.Context, tx pgx.Tx, id string, take []acco
 	b := &pgx.Batch{}
 	b.Queue(s.acct.lockSlots, s.slotLockKeys(take))
 	b.Queue(s.acct.takeSlots, id, t.scopes, t.kinds, t.values, limits, r.scopes, r.kinds, r.values).QueryRow(func(row pgx.Row) error {
-		if err := row.Scan(&refused); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		return nil
+		return ignoreNoRows(row.Scan(&refused))
 	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return account.WriteResult{}, err
@@ -447,13 +442,18 @@ func (a *slotArrays) add(sl account.Slot) {
 	a.values = append(a.values, sl.Value)
 }
 
-func checkTakes(take []account.Take) error {
+// checkAccount checks the limits of take and returns the JSONB document of
+// a.
+func checkAccount(a account.Account, take []account.Take) ([]byte, error) {
 	for _, t := range take {
 		if t.Limit < 1 {
-			return fmt.Errorf("slot limit %d is below 1", t.Limit)
+			return nil, fmt.Errorf("slot limit %d is below 1", t.Limit)
 		}
 	}
-	return nil
+	if err := checkText(reflect.ValueOf(a), "Account"); err != nil {
+		return nil, err
+	}
+	return json.Marshal(docOf(a))
 }
 
 // scanAccount reads one account row; no row is not found.
@@ -462,23 +462,11 @@ func scanAccount(row pgx.Row) (account.Account, bool, error) {
 		a   account.Account
 		doc accountDoc
 	)
-	err := row.Scan(&a.ID, &a.APPID, &a.Version, &doc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return account.Account{}, false, nil
-	}
-	if err != nil {
-		return account.Account{}, false, err
+	if err := row.Scan(&a.ID, &a.APPID, &a.Version, &doc); err != nil {
+		return account.Account{}, false, ignoreNoRows(err)
 	}
 	doc.to(&a)
 	return a, true, nil
-}
-
-// marshalAccount returns the JSONB document of a.
-func marshalAccount(a account.Account) ([]byte, error) {
-	if err := checkText(reflect.ValueOf(a), "Account"); err != nil {
-		return nil, err
-	}
-	return json.Marshal(docOf(a))
 }
 
 // checkText returns an error naming the first string in v that the store
@@ -534,14 +522,18 @@ type accountDoc struct {
 	Security               securityDoc      `json:"security,omitzero"`
 }
 
+// The parts of accountDoc have the field names and types of their account
+// counterparts (tags aside), so each converts to and from it as a whole;
+// adding a field to one of those types breaks the conversion until the
+// field is added here. None of the field types has JSON methods of its own.
 type realNameDoc struct {
-	Status          string    `json:"status,omitzero"`
-	Name            string    `json:"name,omitzero"`
-	MaskedNumber    string    `json:"masked_number,omitzero"`
-	NumberHash      string    `json:"number_hash,omitzero"`
-	LegalPersonName string    `json:"legal_person_name,omitzero"`
-	LegalPersonHash string    `json:"legal_person_hash,omitzero"`
-	VerifiedAt      time.Time `json:"verified_at,omitzero"`
+	Status          account.RealNameStatus `json:"status,omitzero"`
+	Name            string                 `json:"name,omitzero"`
+	MaskedNumber    string                 `json:"masked_number,omitzero"`
+	NumberHash      string                 `json:"number_hash,omitzero"`
+	LegalPersonName string                 `json:"legal_person_name,omitzero"`
+	LegalPersonHash string                 `json:"legal_person_hash,omitzero"`
+	VerifiedAt      time.Time              `json:"verified_at,omitzero"`
 }
 
 type contactDoc struct {
@@ -551,9 +543,9 @@ type contactDoc struct {
 }
 
 type loginMethodDoc struct {
-	Method     string    `json:"method,omitzero"`
-	Identifier string    `json:"identifier,omitzero"`
-	BoundAt    time.Time `json:"bound_at,omitzero"`
+	Method     account.Method `json:"method,omitzero"`
+	Identifier string         `json:"identifier,omitzero"`
+	BoundAt    time.Time      `json:"bound_at,omitzero"`
 }
 
 type passwordDoc struct {
@@ -562,18 +554,20 @@ type passwordDoc struct {
 	ChangedAt time.Time `json:"changed_at,omitzero"`
 }
 
+// securityDoc stores the durations as integer nanoseconds, which is how
+// encoding/json writes a time.Duration.
 type securityDoc struct {
-	LoginProtection       string `json:"login_protection,omitzero"`
-	TrustDevices          bool   `json:"trust_devices,omitzero"`
-	OperationProtection   string `json:"operation_protection,omitzero"`
-	RemoteLoginProtection bool   `json:"remote_login_protection,omitzero"`
-	RemoteLoginMethod     string `json:"remote_login_method,omitzero"`
-	MFABindingMethod      string `json:"mfa_binding_method,omitzero"`
-	SessionMaxLifetimeNS  int64  `json:"session_max_lifetime_ns,omitzero"`
-	SessionIdleTimeoutNS  int64  `json:"session_idle_timeout_ns,omitzero"`
+	LoginProtection       account.VerifyMethod `json:"login_protection,omitzero"`
+	TrustDevices          bool                 `json:"trust_devices,omitzero"`
+	OperationProtection   account.VerifyMethod `json:"operation_protection,omitzero"`
+	RemoteLoginProtection bool                 `json:"remote_login_protection,omitzero"`
+	RemoteLoginMethod     account.VerifyMethod `json:"remote_login_method,omitzero"`
+	MFABindingMethod      account.VerifyMethod `json:"mfa_binding_method,omitzero"`
+	SessionMaxLifetime    time.Duration        `json:"session_max_lifetime_ns,omitzero"`
+	SessionIdleTimeout    time.Duration        `json:"session_idle_timeout_ns,omitzero"`
 }
 
-// docOf returns the document of a.
+// docOf returns the document of a, its times in UTC.
 func docOf(a account.Account) accountDoc {
 	d := accountDoc{
 		Nickname:               a.Nickname,
@@ -582,89 +576,57 @@ func docOf(a account.Account) accountDoc {
 		RegistrationMethod:     string(a.RegistrationMethod),
 		RegistrationIdentifier: a.RegistrationIdentifier,
 		State:                  string(a.State),
-		RealName: realNameDoc{
-			Status:          string(a.RealName.Status),
-			Name:            a.RealName.Name,
-			MaskedNumber:    a.RealName.MaskedNumber,
-			NumberHash:      a.RealName.NumberHash,
-			LegalPersonName: a.RealName.LegalPersonName,
-			LegalPersonHash: a.RealName.LegalPersonHash,
-			VerifiedAt:      a.RealName.VerifiedAt.UTC(),
-		},
-		ContactPhone:  contactDocOf(a.ContactPhone),
-		ContactEmail:  contactDocOf(a.ContactEmail),
-		SecurityPhone: a.SecurityPhone,
-		SecurityEmail: a.SecurityEmail,
-		Password: passwordDoc{
-			Hash:      a.Password.Hash,
-			History:   a.Password.History,
-			ChangedAt: a.Password.ChangedAt.UTC(),
-		},
-		Security: securityDoc{
-			LoginProtection:       string(a.Security.LoginProtection),
-			TrustDevices:          a.Security.TrustDevices,
-			OperationProtection:   string(a.Security.OperationProtection),
-			RemoteLoginProtection: a.Security.RemoteLoginProtection,
-			RemoteLoginMethod:     string(a.Security.RemoteLoginMethod),
-			MFABindingMethod:      string(a.Security.MFABindingMethod),
-			SessionMaxLifetimeNS:  int64(a.Security.SessionMaxLifetime),
-			SessionIdleTimeoutNS:  int64(a.Security.SessionIdleTimeout),
-		},
+		RealName:               realNameDoc(a.RealName),
+		ContactPhone:           contactDoc(a.ContactPhone),
+		ContactEmail:           contactDoc(a.ContactEmail),
+		SecurityPhone:          a.SecurityPhone,
+		SecurityEmail:          a.SecurityEmail,
+		Password:               passwordDoc(a.Password),
+		Security:               securityDoc(a.Security),
 	}
 	if a.LoginMethods != nil {
 		d.LoginMethods = make([]loginMethodDoc, len(a.LoginMethods))
 		for i, lm := range a.LoginMethods {
-			d.LoginMethods[i] = loginMethodDoc{Method: string(lm.Method), Identifier: lm.Identifier, BoundAt: lm.BoundAt.UTC()}
+			d.LoginMethods[i] = loginMethodDoc(lm)
 		}
 	}
+	d.utc()
 	return d
 }
 
-func contactDocOf(c account.Contact) contactDoc {
-	return contactDoc{Address: c.Address, Pending: c.Pending, PendingSince: c.PendingSince.UTC()}
-}
-
-// to fills every field of a but ID, APPID and Version from d.
-func (d accountDoc) to(a *account.Account) {
+// to fills every field of a but ID, APPID and Version from d, its times
+// set to UTC (in d too).
+func (d *accountDoc) to(a *account.Account) {
+	d.utc()
 	a.Nickname = d.Nickname
 	a.Industry = d.Industry
-	a.RegisteredAt = d.RegisteredAt.UTC()
+	a.RegisteredAt = d.RegisteredAt
 	a.RegistrationMethod = account.Method(d.RegistrationMethod)
 	a.RegistrationIdentifier = d.RegistrationIdentifier
 	a.State = account.State(d.State)
-	a.RealName = account.RealName{
-		Status:          account.RealNameStatus(d.RealName.Status),
-		Name:            d.RealName.Name,
-		MaskedNumber:    d.RealName.MaskedNumber,
-		NumberHash:      d.RealName.NumberHash,
-		LegalPersonName: d.RealName.LegalPersonName,
-		LegalPersonHash: d.RealName.LegalPersonHash,
-		VerifiedAt:      d.RealName.VerifiedAt.UTC(),
-	}
-	a.ContactPhone = d.ContactPhone.contact()
-	a.ContactEmail = d.ContactEmail.contact()
+	a.RealName = account.RealName(d.RealName)
+	a.ContactPhone = account.Contact(d.ContactPhone)
+	a.ContactEmail = account.Contact(d.ContactEmail)
 	a.SecurityPhone = d.SecurityPhone
 	a.SecurityEmail = d.SecurityEmail
 	a.LoginMethods = nil
 	if d.LoginMethods != nil {
 		a.LoginMethods = make([]account.LoginMethod, len(d.LoginMethods))
 		for i, lm := range d.LoginMethods {
-			a.LoginMethods[i] = account.LoginMethod{Method: account.Method(lm.Method), Identifier: lm.Identifier, BoundAt: lm.BoundAt.UTC()}
+			a.LoginMethods[i] = account.LoginMethod(lm)
 		}
 	}
-	a.Password = account.Password{Hash: d.Password.Hash, History: d.Password.History, ChangedAt: d.Password.ChangedAt.UTC()}
-	a.Security = account.SecuritySettings{
-		LoginProtection:       account.VerifyMethod(d.Security.LoginProtection),
-		TrustDevices:          d.Security.TrustDevices,
-		OperationProtection:   account.VerifyMethod(d.Security.OperationProtection),
-		RemoteLoginProtection: d.Security.RemoteLoginProtection,
-		RemoteLoginMethod:     account.VerifyMethod(d.Security.RemoteLoginMethod),
-		MFABindingMethod:      account.VerifyMethod(d.Security.MFABindingMethod),
-		SessionMaxLifetime:    time.Duration(d.Security.SessionMaxLifetimeNS),
-		SessionIdleTimeout:    time.Duration(d.Security.SessionIdleTimeoutNS),
-	}
+	a.Password = account.Password(d.Password)
+	a.Security = account.SecuritySettings(d.Security)
 }
 
-func (c contactDoc) contact() account.Contact {
-	return account.Contact{Address: c.Address, Pending: c.Pending, PendingSince: c.PendingSince.UTC()}
+// utc sets every time of d to UTC.
+func (d *accountDoc) utc() {
+	for _, t := range []*time.Time{&d.RegisteredAt, &d.RealName.VerifiedAt, &d.ContactPhone.PendingSince,
+		&d.ContactEmail.PendingSince, &d.Password.ChangedAt} {
+		*t = t.UTC()
+	}
+	for i := range d.LoginMethods {
+		d.LoginMethods[i].BoundAt = d.LoginMethods[i].BoundAt.UTC()
+	}
 }

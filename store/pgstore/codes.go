@@ -76,10 +76,8 @@ func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, 
 	if !rec.ExpiresAt.After(now) {
 		return fmt.Errorf("pgstore: put code: expiry %v is not after now %v", rec.ExpiresAt, now)
 	}
-	if _, err := s.pool.Exec(ctx, s.q.putCode, key, rec.Hash, rec.ExpiresAt, rec.MaxWrong); err != nil {
-		return fmt.Errorf("pgstore: put code: %w", err)
-	}
-	return nil
+	_, err := s.pool.Exec(ctx, s.q.putCode, key, rec.Hash, rec.ExpiresAt, rec.MaxWrong)
+	return wrapErr("put code", err)
 }
 
 // ConsumeCode checks hash against the code at key at time now; see
@@ -113,10 +111,8 @@ func (s *Store) ConsumeCode(ctx context.Context, key string, hash []byte, now ti
 
 // DeleteCode removes the code at key, if any.
 func (s *Store) DeleteCode(ctx context.Context, key string) error {
-	if _, err := s.pool.Exec(ctx, s.q.deleteCode, key); err != nil {
-		return fmt.Errorf("pgstore: delete code: %w", err)
-	}
-	return nil
+	_, err := s.pool.Exec(ctx, s.q.deleteCode, key)
+	return wrapErr("delete code", err)
 }
 
 // nonNil turns a nil hash into an empty one: pgx sends nil as NULL, and

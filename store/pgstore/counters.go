@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -101,39 +100,28 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 // Release gives back one slot of the counter at key if it is of window;
 // see limits.CounterStore.
 func (s *Store) Release(ctx context.Context, key string, window, now time.Time) error {
-	if _, err := s.pool.Exec(ctx, s.q.release, key, now, window); err != nil {
-		return fmt.Errorf("pgstore: release: %w", err)
-	}
-	return nil
+	_, err := s.pool.Exec(ctx, s.q.release, key, now, window)
+	return wrapErr("release", err)
 }
 
 // Get returns the counter at key, or the zero Counter when it is absent or
 // expired at now.
 func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Counter, error) {
 	c, err := scanCounter(s.pool.QueryRow(ctx, s.q.get, key, now))
-	if err != nil {
-		return limits.Counter{}, fmt.Errorf("pgstore: get counter: %w", err)
-	}
-	return c, nil
+	return c, wrapErr("get counter", err)
 }
 
 // Delete removes the counter at key; an absent key is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if _, err := s.pool.Exec(ctx, s.q.deleteCounter, key); err != nil {
-		return fmt.Errorf("pgstore: delete counter: %w", err)
-	}
-	return nil
+	_, err := s.pool.Exec(ctx, s.q.deleteCounter, key)
+	return wrapErr("delete counter", err)
 }
 
 // scanCounter reads one counter row; no row is the zero Counter.
 func scanCounter(row pgx.Row) (limits.Counter, error) {
 	var c limits.Counter
-	err := row.Scan(&c.Count, &c.ExpiresAt, &c.Window)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return limits.Counter{}, nil
-	}
-	if err != nil {
-		return limits.Counter{}, err
+	if err := row.Scan(&c.Count, &c.ExpiresAt, &c.Window); err != nil {
+		return limits.Counter{}, ignoreNoRows(err)
 	}
 	c.ExpiresAt, c.Window = c.ExpiresAt.UTC(), c.Window.UTC()
 	return c, nil

@@ -94,25 +94,33 @@ SELECT (SELECT count(*) FROM r) + (SELECT count(*) FROM o)`),
 // ms truncates t to the millisecond, the precision the primitives compare.
 func ms(t time.Time) time.Time { return time.UnixMilli(t.UnixMilli()) }
 
-// stateErr wraps err with the failed operation, keeping nil nil.
-func stateErr(op string, err error) error {
+// wrapErr wraps err with the failed operation, keeping nil nil.
+func wrapErr(op string, err error) error {
 	if err == nil {
 		return nil
 	}
 	return fmt.Errorf("pgstore: %s: %w", op, err)
 }
 
+// ignoreNoRows returns err, or nil when it is pgx.ErrNoRows.
+func ignoreNoRows(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	return err
+}
+
 // scan runs the one-row query sql unless check (an argument check) failed
 // and reports whether it returned a row.
 func (s *Store) scan(ctx context.Context, op string, check error, sql string, args []any, dest ...any) (bool, error) {
 	if check != nil {
-		return false, stateErr(op, check)
+		return false, wrapErr(op, check)
 	}
 	err := s.pool.QueryRow(ctx, sql, args...).Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, stateErr(op, err)
+	return err == nil, wrapErr(op, err)
 }
 
 // exec sends b, one implicit transaction, unless check failed.
@@ -120,7 +128,7 @@ func (s *Store) exec(ctx context.Context, op string, check error, b *pgx.Batch) 
 	if check == nil {
 		check = s.pool.SendBatch(ctx, b).Close()
 	}
-	return stateErr(op, check)
+	return wrapErr(op, check)
 }
 
 // PutRecord stores r; see state.Records. With keep above zero it is one
@@ -155,11 +163,11 @@ func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.T
 // ListRecords returns the owner's live records in set; see state.Records.
 func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Time) ([]state.Record, error) {
 	if err := state.CheckOwner(set, owner); err != nil {
-		return nil, stateErr("list records", err)
+		return nil, wrapErr("list records", err)
 	}
 	rows, err := s.pool.Query(ctx, s.st.listRecords, set, owner, ms(now))
 	if err != nil {
-		return nil, stateErr("list records", err)
+		return nil, wrapErr("list records", err)
 	}
 	rs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (state.Record, error) {
 		r := state.Record{Set: set, Owner: owner}
@@ -167,7 +175,7 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 		r.ExpiresAt = r.ExpiresAt.UTC()
 		return r, err
 	})
-	return rs, stateErr("list records", err)
+	return rs, wrapErr("list records", err)
 }
 
 // TouchRecord raises a live record's order; see state.Records. It writes
