@@ -3,7 +3,6 @@ package storetest
 import (
 	"fmt"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,10 +12,12 @@ import (
 	"github.com/accountsec/accountsec/account"
 )
 
-// accountTest is one subtest of RunAccountStore.
-type accountTest struct {
-	name string
-	run  func(t *testing.T, s account.Store, k keyspace)
+// accts is the fixture of one RunAccountStore subtest: the store and the
+// subtest's keyspace, with helpers that fail the test on an error.
+type accts struct {
+	t *testing.T
+	s account.Store
+	k keyspace
 }
 
 // RunAccountStore runs the conformance suite for [account.Store] against the
@@ -24,96 +25,88 @@ type accountTest struct {
 // slot values are under the subtest's random prefix.
 func RunAccountStore(t *testing.T, newStore func(t *testing.T) account.Store) {
 	t.Helper()
-	tests := []accountTest{
-		{"CreateAndRead", testAccountCreateAndRead},
-		{"CreateSetsVersionOne", testAccountCreateSetsVersionOne},
-		{"CreateRefusesUsedID", testAccountCreateRefusesUsedID},
-		{"CreateRefusesUsedAPPID", testAccountCreateRefusesUsedAPPID},
-		{"CreateRefusedWhenSlotFull", testAccountCreateRefusedWhenSlotFull},
-		{"CreateTakesAllOrNothing", testAccountCreateTakesAllOrNothing},
-		{"ReadAbsent", testAccountReadAbsent},
-		{"UpdateChecksVersion", testAccountUpdateChecksVersion},
-		{"UpdateMissing", testAccountUpdateMissing},
-		{"UpdateTakesAndReleases", testAccountUpdateTakesAndReleases},
-		{"UpdateRefusedWhenSlotFullChangesNothing", testAccountUpdateFullChangesNothing},
-		{"TakeAlreadyHeldIsGranted", testAccountTakeAlreadyHeld},
-		{"ReleaseNotHeldIsNoop", testAccountReleaseNotHeld},
-		{"SlotsAreIndependent", testAccountSlotsIndependent},
-		{"DeleteReleasesEverySlot", testAccountDeleteReleasesEverySlot},
-		{"DeleteKeepsIDsReserved", testAccountDeleteKeepsIDsReserved},
-		{"DeleteAbsent", testAccountDeleteAbsent},
-		{"RecordsAreCopied", testAccountRecordsAreCopied},
-		{"ConcurrentPhoneBindings", testAccountConcurrentPhoneBindings},
-		{"ConcurrentRegistrations", testAccountConcurrentRegistrations},
-		{"ConcurrentCreateSameID", testAccountConcurrentCreateSameID},
-		{"ConcurrentUpdatesLoseNothing", testAccountConcurrentUpdatesLoseNothing},
-		{"ConcurrentDeleteAndUpdate", testAccountConcurrentDeleteAndUpdate},
-		{"CancelledContext", testAccountCancelledContext},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newStore(t)
-			require.NotNil(t, s, "newStore returned nil")
-			tc.run(t, s, newKeys())
-		})
-	}
+	fixture := func(t *testing.T, s account.Store, k keyspace) accts { return accts{t, s, k} }
+	runSuite(t, newStore, fixture, accountTests)
 }
 
-// newAccount returns a record for account n of keyspace k.
-func acctRecord(k keyspace, n int) account.Account {
-	id := k.key(fmt.Sprint("id", n))
+// rec returns a record for account n of the fixture's keyspace.
+func (f accts) rec(n int) account.Account {
 	return account.Account{
-		ID:                     id,
-		APPID:                  k.key(fmt.Sprint("app", n)),
+		ID:                     f.id(n),
+		APPID:                  f.k.key(fmt.Sprint("app", n)),
 		Nickname:               "nick",
 		RegisteredAt:           at(time.Duration(n) * time.Millisecond),
 		RegistrationMethod:     account.MethodWeChat,
-		RegistrationIdentifier: k.key("wx"),
+		RegistrationIdentifier: f.k.key("wx"),
 		State:                  account.StateActive,
 		RealName:               account.RealName{Status: account.RealNameUnverified},
-		LoginMethods:           []account.LoginMethod{{Method: account.MethodWeChat, Identifier: k.key("wx"), BoundAt: at(0)}},
+		LoginMethods:           []account.LoginMethod{{Method: account.MethodWeChat, Identifier: f.k.key("wx"), BoundAt: at(0)}},
 		Password:               account.Password{Hash: "h1", History: []string{"h1", "h0"}, ChangedAt: at(0)},
 		Security:               account.SecuritySettings{LoginProtection: account.VerifyNone, SessionMaxLifetime: time.Hour},
 	}
 }
 
-// slot returns a slot of keyspace k.
-func acctSlot(k keyspace, scope account.Scope, kind account.Kind, name string) account.Slot {
-	return account.Slot{Scope: scope, Kind: kind, Value: k.key(name)}
+// id is the ID of account n of rec.
+func (f accts) id(n int) string { return f.k.key(fmt.Sprint("id", n)) }
+
+// slot returns a slot of the fixture's keyspace.
+func (f accts) slot(scope account.Scope, kind account.Kind, name string) account.Slot {
+	return account.Slot{Scope: scope, Kind: kind, Value: f.k.key(name)}
 }
 
-func acctCreate(t *testing.T, s account.Store, a account.Account, take []account.Take, want account.WriteStatus) account.WriteResult {
-	t.Helper()
-	res, err := s.CreateAccount(t.Context(), a, take)
-	require.NoError(t, err)
-	require.Equal(t, want, res.Status, "CreateAccount status")
+// take asks for sl with the limit.
+func take(sl account.Slot, limit int) []account.Take { return []account.Take{{Slot: sl, Limit: limit}} }
+
+func (f accts) create(a account.Account, take []account.Take, want account.WriteStatus) account.WriteResult {
+	f.t.Helper()
+	res, err := f.s.CreateAccount(f.t.Context(), a, take)
+	require.NoError(f.t, err)
+	require.Equal(f.t, want, res.Status, "CreateAccount status")
 	return res
 }
 
-func acctUpdate(t *testing.T, s account.Store, a account.Account, take []account.Take, release []account.Slot, want account.WriteStatus) account.WriteResult {
-	t.Helper()
-	res, err := s.UpdateAccount(t.Context(), a, take, release)
-	require.NoError(t, err)
-	require.Equal(t, want, res.Status, "UpdateAccount status")
+func (f accts) update(a account.Account, take []account.Take, release []account.Slot, want account.WriteStatus) account.WriteResult {
+	f.t.Helper()
+	res, err := f.s.UpdateAccount(f.t.Context(), a, take, release)
+	require.NoError(f.t, err)
+	require.Equal(f.t, want, res.Status, "UpdateAccount status")
 	return res
 }
 
-func acctRead(t *testing.T, s account.Store, id string) (account.Account, bool) {
-	t.Helper()
-	a, found, err := s.Account(t.Context(), id)
-	require.NoError(t, err)
+func (f accts) read(id string) (account.Account, bool) {
+	f.t.Helper()
+	return f.found(f.s.Account(f.t.Context(), id))
+}
+
+func (f accts) byAPPID(appid string) (account.Account, bool) {
+	f.t.Helper()
+	return f.found(f.s.AccountByAPPID(f.t.Context(), appid))
+}
+
+func (f accts) found(a account.Account, found bool, err error) (account.Account, bool) {
+	f.t.Helper()
+	require.NoError(f.t, err)
 	return a, found
 }
 
-func acctHolders(t *testing.T, s account.Store, sl account.Slot) []string {
-	t.Helper()
-	h, err := s.SlotHolders(t.Context(), sl)
-	require.NoError(t, err)
+// del deletes account id and returns whether it was deleted.
+func (f accts) del(id string) bool {
+	f.t.Helper()
+	deleted, err := f.s.DeleteAccount(f.t.Context(), id)
+	require.NoError(f.t, err)
+	return deleted
+}
+
+func (f accts) holders(sl account.Slot) []string {
+	f.t.Helper()
+	h, err := f.s.SlotHolders(f.t.Context(), sl)
+	require.NoError(f.t, err)
 	return h
 }
 
-// requireSameAccount compares records, times with time.Equal.
-func acctRequireSame(t *testing.T, want, got account.Account) {
+// requireSame compares records, times with time.Equal.
+func (f accts) requireSame(want, got account.Account) {
+	t := f.t
 	t.Helper()
 	require.True(t, want.RegisteredAt.Equal(got.RegisteredAt), "RegisteredAt: want %v, got %v", want.RegisteredAt, got.RegisteredAt)
 	require.True(t, want.Password.ChangedAt.Equal(got.Password.ChangedAt), "Password.ChangedAt")
@@ -130,463 +123,338 @@ func acctRequireSame(t *testing.T, want, got account.Account) {
 	require.Equal(t, want, got)
 }
 
-func testAccountCreateAndRead(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, nil, account.WriteOK)
-	a.Version = 1
-
-	got, found := acctRead(t, s, a.ID)
-	require.True(t, found)
-	acctRequireSame(t, a, got)
-
-	got, found, err := s.AccountByAPPID(t.Context(), a.APPID)
-	require.NoError(t, err)
-	require.True(t, found)
-	acctRequireSame(t, a, got)
-}
-
-func testAccountCreateSetsVersionOne(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	a.Version = 42
-	acctCreate(t, s, a, nil, account.WriteOK)
-	got, _ := acctRead(t, s, a.ID)
-	assert.Equal(t, int64(1), got.Version)
-}
-
-func testAccountCreateRefusesUsedID(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	sl := acctSlot(k, account.ScopeRegister, account.KindWeChat, "x")
-	acctCreate(t, s, a, nil, account.WriteOK)
-
-	b := acctRecord(k, 2)
-	b.ID = a.ID
-	b.Nickname = "other"
-	acctCreate(t, s, b, []account.Take{{Slot: sl, Limit: 5}}, account.WriteTaken)
-
-	got, _ := acctRead(t, s, a.ID)
-	assert.Equal(t, "nick", got.Nickname, "the first account was overwritten")
-	assert.Empty(t, acctHolders(t, s, sl), "the refused create took a slot")
-	_, found, err := s.AccountByAPPID(t.Context(), b.APPID)
-	require.NoError(t, err)
-	assert.False(t, found, "the refused create registered its APPID")
-}
-
-func testAccountCreateRefusesUsedAPPID(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, nil, account.WriteOK)
-	b := acctRecord(k, 2)
-	b.APPID = a.APPID
-	acctCreate(t, s, b, nil, account.WriteTaken)
-	_, found := acctRead(t, s, b.ID)
-	assert.False(t, found)
-	got, found, err := s.AccountByAPPID(t.Context(), a.APPID)
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.Equal(t, a.ID, got.ID)
-}
-
-func testAccountCreateRefusedWhenSlotFull(t *testing.T, s account.Store, k keyspace) {
-	sl := acctSlot(k, account.ScopeRegister, account.KindEmail, "a@x.cn")
-	acctCreate(t, s, acctRecord(k, 1), []account.Take{{Slot: sl, Limit: 1}}, account.WriteOK)
-	b := acctRecord(k, 2)
-	res := acctCreate(t, s, b, []account.Take{{Slot: sl, Limit: 1}}, account.WriteFull)
-	assert.Equal(t, sl, res.Full)
-	_, found := acctRead(t, s, b.ID)
-	assert.False(t, found, "the refused account exists")
-	assert.Equal(t, []string{k.key("id1")}, acctHolders(t, s, sl))
-	// The refused create did not reserve its ID or APPID.
-	acctCreate(t, s, b, nil, account.WriteOK)
-}
-
-func testAccountCreateTakesAllOrNothing(t *testing.T, s account.Store, k keyspace) {
-	free := acctSlot(k, account.ScopeBind, account.KindWeChat, "free")
-	full := acctSlot(k, account.ScopeBind, account.KindQQ, "full")
-	acctCreate(t, s, acctRecord(k, 1), []account.Take{{Slot: full, Limit: 1}}, account.WriteOK)
-	res := acctCreate(t, s, acctRecord(k, 2), []account.Take{{Slot: free, Limit: 50}, {Slot: full, Limit: 1}}, account.WriteFull)
-	assert.Equal(t, full, res.Full)
-	assert.Empty(t, acctHolders(t, s, free), "a slot was taken by a refused create")
-}
-
-func testAccountReadAbsent(t *testing.T, s account.Store, k keyspace) {
-	_, found := acctRead(t, s, k.key("nobody"))
-	assert.False(t, found)
-	_, found, err := s.AccountByAPPID(t.Context(), k.key("nobody"))
-	require.NoError(t, err)
-	assert.False(t, found)
-	assert.Empty(t, acctHolders(t, s, acctSlot(k, account.ScopeBind, account.KindEmail, "none")))
-}
-
-func testAccountUpdateChecksVersion(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, nil, account.WriteOK)
-	cur, _ := acctRead(t, s, a.ID)
-
-	first := cur.Clone()
-	first.Nickname = "first"
-	acctUpdate(t, s, first, nil, nil, account.WriteOK)
-	got, _ := acctRead(t, s, a.ID)
-	assert.Equal(t, int64(2), got.Version)
-	assert.Equal(t, "first", got.Nickname)
-
-	stale := cur.Clone()
-	stale.Industry = "stale"
-	sl := acctSlot(k, account.ScopeBind, account.KindQQ, "q")
-	acctUpdate(t, s, stale, []account.Take{{Slot: sl, Limit: 1}}, nil, account.WriteConflict)
-	got, _ = acctRead(t, s, a.ID)
-	assert.Equal(t, int64(2), got.Version)
-	assert.Equal(t, "first", got.Nickname)
-	assert.Empty(t, got.Industry, "a stale update was written")
-	assert.Empty(t, acctHolders(t, s, sl), "a stale update took a slot")
-}
-
-func testAccountUpdateMissing(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	a.Version = 1
-	sl := acctSlot(k, account.ScopeBind, account.KindQQ, "q")
-	acctUpdate(t, s, a, []account.Take{{Slot: sl, Limit: 1}}, nil, account.WriteMissing)
-	_, found := acctRead(t, s, a.ID)
-	assert.False(t, found)
-	assert.Empty(t, acctHolders(t, s, sl))
-}
-
-func testAccountUpdateTakesAndReleases(t *testing.T, s account.Store, k keyspace) {
-	old := acctSlot(k, account.ScopeSecurityPhone, account.KindPhone, "+8613800000001")
-	nw := acctSlot(k, account.ScopeSecurityPhone, account.KindPhone, "+8613800000002")
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, []account.Take{{Slot: old, Limit: 5}}, account.WriteOK)
-	assert.Equal(t, []string{a.ID}, acctHolders(t, s, old))
-
-	cur, _ := acctRead(t, s, a.ID)
-	cur.SecurityPhone = nw.Value
-	acctUpdate(t, s, cur, []account.Take{{Slot: nw, Limit: 5}}, []account.Slot{old}, account.WriteOK)
-	assert.Empty(t, acctHolders(t, s, old), "the old slot was not released")
-	assert.Equal(t, []string{a.ID}, acctHolders(t, s, nw))
-	got, _ := acctRead(t, s, a.ID)
-	assert.Equal(t, nw.Value, got.SecurityPhone)
-	assert.Equal(t, int64(2), got.Version)
-}
-
-func testAccountUpdateFullChangesNothing(t *testing.T, s account.Store, k keyspace) {
-	held := acctSlot(k, account.ScopeBind, account.KindWeChat, "held")
-	full := acctSlot(k, account.ScopeBind, account.KindQQ, "full")
-	acctCreate(t, s, acctRecord(k, 1), []account.Take{{Slot: full, Limit: 1}}, account.WriteOK)
-	b := acctRecord(k, 2)
-	acctCreate(t, s, b, []account.Take{{Slot: held, Limit: 50}}, account.WriteOK)
-
-	cur, _ := acctRead(t, s, b.ID)
-	next := cur.Clone()
-	next.Nickname = "changed"
-	res := acctUpdate(t, s, next, []account.Take{{Slot: full, Limit: 1}}, []account.Slot{held}, account.WriteFull)
-	assert.Equal(t, full, res.Full)
-	got, _ := acctRead(t, s, b.ID)
-	acctRequireSame(t, cur, got)
-	assert.Equal(t, []string{b.ID}, acctHolders(t, s, held), "the refused update released a slot")
-	assert.Equal(t, []string{k.key("id1")}, acctHolders(t, s, full))
-}
-
-func testAccountTakeAlreadyHeld(t *testing.T, s account.Store, k keyspace) {
-	sl := acctSlot(k, account.ScopeBind, account.KindEmail, "a@x.cn")
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, []account.Take{{Slot: sl, Limit: 1}}, account.WriteOK)
-	cur, _ := acctRead(t, s, a.ID)
-	// The slot is full, but of this very account: granted, still one holder.
-	acctUpdate(t, s, cur, []account.Take{{Slot: sl, Limit: 1}}, nil, account.WriteOK)
-	assert.Equal(t, []string{a.ID}, acctHolders(t, s, sl))
-}
-
-func testAccountReleaseNotHeld(t *testing.T, s account.Store, k keyspace) {
-	sl := acctSlot(k, account.ScopeBind, account.KindEmail, "a@x.cn")
-	acctCreate(t, s, acctRecord(k, 1), []account.Take{{Slot: sl, Limit: 2}}, account.WriteOK)
-	b := acctRecord(k, 2)
-	acctCreate(t, s, b, nil, account.WriteOK)
-	cur, _ := acctRead(t, s, b.ID)
-	acctUpdate(t, s, cur, nil, []account.Slot{sl}, account.WriteOK)
-	assert.Equal(t, []string{k.key("id1")}, acctHolders(t, s, sl), "releasing a slot another account holds")
-}
-
-func testAccountSlotsIndependent(t *testing.T, s account.Store, k keyspace) {
-	base := acctSlot(k, account.ScopeBind, account.KindEmail, "v")
-	variants := []account.Slot{
-		{Scope: account.ScopeRegister, Kind: base.Kind, Value: base.Value},
-		{Scope: base.Scope, Kind: account.KindQQ, Value: base.Value},
-		{Scope: base.Scope, Kind: base.Kind, Value: base.Value + "2"},
-		// Field boundaries must not blur: "bind"+"email" vs "bin"+"demail".
-		{Scope: "bin", Kind: "demail", Value: base.Value},
-	}
-	acctCreate(t, s, acctRecord(k, 0), []account.Take{{Slot: base, Limit: 1}}, account.WriteOK)
-	for i, v := range variants {
-		acctCreate(t, s, acctRecord(k, i+1), []account.Take{{Slot: v, Limit: 1}}, account.WriteOK)
-		assert.Equal(t, []string{k.key(fmt.Sprint("id", i+1))}, acctHolders(t, s, v))
-	}
-	assert.Equal(t, []string{k.key("id0")}, acctHolders(t, s, base))
-}
-
-func testAccountDeleteReleasesEverySlot(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	slots := []account.Slot{
-		acctSlot(k, account.ScopeRegister, account.KindWeChat, "wx"),
-		acctSlot(k, account.ScopeBind, account.KindWeChat, "wx"),
-		acctSlot(k, account.ScopeSecurityPhone, account.KindPhone, "p"),
-	}
-	other := acctRecord(k, 2)
-	acctCreate(t, s, other, []account.Take{{Slot: slots[1], Limit: 50}}, account.WriteOK)
-	acctCreate(t, s, a, []account.Take{{Slot: slots[0], Limit: 1}, {Slot: slots[1], Limit: 50}}, account.WriteOK)
-	// Slots taken by an update are released too.
-	cur, _ := acctRead(t, s, a.ID)
-	rn := acctSlot(k, account.ScopeRealName, account.KindPersonalID, "hash")
-	acctUpdate(t, s, cur, []account.Take{{Slot: slots[2], Limit: 5}, {Slot: rn, Limit: 3}}, nil, account.WriteOK)
-
-	deleted, err := s.DeleteAccount(t.Context(), a.ID)
-	require.NoError(t, err)
-	require.True(t, deleted)
-	for _, sl := range append(slots, rn) {
-		assert.NotContains(t, acctHolders(t, s, sl), a.ID, "slot %+v", sl)
-	}
-	assert.Equal(t, []string{other.ID}, acctHolders(t, s, slots[1]), "another account's slot was released")
-
-	_, found := acctRead(t, s, a.ID)
-	assert.False(t, found)
-	_, found, err = s.AccountByAPPID(t.Context(), a.APPID)
-	require.NoError(t, err)
-	assert.False(t, found)
-	cur.Version = 2
-	acctUpdate(t, s, cur, nil, nil, account.WriteMissing)
-	// Every released slot can be taken by a new account.
-	c := acctRecord(k, 3)
-	var take []account.Take
-	for _, sl := range append(slots, rn) {
-		take = append(take, account.Take{Slot: sl, Limit: 1 + len(acctHolders(t, s, sl))})
-	}
-	acctCreate(t, s, c, take, account.WriteOK)
-}
-
-func testAccountDeleteKeepsIDsReserved(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, nil, account.WriteOK)
-	deleted, err := s.DeleteAccount(t.Context(), a.ID)
-	require.NoError(t, err)
-	require.True(t, deleted)
-	acctCreate(t, s, a, nil, account.WriteTaken)
-	b := acctRecord(k, 2)
-	b.APPID = a.APPID
-	acctCreate(t, s, b, nil, account.WriteTaken)
-	c := acctRecord(k, 3)
-	c.ID = a.ID
-	acctCreate(t, s, c, nil, account.WriteTaken)
-}
-
-func testAccountDeleteAbsent(t *testing.T, s account.Store, k keyspace) {
-	deleted, err := s.DeleteAccount(t.Context(), k.key("nobody"))
-	require.NoError(t, err)
-	assert.False(t, deleted)
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, nil, account.WriteOK)
-	deleted, err = s.DeleteAccount(t.Context(), a.ID)
-	require.NoError(t, err)
-	require.True(t, deleted)
-	deleted, err = s.DeleteAccount(t.Context(), a.ID)
-	require.NoError(t, err)
-	assert.False(t, deleted, "deleted twice")
-}
-
-func testAccountRecordsAreCopied(t *testing.T, s account.Store, k keyspace) {
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, nil, account.WriteOK)
-	a.LoginMethods[0].Identifier = "changed by the caller"
-	a.Password.History[0] = "changed by the caller"
-
-	got, _ := acctRead(t, s, a.ID)
-	assert.Equal(t, k.key("wx"), got.LoginMethods[0].Identifier)
-	assert.Equal(t, "h1", got.Password.History[0])
-
-	got.LoginMethods[0].Identifier = "changed by a reader"
-	got.Password.History[1] = "changed by a reader"
-	again, _ := acctRead(t, s, a.ID)
-	assert.Equal(t, k.key("wx"), again.LoginMethods[0].Identifier)
-	assert.Equal(t, "h0", again.Password.History[1])
-
-	next := again.Clone()
-	acctUpdate(t, s, next, nil, nil, account.WriteOK)
-	next.LoginMethods[0].Identifier = "changed after update"
-	final, _ := acctRead(t, s, a.ID)
-	assert.Equal(t, k.key("wx"), final.LoginMethods[0].Identifier)
-}
-
 // casUpdate reads account id, applies change and writes it back, retrying
 // on conflicts, as the account service does. It returns the final status.
-func acctCASUpdate(t *testing.T, s account.Store, id string, change func(*account.Account), take []account.Take) (account.WriteStatus, error) {
+func (f accts) casUpdate(id string, change func(*account.Account), take []account.Take) (account.WriteStatus, error) {
 	for range 1000 {
-		cur, found, err := s.Account(t.Context(), id)
-		if err != nil {
-			return 0, err
-		}
-		if !found {
-			return account.WriteMissing, nil
+		cur, found, err := f.s.Account(f.t.Context(), id)
+		if err != nil || !found {
+			return account.WriteMissing, err
 		}
 		change(&cur)
-		res, err := s.UpdateAccount(t.Context(), cur, take, nil)
-		if err != nil {
-			return 0, err
-		}
-		if res.Status != account.WriteConflict {
-			return res.Status, nil
+		res, err := f.s.UpdateAccount(f.t.Context(), cur, take, nil)
+		if err != nil || res.Status != account.WriteConflict {
+			return res.Status, err
 		}
 	}
 	return account.WriteConflict, nil
 }
 
-func testAccountConcurrentPhoneBindings(t *testing.T, s account.Store, k keyspace) {
-	const n, limit = 20, 5
-	phone := acctSlot(k, account.ScopeSecurityPhone, account.KindPhone, "+8613800138000")
-	for i := range n {
-		acctCreate(t, s, acctRecord(k, i), nil, account.WriteOK)
-	}
-	var ok, full atomic.Int32
-	errs := make([]error, n)
-	race(n, func(i int) {
-		st, err := acctCASUpdate(t, s, k.key(fmt.Sprint("id", i)), func(a *account.Account) { a.SecurityPhone = phone.Value }, []account.Take{{Slot: phone, Limit: limit}})
-		errs[i] = err
-		switch st {
-		case account.WriteOK:
-			ok.Add(1)
-		case account.WriteFull:
-			full.Add(1)
+// raceCreates races CreateAccount calls of the records rec(i) as changed by
+// change, each taking take, and returns their statuses.
+func (f accts) raceCreates(n int, change func(*account.Account), take []account.Take) []account.WriteStatus {
+	f.t.Helper()
+	return raceAll(f.t, n, func(i int) (account.WriteStatus, error) {
+		a := f.rec(i)
+		change(&a)
+		res, err := f.s.CreateAccount(f.t.Context(), a, take)
+		return res.Status, err
+	})
+}
+
+var accountTests = []subtest[accts]{
+	{"CreateAndRead", func(t *testing.T, f accts) {
+		a := f.rec(1)
+		f.create(a, nil, account.WriteOK)
+		a.Version = 1
+		got, found := f.read(a.ID)
+		require.True(t, found)
+		f.requireSame(a, got)
+		got, found = f.byAPPID(a.APPID)
+		require.True(t, found)
+		f.requireSame(a, got)
+	}},
+	{"CreateSetsVersionOne", func(t *testing.T, f accts) {
+		a := f.rec(1)
+		a.Version = 42
+		f.create(a, nil, account.WriteOK)
+		got, _ := f.read(a.ID)
+		assert.Equal(t, int64(1), got.Version)
+	}},
+	{"CreateRefusesUsedID", func(t *testing.T, f accts) {
+		a, b := f.rec(1), f.rec(2)
+		sl := f.slot(account.ScopeRegister, account.KindWeChat, "x")
+		f.create(a, nil, account.WriteOK)
+		b.ID, b.Nickname = a.ID, "other"
+		f.create(b, take(sl, 5), account.WriteTaken)
+		got, _ := f.read(a.ID)
+		assert.Equal(t, "nick", got.Nickname, "the first account was overwritten")
+		assert.Empty(t, f.holders(sl), "the refused create took a slot")
+		_, found := f.byAPPID(b.APPID)
+		assert.False(t, found, "the refused create registered its APPID")
+	}},
+	{"CreateRefusesUsedAPPID", func(t *testing.T, f accts) {
+		a, b := f.rec(1), f.rec(2)
+		f.create(a, nil, account.WriteOK)
+		b.APPID = a.APPID
+		f.create(b, nil, account.WriteTaken)
+		_, found := f.read(b.ID)
+		assert.False(t, found)
+		got, found := f.byAPPID(a.APPID)
+		require.True(t, found)
+		assert.Equal(t, a.ID, got.ID)
+	}},
+	{"CreateRefusedWhenSlotFull", func(t *testing.T, f accts) {
+		sl, b := f.slot(account.ScopeRegister, account.KindEmail, "a@x.cn"), f.rec(2)
+		f.create(f.rec(1), take(sl, 1), account.WriteOK)
+		assert.Equal(t, sl, f.create(b, take(sl, 1), account.WriteFull).Full)
+		_, found := f.read(b.ID)
+		assert.False(t, found, "the refused account exists")
+		assert.Equal(t, []string{f.id(1)}, f.holders(sl))
+		// The refused create did not reserve its ID or APPID.
+		f.create(b, nil, account.WriteOK)
+	}},
+	{"CreateTakesAllOrNothing", func(t *testing.T, f accts) {
+		free, full := f.slot(account.ScopeBind, account.KindWeChat, "free"), f.slot(account.ScopeBind, account.KindQQ, "full")
+		f.create(f.rec(1), take(full, 1), account.WriteOK)
+		res := f.create(f.rec(2), []account.Take{{Slot: free, Limit: 50}, {Slot: full, Limit: 1}}, account.WriteFull)
+		assert.Equal(t, full, res.Full)
+		assert.Empty(t, f.holders(free), "a slot was taken by a refused create")
+	}},
+	{"ReadAbsent", func(t *testing.T, f accts) {
+		_, found := f.read(f.k.key("nobody"))
+		assert.False(t, found)
+		_, found = f.byAPPID(f.k.key("nobody"))
+		assert.False(t, found)
+		assert.Empty(t, f.holders(f.slot(account.ScopeBind, account.KindEmail, "none")))
+	}},
+	{"UpdateChecksVersion", func(t *testing.T, f accts) {
+		a := f.rec(1)
+		f.create(a, nil, account.WriteOK)
+		cur, _ := f.read(a.ID)
+		first, stale := cur.Clone(), cur.Clone()
+		first.Nickname, stale.Industry = "first", "stale"
+		f.update(first, nil, nil, account.WriteOK)
+		sl := f.slot(account.ScopeBind, account.KindQQ, "q")
+		for i, st := range []account.WriteStatus{account.WriteOK, account.WriteConflict} {
+			if i == 1 {
+				f.update(stale, take(sl, 1), nil, st)
+			}
+			got, _ := f.read(a.ID)
+			assert.Equal(t, int64(2), got.Version)
+			assert.Equal(t, "first", got.Nickname)
+			assert.Empty(t, got.Industry, "a stale update was written")
 		}
-	})
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
-	assert.Equal(t, int32(limit), ok.Load(), "bindings that succeeded")
-	assert.Equal(t, int32(n-limit), full.Load(), "bindings refused as full")
-	holders := acctHolders(t, s, phone)
-	require.Len(t, holders, limit)
-	for _, id := range holders {
-		a, _ := acctRead(t, s, id)
-		assert.Equal(t, phone.Value, a.SecurityPhone, "a holder's record lacks the phone")
-	}
-}
-
-func testAccountConcurrentRegistrations(t *testing.T, s account.Store, k keyspace) {
-	const n = 20
-	sl := acctSlot(k, account.ScopeRegister, account.KindQQ, "qq")
-	var ok atomic.Int32
-	errs := make([]error, n)
-	race(n, func(i int) {
-		res, err := s.CreateAccount(t.Context(), acctRecord(k, i), []account.Take{{Slot: sl, Limit: 1}})
-		errs[i] = err
-		if res.Status == account.WriteOK {
-			ok.Add(1)
+		assert.Empty(t, f.holders(sl), "a stale update took a slot")
+	}},
+	{"UpdateMissing", func(t *testing.T, f accts) {
+		a, sl := f.rec(1), f.slot(account.ScopeBind, account.KindQQ, "q")
+		a.Version = 1
+		f.update(a, take(sl, 1), nil, account.WriteMissing)
+		_, found := f.read(a.ID)
+		assert.False(t, found)
+		assert.Empty(t, f.holders(sl))
+	}},
+	{"UpdateTakesAndReleases", func(t *testing.T, f accts) {
+		old := f.slot(account.ScopeSecurityPhone, account.KindPhone, "+8613800000001")
+		nw := f.slot(account.ScopeSecurityPhone, account.KindPhone, "+8613800000002")
+		a := f.rec(1)
+		f.create(a, take(old, 5), account.WriteOK)
+		assert.Equal(t, []string{a.ID}, f.holders(old))
+		cur, _ := f.read(a.ID)
+		cur.SecurityPhone = nw.Value
+		f.update(cur, take(nw, 5), []account.Slot{old}, account.WriteOK)
+		assert.Empty(t, f.holders(old), "the old slot was not released")
+		assert.Equal(t, []string{a.ID}, f.holders(nw))
+		got, _ := f.read(a.ID)
+		assert.Equal(t, nw.Value, got.SecurityPhone)
+		assert.Equal(t, int64(2), got.Version)
+	}},
+	{"UpdateRefusedWhenSlotFullChangesNothing", func(t *testing.T, f accts) {
+		held, full, b := f.slot(account.ScopeBind, account.KindWeChat, "held"), f.slot(account.ScopeBind, account.KindQQ, "full"), f.rec(2)
+		f.create(f.rec(1), take(full, 1), account.WriteOK)
+		f.create(b, take(held, 50), account.WriteOK)
+		cur, _ := f.read(b.ID)
+		next := cur.Clone()
+		next.Nickname = "changed"
+		assert.Equal(t, full, f.update(next, take(full, 1), []account.Slot{held}, account.WriteFull).Full)
+		got, _ := f.read(b.ID)
+		f.requireSame(cur, got)
+		assert.Equal(t, []string{b.ID}, f.holders(held), "the refused update released a slot")
+		assert.Equal(t, []string{f.id(1)}, f.holders(full))
+	}},
+	{"TakeAlreadyHeldIsGranted", func(t *testing.T, f accts) {
+		sl, a := f.slot(account.ScopeBind, account.KindEmail, "a@x.cn"), f.rec(1)
+		f.create(a, take(sl, 1), account.WriteOK)
+		cur, _ := f.read(a.ID)
+		// The slot is full, but of this very account: granted, still one holder.
+		f.update(cur, take(sl, 1), nil, account.WriteOK)
+		assert.Equal(t, []string{a.ID}, f.holders(sl))
+	}},
+	{"ReleaseNotHeldIsNoop", func(t *testing.T, f accts) {
+		sl, b := f.slot(account.ScopeBind, account.KindEmail, "a@x.cn"), f.rec(2)
+		f.create(f.rec(1), take(sl, 2), account.WriteOK)
+		f.create(b, nil, account.WriteOK)
+		cur, _ := f.read(b.ID)
+		f.update(cur, nil, []account.Slot{sl}, account.WriteOK)
+		assert.Equal(t, []string{f.id(1)}, f.holders(sl), "releasing a slot another account holds")
+	}},
+	{"SlotsAreIndependent", func(t *testing.T, f accts) {
+		base := f.slot(account.ScopeBind, account.KindEmail, "v")
+		variants := []account.Slot{
+			{Scope: account.ScopeRegister, Kind: base.Kind, Value: base.Value},
+			{Scope: base.Scope, Kind: account.KindQQ, Value: base.Value},
+			{Scope: base.Scope, Kind: base.Kind, Value: base.Value + "2"},
+			// Field boundaries must not blur: "bind"+"email" vs "bin"+"demail".
+			{Scope: "bin", Kind: "demail", Value: base.Value},
 		}
-	})
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
-	assert.Equal(t, int32(1), ok.Load())
-	assert.Len(t, acctHolders(t, s, sl), 1)
-}
-
-func testAccountConcurrentCreateSameID(t *testing.T, s account.Store, k keyspace) {
-	const n = 20
-	var ok, taken atomic.Int32
-	errs := make([]error, n)
-	race(n, func(i int) {
-		a := acctRecord(k, i)
-		a.ID = k.key("same")
-		res, err := s.CreateAccount(t.Context(), a, nil)
-		errs[i] = err
-		switch res.Status {
-		case account.WriteOK:
-			ok.Add(1)
-		case account.WriteTaken:
-			taken.Add(1)
+		f.create(f.rec(0), take(base, 1), account.WriteOK)
+		for i, v := range variants {
+			f.create(f.rec(i+1), take(v, 1), account.WriteOK)
+			assert.Equal(t, []string{f.id(i + 1)}, f.holders(v))
 		}
-	})
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
-	assert.Equal(t, int32(1), ok.Load())
-	assert.Equal(t, int32(n-1), taken.Load())
-}
-
-func testAccountConcurrentUpdatesLoseNothing(t *testing.T, s account.Store, k keyspace) {
-	const n = 20
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, nil, account.WriteOK)
-	errs := make([]error, n)
-	statuses := make([]account.WriteStatus, n)
-	race(n, func(i int) {
-		statuses[i], errs[i] = acctCASUpdate(t, s, a.ID, func(a *account.Account) {
-			a.LoginMethods = append(a.LoginMethods, account.LoginMethod{Method: account.MethodQQ, Identifier: fmt.Sprint("g", i)})
-		}, nil)
-	})
-	for i := range n {
-		require.NoError(t, errs[i])
-		require.Equal(t, account.WriteOK, statuses[i])
-	}
-	got, _ := acctRead(t, s, a.ID)
-	assert.Equal(t, int64(n+1), got.Version)
-	var ids []string
-	for _, lm := range got.LoginMethods[1:] {
-		ids = append(ids, lm.Identifier)
-	}
-	slices.Sort(ids)
-	want := make([]string, n)
-	for i := range n {
-		want[i] = fmt.Sprint("g", i)
-	}
-	slices.Sort(want)
-	assert.Equal(t, want, ids, "every concurrent change is in the record")
-}
-
-func testAccountConcurrentDeleteAndUpdate(t *testing.T, s account.Store, k keyspace) {
-	const n = 20
-	a := acctRecord(k, 1)
-	acctCreate(t, s, a, nil, account.WriteOK)
-	slots := make([]account.Slot, n)
-	for i := range slots {
-		slots[i] = acctSlot(k, account.ScopeBind, account.KindWeChat, fmt.Sprint("s", i))
-	}
-	errs := make([]error, n+1)
-	race(n+1, func(i int) {
-		if i == n {
-			_, errs[i] = s.DeleteAccount(t.Context(), a.ID)
-			return
+		assert.Equal(t, []string{f.id(0)}, f.holders(base))
+	}},
+	{"DeleteReleasesEverySlot", func(t *testing.T, f accts) {
+		a, other := f.rec(1), f.rec(2)
+		slots := []account.Slot{f.slot(account.ScopeRegister, account.KindWeChat, "wx"), f.slot(account.ScopeBind, account.KindWeChat, "wx"),
+			f.slot(account.ScopeSecurityPhone, account.KindPhone, "p"), f.slot(account.ScopeRealName, account.KindPersonalID, "hash")}
+		f.create(other, take(slots[1], 50), account.WriteOK)
+		f.create(a, []account.Take{{Slot: slots[0], Limit: 1}, {Slot: slots[1], Limit: 50}}, account.WriteOK)
+		// Slots taken by an update are released too.
+		cur, _ := f.read(a.ID)
+		f.update(cur, []account.Take{{Slot: slots[2], Limit: 5}, {Slot: slots[3], Limit: 3}}, nil, account.WriteOK)
+		require.True(t, f.del(a.ID))
+		for _, sl := range slots {
+			assert.NotContains(t, f.holders(sl), a.ID, "slot %+v", sl)
 		}
-		_, errs[i] = acctCASUpdate(t, s, a.ID, func(*account.Account) {}, []account.Take{{Slot: slots[i], Limit: 50}})
-	})
-	for _, err := range errs {
-		require.NoError(t, err)
-	}
-	// Whatever the interleaving, the deleted account holds nothing.
-	for _, sl := range slots {
-		assert.Empty(t, acctHolders(t, s, sl), "a deleted account still holds %+v", sl)
-	}
-}
-
-func testAccountCancelledContext(t *testing.T, s account.Store, k keyspace) {
-	ctx := cancelled()
-	a := acctRecord(k, 1)
-	sl := acctSlot(k, account.ScopeBind, account.KindQQ, "q")
-	_, err := s.CreateAccount(ctx, a, []account.Take{{Slot: sl, Limit: 1}})
-	require.Error(t, err)
-	_, found := acctRead(t, s, a.ID)
-	require.False(t, found, "a cancelled create wrote")
-
-	acctCreate(t, s, a, nil, account.WriteOK)
-	cur, _ := acctRead(t, s, a.ID)
-	_, _, err = s.Account(ctx, a.ID)
-	assert.Error(t, err)
-	_, _, err = s.AccountByAPPID(ctx, a.APPID)
-	assert.Error(t, err)
-	_, err = s.UpdateAccount(ctx, cur, []account.Take{{Slot: sl, Limit: 1}}, nil)
-	assert.Error(t, err)
-	_, err = s.DeleteAccount(ctx, a.ID)
-	assert.Error(t, err)
-	_, err = s.SlotHolders(ctx, sl)
-	assert.Error(t, err)
-
-	got, found := acctRead(t, s, a.ID)
-	require.True(t, found, "a cancelled delete deleted")
-	assert.Equal(t, int64(1), got.Version, "a cancelled update wrote")
-	assert.Empty(t, acctHolders(t, s, sl))
+		assert.Equal(t, []string{other.ID}, f.holders(slots[1]), "another account's slot was released")
+		_, found := f.read(a.ID)
+		assert.False(t, found)
+		_, found = f.byAPPID(a.APPID)
+		assert.False(t, found)
+		cur.Version = 2
+		f.update(cur, nil, nil, account.WriteMissing)
+		// Every released slot can be taken by a new account.
+		var takes []account.Take
+		for _, sl := range slots {
+			takes = append(takes, account.Take{Slot: sl, Limit: 1 + len(f.holders(sl))})
+		}
+		f.create(f.rec(3), takes, account.WriteOK)
+	}},
+	{"DeleteKeepsIDsReserved", func(t *testing.T, f accts) {
+		a, b, c := f.rec(1), f.rec(2), f.rec(3)
+		f.create(a, nil, account.WriteOK)
+		require.True(t, f.del(a.ID))
+		b.APPID, c.ID = a.APPID, a.ID
+		for _, x := range []account.Account{a, b, c} {
+			f.create(x, nil, account.WriteTaken)
+		}
+	}},
+	{"DeleteAbsent", func(t *testing.T, f accts) {
+		assert.False(t, f.del(f.k.key("nobody")))
+		a := f.rec(1)
+		f.create(a, nil, account.WriteOK)
+		require.True(t, f.del(a.ID))
+		assert.False(t, f.del(a.ID), "deleted twice")
+	}},
+	{"RecordsAreCopied", func(t *testing.T, f accts) {
+		a := f.rec(1)
+		f.create(a, nil, account.WriteOK)
+		a.LoginMethods[0].Identifier = "changed by the caller"
+		a.Password.History[0] = "changed by the caller"
+		got, _ := f.read(a.ID)
+		assert.Equal(t, f.k.key("wx"), got.LoginMethods[0].Identifier)
+		assert.Equal(t, "h1", got.Password.History[0])
+		got.LoginMethods[0].Identifier = "changed by a reader"
+		got.Password.History[1] = "changed by a reader"
+		again, _ := f.read(a.ID)
+		assert.Equal(t, f.k.key("wx"), again.LoginMethods[0].Identifier)
+		assert.Equal(t, "h0", again.Password.History[1])
+		next := again.Clone()
+		f.update(next, nil, nil, account.WriteOK)
+		next.LoginMethods[0].Identifier = "changed after update"
+		final, _ := f.read(a.ID)
+		assert.Equal(t, f.k.key("wx"), final.LoginMethods[0].Identifier)
+	}},
+	{"ConcurrentPhoneBindings", func(t *testing.T, f accts) {
+		const n, limit = 20, 5
+		phone := f.slot(account.ScopeSecurityPhone, account.KindPhone, "+8613800138000")
+		for i := range n {
+			f.create(f.rec(i), nil, account.WriteOK)
+		}
+		statuses := raceAll(t, n, func(i int) (account.WriteStatus, error) {
+			return f.casUpdate(f.id(i), func(a *account.Account) { a.SecurityPhone = phone.Value }, take(phone, limit))
+		})
+		assert.Equal(t, limit, countOf(statuses, account.WriteOK), "bindings that succeeded")
+		assert.Equal(t, n-limit, countOf(statuses, account.WriteFull), "bindings refused as full")
+		holders := f.holders(phone)
+		require.Len(t, holders, limit)
+		for _, id := range holders {
+			a, _ := f.read(id)
+			assert.Equal(t, phone.Value, a.SecurityPhone, "a holder's record lacks the phone")
+		}
+	}},
+	{"ConcurrentRegistrations", func(t *testing.T, f accts) {
+		sl := f.slot(account.ScopeRegister, account.KindQQ, "qq")
+		assert.Equal(t, 1, countOf(f.raceCreates(20, func(*account.Account) {}, take(sl, 1)), account.WriteOK))
+		assert.Len(t, f.holders(sl), 1)
+	}},
+	{"ConcurrentCreateSameID", func(t *testing.T, f accts) {
+		const n = 20
+		statuses := f.raceCreates(n, func(a *account.Account) { a.ID = f.k.key("same") }, nil)
+		assert.Equal(t, 1, countOf(statuses, account.WriteOK))
+		assert.Equal(t, n-1, countOf(statuses, account.WriteTaken))
+	}},
+	{"ConcurrentUpdatesLoseNothing", func(t *testing.T, f accts) {
+		const n = 20
+		a := f.rec(1)
+		f.create(a, nil, account.WriteOK)
+		statuses := raceAll(t, n, func(i int) (account.WriteStatus, error) {
+			return f.casUpdate(a.ID, func(a *account.Account) {
+				a.LoginMethods = append(a.LoginMethods, account.LoginMethod{Method: account.MethodQQ, Identifier: fmt.Sprint("g", i)})
+			}, nil)
+		})
+		require.Equal(t, n, countOf(statuses, account.WriteOK), "statuses %v", statuses)
+		got, _ := f.read(a.ID)
+		assert.Equal(t, int64(n+1), got.Version)
+		var ids, want []string
+		for _, lm := range got.LoginMethods[1:] {
+			ids = append(ids, lm.Identifier)
+		}
+		for i := range n {
+			want = append(want, fmt.Sprint("g", i))
+		}
+		slices.Sort(ids)
+		slices.Sort(want)
+		assert.Equal(t, want, ids, "every concurrent change is in the record")
+	}},
+	{"ConcurrentDeleteAndUpdate", func(t *testing.T, f accts) {
+		const n = 20
+		a := f.rec(1)
+		f.create(a, nil, account.WriteOK)
+		slots := make([]account.Slot, n)
+		for i := range slots {
+			slots[i] = f.slot(account.ScopeBind, account.KindWeChat, fmt.Sprint("s", i))
+		}
+		raceErrs(t, n+1, func(i int) error {
+			if i == n {
+				_, err := f.s.DeleteAccount(t.Context(), a.ID)
+				return err
+			}
+			_, err := f.casUpdate(a.ID, func(*account.Account) {}, take(slots[i], 50))
+			return err
+		})
+		// Whatever the interleaving, the deleted account holds nothing.
+		for _, sl := range slots {
+			assert.Empty(t, f.holders(sl), "a deleted account still holds %+v", sl)
+		}
+	}},
+	{"CancelledContext", func(t *testing.T, f accts) {
+		ctx, a, sl := cancelled(), f.rec(1), f.slot(account.ScopeBind, account.KindQQ, "q")
+		require.Error(t, errOf(f.s.CreateAccount(ctx, a, take(sl, 1))))
+		_, found := f.read(a.ID)
+		require.False(t, found, "a cancelled create wrote")
+		f.create(a, nil, account.WriteOK)
+		cur, _ := f.read(a.ID)
+		assert.Error(t, errOf2(f.s.Account(ctx, a.ID)))
+		assert.Error(t, errOf2(f.s.AccountByAPPID(ctx, a.APPID)))
+		assert.Error(t, errOf(f.s.UpdateAccount(ctx, cur, take(sl, 1), nil)))
+		assert.Error(t, errOf(f.s.DeleteAccount(ctx, a.ID)))
+		assert.Error(t, errOf(f.s.SlotHolders(ctx, sl)))
+		got, found := f.read(a.ID)
+		require.True(t, found, "a cancelled delete deleted")
+		assert.Equal(t, int64(1), got.Version, "a cancelled update wrote")
+		assert.Empty(t, f.holders(sl))
+	}},
 }

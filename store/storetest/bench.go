@@ -1,8 +1,8 @@
 package storetest
 
 import (
+	"fmt"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,35 +18,23 @@ import (
 func BenchmarkCounterStore(b *testing.B, s limits.CounterStore, parallelism int) {
 	ctx := b.Context()
 	r := limits.Reservation{Limit: 5, Now: at(0), ExpiresAt: at(time.Hour)}
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, _, err := s.Reserve(ctx, "bench", r); err != nil {
-				b.Fatal(err)
+	benchSerialParallel(b, parallelism, func(caller int64) func() error {
+		key := benchKey(caller)
+		return func() error {
+			if _, _, err := s.Reserve(ctx, key, r); err != nil {
+				return err
 			}
-			if err := s.Release(ctx, "bench", r.ExpiresAt, at(0)); err != nil {
-				b.Fatal(err)
-			}
+			return s.Release(ctx, key, r.ExpiresAt, at(0))
 		}
 	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		var n atomic.Int64
-		b.SetParallelism(parallelism)
-		b.RunParallel(func(pb *testing.PB) {
-			key := "bench-" + strconv.FormatInt(n.Add(1), 10)
-			for pb.Next() {
-				if _, _, err := s.Reserve(ctx, key, r); err != nil {
-					b.Error(err)
-					return
-				}
-				if err := s.Release(ctx, key, r.ExpiresAt, at(0)); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
+}
+
+// benchKey is the key of a benchmark's caller: "bench" for the serial one.
+func benchKey(caller int64) string {
+	if caller == 0 {
+		return "bench"
+	}
+	return "bench-" + strconv.FormatInt(caller, 10)
 }
 
 // BenchmarkCodeStore measures storing a code and consuming it with the right
@@ -54,33 +42,16 @@ func BenchmarkCounterStore(b *testing.B, s limits.CounterStore, parallelism int)
 func BenchmarkCodeStore(b *testing.B, s notify.CodeStore, parallelism int) {
 	ctx := b.Context()
 	rec := notify.CodeRecord{Hash: hashOf("123456"), ExpiresAt: at(time.Hour), MaxWrong: 5}
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := s.PutCode(ctx, "bench", rec, at(0)); err != nil {
-				b.Fatal(err)
+	benchSerialParallel(b, parallelism, func(caller int64) func() error {
+		key := benchKey(caller)
+		return func() error {
+			if err := s.PutCode(ctx, key, rec, at(0)); err != nil {
+				return err
 			}
-			if out, _, err := s.ConsumeCode(ctx, "bench", rec.Hash, at(0)); err != nil || out != notify.Matched {
-				b.Fatal(out, err)
+			if out, _, err := s.ConsumeCode(ctx, key, rec.Hash, at(0)); err != nil || out != notify.Matched {
+				return fmt.Errorf("ConsumeCode: outcome %v, %v", out, err)
 			}
+			return nil
 		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		var n atomic.Int64
-		b.SetParallelism(parallelism)
-		b.RunParallel(func(pb *testing.PB) {
-			key := "bench-" + strconv.FormatInt(n.Add(1), 10)
-			for pb.Next() {
-				if err := s.PutCode(ctx, key, rec, at(0)); err != nil {
-					b.Error(err)
-					return
-				}
-				if out, _, err := s.ConsumeCode(ctx, key, rec.Hash, at(0)); err != nil || out != notify.Matched {
-					b.Error(out, err)
-					return
-				}
-			}
-		})
 	})
 }

@@ -59,3 +59,20 @@ func seq[F any](steps ...func(*F)) func(*testing.T, F) {
 		}
 	}
 }
+
+// countOf returns how many of xs are x.
+func countOf[T comparable](xs []T, x T) int {
+	n := 0
+	for _, v := range xs {
+		if v == x {
+			n++
+		}
+	}
+	return n
+}
+
+// errOf returns the error of a call that returns a value and an error.
+func errOf[A any](_ A, err error) error { return err }
+
+// errOf2 returns the error of a call that returns two values and an error.
+func errOf2[A, B any](_ A, _ B, err error) error { return err }

@@ -122,10 +122,10 @@ var allBytes = func() []byte {
 // stores that newStore returns, one per subtest.
 func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, f recs)
-	}{
+	fixture := func(t *testing.T, s state.Records, k keyspace) recs {
+		return recs{t: t, s: s, set: k.key("set"), other: k.key("other")}
+	}
+	runSuite(t, newStore, fixture, []subtest[recs]{
 		{"RoundTrip", func(t *testing.T, f recs) {
 			r := f.rec("o", "id", 42, time.Hour)
 			r.Data = allBytes
@@ -311,15 +311,11 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 					k[pos] = bad
 					r := state.Record{Set: k[0], Owner: k[1], ID: k[2], Data: []byte("bad"), Order: 99, ExpiresAt: at(time.Hour)}
 					refuse(f.s.PutRecord(ctx, r, 0, at(0)), "PutRecord %q", k)
-					_, _, err := f.s.GetRecord(ctx, k[0], k[1], k[2], at(0))
-					refuse(err, "GetRecord %q", k)
-					_, err = f.s.TouchRecord(ctx, k[0], k[1], k[2], 99, at(0))
-					refuse(err, "TouchRecord %q", k)
-					_, err = f.s.DeleteRecord(ctx, k[0], k[1], k[2], at(0))
-					refuse(err, "DeleteRecord %q", k)
+					refuse(errOf2(f.s.GetRecord(ctx, k[0], k[1], k[2], at(0))), "GetRecord %q", k)
+					refuse(errOf(f.s.TouchRecord(ctx, k[0], k[1], k[2], 99, at(0))), "TouchRecord %q", k)
+					refuse(errOf(f.s.DeleteRecord(ctx, k[0], k[1], k[2], at(0))), "DeleteRecord %q", k)
 					if pos < 2 {
-						_, err = f.s.ListRecords(ctx, k[0], k[1], at(0))
-						refuse(err, "ListRecords %q", k)
+						refuse(errOf(f.s.ListRecords(ctx, k[0], k[1], at(0))), "ListRecords %q", k)
 						refuse(f.s.EndRecords(ctx, k[0], k[1], "", at(0)), "EndRecords %q", k)
 					} else if bad != "" {
 						refuse(f.s.EndRecords(ctx, k[0], k[1], bad, at(0)), "EndRecords keeping %q", bad)
@@ -377,15 +373,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 				require.Nil(t, f.get(owner, "r30", at(0)))
 			}
 		}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newStore(t)
-			require.NotNil(t, s, "newStore returned nil")
-			k := newKeys()
-			tc.run(t, recs{t: t, s: s, set: k.key("set"), other: k.key("other")})
-		})
-	}
+	})
 }
 
 // ov is a single-use record as the suite compares it (see rv).
@@ -394,11 +382,13 @@ type ov struct {
 	ExpiresAt time.Time
 }
 
-// onces is the fixture of one RunOnces subtest, with helpers that fail the
-// test on an error; get and take return nil when nothing is found.
+// onces is the fixture of one RunOnces subtest: a store and an ID of its
+// own keyspace, with helpers that fail the test on an error; get and take
+// return nil when nothing is found.
 type onces struct {
-	t *testing.T
-	s state.Onces
+	t  *testing.T
+	s  state.Onces
+	id string
 }
 
 func (f onces) view(r state.Once, found bool, err error) *ov {
@@ -431,74 +421,61 @@ func (f onces) put(r state.Once, now time.Time) bool {
 // that newStore returns, one per subtest.
 func RunOnces(t *testing.T, newStore func(t *testing.T) state.Onces) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, f onces, id string)
-	}{
-		{"PutGetTake", func(t *testing.T, f onces, id string) {
-			want := &ov{id, string(allBytes), at(time.Minute)}
-			require.True(t, f.put(state.Once{ID: id, Data: allBytes, ExpiresAt: at(time.Minute)}, at(0)))
-			require.Equal(t, want, f.get(id, at(0)))
-			require.Equal(t, want, f.get(id, at(0)), "GetOnce does not consume")
-			require.Equal(t, want, f.take(id, at(time.Minute-time.Millisecond)))
-			require.Nil(t, f.take(id, at(0)), "taken once")
-			require.Nil(t, f.get(id, at(0)))
-			require.Nil(t, f.get(id+"x", at(0)), "unknown ID")
+	fixture := func(t *testing.T, s state.Onces, k keyspace) onces { return onces{t, s, k.key("once")} }
+	runSuite(t, newStore, fixture, []subtest[onces]{
+		{"PutGetTake", func(t *testing.T, f onces) {
+			want := &ov{f.id, string(allBytes), at(time.Minute)}
+			require.True(t, f.put(state.Once{ID: f.id, Data: allBytes, ExpiresAt: at(time.Minute)}, at(0)))
+			require.Equal(t, want, f.get(f.id, at(0)))
+			require.Equal(t, want, f.get(f.id, at(0)), "GetOnce does not consume")
+			require.Equal(t, want, f.take(f.id, at(time.Minute-time.Millisecond)))
+			require.Nil(t, f.take(f.id, at(0)), "taken once")
+			require.Nil(t, f.get(f.id, at(0)))
+			require.Nil(t, f.get(f.id+"x", at(0)), "unknown ID")
 			for _, data := range [][]byte{nil, {}, {0}} {
-				require.True(t, f.put(state.Once{ID: id, Data: data, ExpiresAt: at(time.Minute)}, at(0)))
-				require.Equal(t, &ov{id, string(data), at(time.Minute)}, f.take(id, at(0)))
+				require.True(t, f.put(state.Once{ID: f.id, Data: data, ExpiresAt: at(time.Minute)}, at(0)))
+				require.Equal(t, &ov{f.id, string(data), at(time.Minute)}, f.take(f.id, at(0)))
 			}
 		}},
-		{"PutUnlessLive", func(t *testing.T, f onces, id string) {
+		{"PutUnlessLive", func(t *testing.T, f onces) {
 			for i, now := range []time.Time{at(0), at(time.Minute - time.Millisecond), at(time.Minute)} {
-				require.Equal(t, i != 1, f.put(state.Once{ID: id, Data: []byte{byte(i)}, ExpiresAt: now.Add(time.Minute)}, now), "put %d", i)
+				require.Equal(t, i != 1, f.put(state.Once{ID: f.id, Data: []byte{byte(i)}, ExpiresAt: now.Add(time.Minute)}, now), "put %d", i)
 				if i == 1 {
-					require.Equal(t, &ov{id, "\x00", at(time.Minute)}, f.get(id, now), "a refused put changes nothing")
+					require.Equal(t, &ov{f.id, "\x00", at(time.Minute)}, f.get(f.id, now), "a refused put changes nothing")
 				}
 			}
-			require.Equal(t, &ov{id, "\x02", at(2 * time.Minute)}, f.get(id, at(time.Minute)))
-			require.Nil(t, f.get(id, at(2*time.Minute)), "gone at ExpiresAt")
-			require.Nil(t, f.take(id, at(2*time.Minute)), "gone at ExpiresAt")
+			require.Equal(t, &ov{f.id, "\x02", at(2 * time.Minute)}, f.get(f.id, at(time.Minute)))
+			require.Nil(t, f.get(f.id, at(2*time.Minute)), "gone at ExpiresAt")
+			require.Nil(t, f.take(f.id, at(2*time.Minute)), "gone at ExpiresAt")
 		}},
-		{"ContractViolations", func(t *testing.T, f onces, id string) {
+		{"ContractViolations", func(t *testing.T, f onces) {
 			ctx := t.Context()
-			require.True(t, f.put(state.Once{ID: id, Data: []byte("seed"), ExpiresAt: at(time.Hour)}, at(0)))
-			for _, bad := range invalidKeys(id) {
-				_, err := f.s.PutOnce(ctx, state.Once{ID: bad, ExpiresAt: at(time.Hour)}, at(0))
-				require.ErrorIs(t, err, state.ErrContract, "PutOnce %q", bad)
-				_, _, err = f.s.GetOnce(ctx, bad, at(0))
-				require.ErrorIs(t, err, state.ErrContract, "GetOnce %q", bad)
-				_, _, err = f.s.TakeOnce(ctx, bad, at(0))
-				require.ErrorIs(t, err, state.ErrContract, "TakeOnce %q", bad)
+			require.True(t, f.put(state.Once{ID: f.id, Data: []byte("seed"), ExpiresAt: at(time.Hour)}, at(0)))
+			for _, bad := range invalidKeys(f.id) {
+				require.ErrorIs(t, errOf(f.s.PutOnce(ctx, state.Once{ID: bad, ExpiresAt: at(time.Hour)}, at(0))), state.ErrContract, "PutOnce %q", bad)
+				require.ErrorIs(t, errOf2(f.s.GetOnce(ctx, bad, at(0))), state.ErrContract, "GetOnce %q", bad)
+				require.ErrorIs(t, errOf2(f.s.TakeOnce(ctx, bad, at(0))), state.ErrContract, "TakeOnce %q", bad)
 			}
-			for _, r := range []state.Once{{ID: id + "2", ExpiresAt: at(0)}, {ID: id + "2", ExpiresAt: at(-time.Millisecond)},
-				{ID: id + "2", Data: make([]byte, state.MaxDataBytes+1), ExpiresAt: at(time.Hour)}} {
-				_, err := f.s.PutOnce(ctx, r, at(0))
-				require.ErrorIs(t, err, state.ErrContract, "PutOnce expiring at %v with %d bytes", r.ExpiresAt, len(r.Data))
+			for _, r := range []state.Once{{ID: f.id + "2", ExpiresAt: at(0)}, {ID: f.id + "2", ExpiresAt: at(-time.Millisecond)},
+				{ID: f.id + "2", Data: make([]byte, state.MaxDataBytes+1), ExpiresAt: at(time.Hour)}} {
+				require.ErrorIs(t, errOf(f.s.PutOnce(ctx, r, at(0))), state.ErrContract, "PutOnce expiring at %v with %d bytes", r.ExpiresAt, len(r.Data))
 			}
-			require.Nil(t, f.get(id+"2", at(0)), "refused puts change nothing")
-			require.Equal(t, &ov{id, "seed", at(time.Hour)}, f.take(id, at(0)), "refused calls change nothing")
+			require.Nil(t, f.get(f.id+"2", at(0)), "refused puts change nothing")
+			require.Equal(t, &ov{f.id, "seed", at(time.Hour)}, f.take(f.id, at(0)), "refused calls change nothing")
 		}},
-		{"ConcurrentPut", func(t *testing.T, f onces, id string) {
+		{"ConcurrentPut", func(t *testing.T, f onces) {
 			assertOneWinner(t, 32, "PutOnce calls that created", func(i int) (bool, error) {
-				return f.s.PutOnce(context.Background(), state.Once{ID: id, Data: []byte{byte(i)}, ExpiresAt: at(time.Minute)}, at(0))
+				return f.s.PutOnce(context.Background(), state.Once{ID: f.id, Data: []byte{byte(i)}, ExpiresAt: at(time.Minute)}, at(0))
 			})
 		}},
-		{"ConcurrentTake", func(t *testing.T, f onces, id string) {
-			require.True(t, f.put(state.Once{ID: id, ExpiresAt: at(time.Minute)}, at(0)))
+		{"ConcurrentTake", func(t *testing.T, f onces) {
+			require.True(t, f.put(state.Once{ID: f.id, ExpiresAt: at(time.Minute)}, at(0)))
 			assertOneWinner(t, 32, "TakeOnce calls that found it", func(int) (bool, error) {
-				_, found, err := f.s.TakeOnce(context.Background(), id, at(0))
+				_, found, err := f.s.TakeOnce(context.Background(), f.id, at(0))
 				return found, err
 			})
 		}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newStore(t)
-			require.NotNil(t, s, "newStore returned nil")
-			tc.run(t, onces{t, s}, newKeys().key("once"))
-		})
-	}
+	})
 }
 
 // RunDocuments runs the conformance suite for [state.Documents] against the
@@ -536,14 +513,11 @@ func RunDocuments(t *testing.T, newStore func(t *testing.T) state.Documents) {
 		}
 		for _, d := range []state.Document{{ID: id, Version: 0}, {ID: id, Version: -1},
 			{ID: id, Version: 4, Data: make([]byte, state.MaxDataBytes+1)}} {
-			_, err := s.PutDocument(ctx, d)
-			require.ErrorIs(t, err, state.ErrContract, "version %d, %d bytes", d.Version, len(d.Data))
+			require.ErrorIs(t, errOf(s.PutDocument(ctx, d)), state.ErrContract, "version %d, %d bytes", d.Version, len(d.Data))
 		}
 		for _, bad := range invalidKeys(id) {
-			_, err := s.PutDocument(ctx, state.Document{ID: bad, Version: 4})
-			require.ErrorIs(t, err, state.ErrContract, "PutDocument %q", bad)
-			_, _, err = s.GetDocument(ctx, bad)
-			require.ErrorIs(t, err, state.ErrContract, "GetDocument %q", bad)
+			require.ErrorIs(t, errOf(s.PutDocument(ctx, state.Document{ID: bad, Version: 4})), state.ErrContract, "PutDocument %q", bad)
+			require.ErrorIs(t, errOf2(s.GetDocument(ctx, bad)), state.ErrContract, "GetDocument %q", bad)
 		}
 		require.Equal(t, &state.Document{ID: id, Version: 3, Data: []byte{0, 7}}, doc(id), "refused calls change nothing")
 		for _, data := range [][]byte{allBytes, nil, {}} {

@@ -46,7 +46,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,21 +98,10 @@ func race(n int, f func(i int)) {
 	wg.Wait()
 }
 
-// assertOneWinner races n calls of try (see race) and marks the test failed
-// (without stopping it) unless none returned an error and exactly one
-// reported a win; msg describes the win.
+// assertOneWinner races n calls of try (see raceAll), which must all return
+// a nil error, and marks the test failed unless exactly one reported a win;
+// msg describes the win.
 func assertOneWinner(t *testing.T, n int, msg string, try func(i int) (won bool, err error)) {
 	t.Helper()
-	var wins, errs atomic.Int32
-	race(n, func(i int) {
-		won, err := try(i)
-		if err != nil {
-			errs.Add(1)
-		}
-		if won {
-			wins.Add(1)
-		}
-	})
-	assert.Zero(t, errs.Load(), "calls that failed")
-	assert.Equal(t, int32(1), wins.Load(), msg)
+	assert.Equal(t, 1, countOf(raceAll(t, n, try), true), msg)
 }
