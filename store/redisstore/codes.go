@@ -76,12 +76,8 @@ func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, 
 	if e <= n {
 		return fmt.Errorf("redisstore: put code: expiry %v is not after now %v", rec.ExpiresAt, now)
 	}
-	err := putCodeScript.Run(ctx, s.client, []string{s.codeKey(key)},
-		rec.Hash, e, rec.MaxWrong, e-n+s.margin).Err()
-	if err != nil {
-		return fmt.Errorf("redisstore: put code: %w", err)
-	}
-	return nil
+	return fail("put code", putCodeScript.Run(ctx, s.client, []string{s.codeKey(key)},
+		rec.Hash, e, rec.MaxWrong, e-n+s.margin).Err())
 }
 
 // ConsumeCode checks hash against the code at key at time now; see
@@ -109,8 +105,5 @@ func (s *Store) ConsumeCode(ctx context.Context, key string, hash []byte, now ti
 
 // DeleteCode removes the code at key, if any.
 func (s *Store) DeleteCode(ctx context.Context, key string) error {
-	if err := s.client.Del(ctx, s.codeKey(key)).Err(); err != nil {
-		return fmt.Errorf("redisstore: delete code: %w", err)
-	}
-	return nil
+	return fail("delete code", s.client.Del(ctx, s.codeKey(key)).Err())
 }

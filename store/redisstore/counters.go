@@ -102,13 +102,10 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 	res, err := reserveScript.Run(ctx, s.client, []string{s.counterKey(key)},
 		unixMilli(r.Now), r.Limit, unixMilli(r.ExpiresAt), full, s.margin).Slice()
 	if err != nil {
-		return limits.Counter{}, false, fmt.Errorf("redisstore: reserve: %w", err)
+		return limits.Counter{}, false, fail("reserve", err)
 	}
 	c, ok, err := parseReserve(res)
-	if err != nil {
-		return limits.Counter{}, false, fmt.Errorf("redisstore: reserve: %w", err)
-	}
-	return c, ok, nil
+	return c, ok, fail("reserve", err)
 }
 
 func parseReserve(res []any) (limits.Counter, bool, error) {
@@ -136,10 +133,7 @@ func parseReserve(res []any) (limits.Counter, bool, error) {
 // Release gives back one slot of the counter at key if it is of window;
 // see limits.CounterStore. It is one script call.
 func (s *Store) Release(ctx context.Context, key string, window, now time.Time) error {
-	if err := releaseScript.Run(ctx, s.client, []string{s.counterKey(key)}, unixMilli(now), unixMilli(window)).Err(); err != nil {
-		return fmt.Errorf("redisstore: release: %w", err)
-	}
-	return nil
+	return fail("release", releaseScript.Run(ctx, s.client, []string{s.counterKey(key)}, unixMilli(now), unixMilli(window)).Err())
 }
 
 // Get returns the counter at key, or the zero Counter when it is absent or
@@ -147,7 +141,7 @@ func (s *Store) Release(ctx context.Context, key string, window, now time.Time) 
 func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Counter, error) {
 	v, err := s.client.HMGet(ctx, s.counterKey(key), "n", "e", "w").Result()
 	if err != nil {
-		return limits.Counter{}, fmt.Errorf("redisstore: get counter: %w", err)
+		return limits.Counter{}, fail("get counter", err)
 	}
 	ns, ok1 := v[0].(string)
 	es, ok2 := v[1].(string)
@@ -172,8 +166,5 @@ func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Coun
 
 // Delete removes the counter at key; an absent key is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := s.client.Del(ctx, s.counterKey(key)).Err(); err != nil {
-		return fmt.Errorf("redisstore: delete counter: %w", err)
-	}
-	return nil
+	return fail("delete counter", s.client.Del(ctx, s.counterKey(key)).Err())
 }

@@ -84,9 +84,9 @@ func newBoundedClient(client redis.UniversalClient) *boundedClient {
 }
 
 // bounded runs call with ctx limited to the op timeout and returns its
-// command, or a command made by failed that holds the deadline error when the
-// timeout ends first.
-func bounded[C redis.Cmder](b *boundedClient, ctx context.Context, call func(context.Context) C, failed func(context.Context) C) C {
+// command, or a command made by failed (one of redis's NewXxxCmd) that holds
+// the deadline error when the timeout ends first.
+func bounded[C redis.Cmder](b *boundedClient, ctx context.Context, failed func(context.Context, ...any) C, call func(context.Context) C) C {
 	ctx, cancel := b.bound(ctx)
 	defer cancel()
 	if b.ctxDeadlines {
@@ -132,16 +132,14 @@ func deadlineErr[C redis.Cmder](cmd C) C {
 
 // Del deletes keys.
 func (b *boundedClient) Del(ctx context.Context, keys ...string) *redis.IntCmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.IntCmd { return b.client.Del(ctx, keys...) },
-		func(ctx context.Context) *redis.IntCmd { return redis.NewIntCmd(ctx) })
+	return bounded(b, ctx, redis.NewIntCmd,
+		func(ctx context.Context) *redis.IntCmd { return b.client.Del(ctx, keys...) })
 }
 
 // HMGet reads fields of the hash at key.
 func (b *boundedClient) HMGet(ctx context.Context, key string, fields ...string) *redis.SliceCmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.SliceCmd { return b.client.HMGet(ctx, key, fields...) },
-		func(ctx context.Context) *redis.SliceCmd { return redis.NewSliceCmd(ctx) })
+	return bounded(b, ctx, redis.NewSliceCmd,
+		func(ctx context.Context) *redis.SliceCmd { return b.client.HMGet(ctx, key, fields...) })
 }
 
 // Get reads the string at key (directly, as HGet).
@@ -151,9 +149,8 @@ func (b *boundedClient) Get(ctx context.Context, key string) *redis.StringCmd {
 		defer cancel()
 		return deadlineErr(b.client.Get(ctx, key))
 	}
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.StringCmd { return b.client.Get(ctx, key) },
-		func(ctx context.Context) *redis.StringCmd { return redis.NewStringCmd(ctx) })
+	return bounded(b, ctx, redis.NewStringCmd,
+		func(ctx context.Context) *redis.StringCmd { return b.client.Get(ctx, key) })
 }
 
 // HGet reads the field of the hash at key. On a client that applies ctx
@@ -164,56 +161,48 @@ func (b *boundedClient) HGet(ctx context.Context, key, field string) *redis.Stri
 		defer cancel()
 		return deadlineErr(b.client.HGet(ctx, key, field))
 	}
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.StringCmd { return b.client.HGet(ctx, key, field) },
-		func(ctx context.Context) *redis.StringCmd { return redis.NewStringCmd(ctx) })
+	return bounded(b, ctx, redis.NewStringCmd,
+		func(ctx context.Context) *redis.StringCmd { return b.client.HGet(ctx, key, field) })
 }
 
 // GetDel reads and deletes the string at key.
 func (b *boundedClient) GetDel(ctx context.Context, key string) *redis.StringCmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.StringCmd { return b.client.GetDel(ctx, key) },
-		func(ctx context.Context) *redis.StringCmd { return redis.NewStringCmd(ctx) })
+	return bounded(b, ctx, redis.NewStringCmd,
+		func(ctx context.Context) *redis.StringCmd { return b.client.GetDel(ctx, key) })
 }
 
 // Eval runs script.
 func (b *boundedClient) Eval(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.Cmd { return b.client.Eval(ctx, script, keys, args...) },
-		func(ctx context.Context) *redis.Cmd { return redis.NewCmd(ctx) })
+	return bounded(b, ctx, redis.NewCmd,
+		func(ctx context.Context) *redis.Cmd { return b.client.Eval(ctx, script, keys, args...) })
 }
 
 // EvalSha runs the cached script sha1.
 func (b *boundedClient) EvalSha(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.Cmd { return b.client.EvalSha(ctx, sha1, keys, args...) },
-		func(ctx context.Context) *redis.Cmd { return redis.NewCmd(ctx) })
+	return bounded(b, ctx, redis.NewCmd,
+		func(ctx context.Context) *redis.Cmd { return b.client.EvalSha(ctx, sha1, keys, args...) })
 }
 
 // EvalRO runs the read-only script.
 func (b *boundedClient) EvalRO(ctx context.Context, script string, keys []string, args ...any) *redis.Cmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.Cmd { return b.client.EvalRO(ctx, script, keys, args...) },
-		func(ctx context.Context) *redis.Cmd { return redis.NewCmd(ctx) })
+	return bounded(b, ctx, redis.NewCmd,
+		func(ctx context.Context) *redis.Cmd { return b.client.EvalRO(ctx, script, keys, args...) })
 }
 
 // EvalShaRO runs the cached read-only script sha1.
 func (b *boundedClient) EvalShaRO(ctx context.Context, sha1 string, keys []string, args ...any) *redis.Cmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.Cmd { return b.client.EvalShaRO(ctx, sha1, keys, args...) },
-		func(ctx context.Context) *redis.Cmd { return redis.NewCmd(ctx) })
+	return bounded(b, ctx, redis.NewCmd,
+		func(ctx context.Context) *redis.Cmd { return b.client.EvalShaRO(ctx, sha1, keys, args...) })
 }
 
 // ScriptExists reports which of hashes Redis has cached.
 func (b *boundedClient) ScriptExists(ctx context.Context, hashes ...string) *redis.BoolSliceCmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.BoolSliceCmd { return b.client.ScriptExists(ctx, hashes...) },
-		func(ctx context.Context) *redis.BoolSliceCmd { return redis.NewBoolSliceCmd(ctx) })
+	return bounded(b, ctx, redis.NewBoolSliceCmd,
+		func(ctx context.Context) *redis.BoolSliceCmd { return b.client.ScriptExists(ctx, hashes...) })
 }
 
 // ScriptLoad caches script in Redis.
 func (b *boundedClient) ScriptLoad(ctx context.Context, script string) *redis.StringCmd {
-	return bounded(b, ctx,
-		func(ctx context.Context) *redis.StringCmd { return b.client.ScriptLoad(ctx, script) },
-		func(ctx context.Context) *redis.StringCmd { return redis.NewStringCmd(ctx) })
+	return bounded(b, ctx, redis.NewStringCmd,
+		func(ctx context.Context) *redis.StringCmd { return b.client.ScriptLoad(ctx, script) })
 }
