@@ -239,9 +239,11 @@ func (f *fastHMAC) wipe() {
 	clear(f.state)
 	f.innerSaved, f.outSaved, f.state = f.innerSaved[:0], f.outSaved[:0], f.state[:0]
 	clear(f.tmp[:cap(f.tmp)])
-	clear(f.blk[:])
-	clear(f.oblk[:])
-	f.blkLen, f.oblkLen = 0, 0
+	// The blocks keep their padding (a function of the message length
+	// only), so that the next use does not write it again; what was copied
+	// into them (the counter, the inner hash) is cleared.
+	clear(f.blk[:max(f.blkLen-1, 0)])
+	clear(f.oblk[:max(f.oblkLen-1, 0)])
 	f.in, f.out = nil, nil
 	f.inner.Reset()
 	f.outer.Reset()
