@@ -43,6 +43,20 @@ type domainAccounts struct {
 }
 
 func (d domainAccounts) Profile(ctx context.Context, accountID string) (Profile, bool, error) {
+	p, found, err := d.profileWithoutMFA(ctx, accountID)
+	if err != nil || !found {
+		return p, found, err
+	}
+	if p.HasMFA, err = d.hasMFA(ctx, accountID); err != nil {
+		return Profile{}, false, err
+	}
+	return p, true, nil
+}
+
+// profileWithoutMFA is Profile without the device read: HasMFA is false
+// whatever the account has. A login that needs no second step never asks
+// (see lazyMFA).
+func (d domainAccounts) profileWithoutMFA(ctx context.Context, accountID string) (Profile, bool, error) {
 	a, err := d.accounts.Account(ctx, accountID)
 	switch {
 	case errors.Is(err, account.ErrNotFound), isInputError(err):
@@ -50,20 +64,31 @@ func (d domainAccounts) Profile(ctx context.Context, accountID string) (Profile,
 	case err != nil:
 		return Profile{}, false, err
 	}
-	_, hasMFA, err := d.devices.Device(ctx, accountID)
-	if err != nil {
-		return Profile{}, false, err
-	}
 	return Profile{
 		AccountID:     a.ID,
 		SecurityPhone: a.SecurityPhone,
 		SecurityEmail: a.SecurityEmail,
-		HasMFA:        hasMFA,
 		HasWeChat:     a.HasLoginMethod(vocab.LoginWeChat),
 		HasFace:       a.RealName.Status == account.RealNamePersonal || a.RealName.Status == account.RealNameEnterprise,
 		Settings:      Settings(a.Security),
 		State:         a.State,
 	}, true, nil
+}
+
+// hasMFA reports whether the account has an active MFA device.
+func (d domainAccounts) hasMFA(ctx context.Context, accountID string) (bool, error) {
+	_, found, err := d.devices.Device(ctx, accountID)
+	return found, err
+}
+
+// lazyMFA is an [Accounts] that can give a profile without reading whether
+// the account has an MFA device, and that answer on its own; HasMFA only
+// matters to the methods a verification offers, so a login that ends in a
+// session at once skips the device read. Accounts of the host that do not
+// implement it are asked for the whole profile.
+type lazyMFA interface {
+	profileWithoutMFA(ctx context.Context, accountID string) (Profile, bool, error)
+	hasMFA(ctx context.Context, accountID string) (bool, error)
 }
 
 func (d domainAccounts) UpdateSettings(ctx context.Context, proofs []vocab.Proof, accountID string, c SettingsChange) (bool, error) {

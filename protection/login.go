@@ -174,8 +174,12 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (LoginResult, err
 		return LoginResult{}, err
 	}
 	// The right password's slot is given back and the account's lock read
-	// again while the login goes on (see lockWait).
-	w := m.endRight(ctx, a, cred.AccountID, req.ClientIP)
+	// again while the login goes on (see lockWait), or first when the
+	// counter store never waits.
+	w, err := m.endRight(ctx, a, cred.AccountID, req.ClientIP)
+	if err != nil {
+		return LoginResult{}, err
+	}
 	if rehash {
 		m.upgradeHash(ctx, cred, req.Password)
 	}
@@ -219,8 +223,25 @@ type lockWait struct {
 	err                error
 }
 
+// settledWait is the lockWait of an attempt ended in line, nothing refused:
+// settle returns its nil error without writing to it, so one serves all.
+var settledWait = &lockWait{settled: true}
+
 // endRight starts ending the attempt a of a right password to accountID.
-func (m *Manager) endRight(ctx context.Context, a *limits.Attempt, accountID, ip string) *lockWait {
+// When the counter store never waits (m.endInline) it ends it in line
+// instead, in the sequential order (the refund, then the lock read), and
+// returns what settle would return: the error that refuses the login, or
+// settledWait.
+func (m *Manager) endRight(ctx context.Context, a *limits.Attempt, accountID, ip string) (*lockWait, error) {
+	if m.endInline {
+		if err := a.Succeed(ctx); err != nil {
+			return nil, err
+		}
+		if err := m.checkLock(ctx, accountID, LoginMethodPassword, ip); err != nil {
+			return nil, err
+		}
+		return settledWait, nil
+	}
 	w := &lockWait{m: m, attempt: *a, accountID: accountID, ip: ip}
 	w.wg.Add(2)
 	go func() {
@@ -231,7 +252,7 @@ func (m *Manager) endRight(ctx context.Context, a *limits.Attempt, accountID, ip
 		defer w.wg.Done()
 		w.status, w.readErr = m.limiter.Status(ctx, AccountLockScope, accountID)
 	}()
-	return w
+	return w, nil
 }
 
 // settle waits for the refund and the lock read and returns the error that
@@ -377,7 +398,7 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 			return LoginResult{}, err
 		}
 	}
-	p, err := m.profile(ctx, accountID)
+	p, mfaLater, err := m.loginProfile(ctx, accountID)
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -408,6 +429,11 @@ func (m *Manager) afterFirstStep(ctx context.Context, accountID, loginMethod, ip
 	preferred := s.RemoteLoginMethod
 	if second {
 		preferred = s.LoginProtection
+	}
+	if mfaLater {
+		if err := m.withMFA(ctx, &p); err != nil {
+			return LoginResult{}, err
+		}
 	}
 	o, err := m.offerLogin(ctx, p, loginMethod, preferred)
 	if err != nil {

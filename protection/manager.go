@@ -3,6 +3,7 @@ package protection
 import (
 	"context"
 	"io"
+	"reflect"
 	"time"
 
 	"github.com/accountsec/accountsec/event"
@@ -94,6 +95,11 @@ type Manager struct {
 	now      func() time.Time
 
 	rand io.Reader // safe for concurrent use (env.Rand)
+
+	// endInline is true when the limiter's counter store never waits (see
+	// countersAnswerAtOnce): a right password's attempt is then ended in
+	// line instead of beside the session write (see lockWait).
+	endInline bool
 }
 
 // New returns a Manager for cfg, or a reason.PolicyInvalid error naming the
@@ -126,8 +132,22 @@ func New(cfg Config) (*Manager, error) {
 		creds: cfg.Credentials, pw: cfg.Passwords, codes: cfg.Codes, mfa: cfg.MFA,
 		wechat: cfg.WeChat, face: cfg.Face, geo: cfg.Geo, catalog: cat,
 		policy: pol, keys: keys, events: cfg.Events, now: env.Clock(cfg.Now), rand: env.Rand(cfg.Rand),
+		endInline: countersAnswerAtOnce(cfg.Limiter),
 	}
 	return m, nil
+}
+
+// countersAnswerAtOnce reports whether the counter store of lim is a
+// [limits.CallScoped] one, which the limiter records when it is built: the
+// in-memory store, whose calls return without waiting, so that running a
+// login's refund and lock read beside its session write saves no time and
+// only costs two goroutines. The limiter exposes no accessor for it, so the
+// flag is read by reflection, once per Manager; if it cannot be read (the
+// field renamed) the answer is false, the concurrent path, which is right
+// for every store.
+func countersAnswerAtOnce(lim *limits.Limiter) bool {
+	f := reflect.ValueOf(lim).Elem().FieldByName("reuse")
+	return f.IsValid() && f.Kind() == reflect.Bool && f.Bool()
 }
 
 func missing(field, allowed string) error { return env.Missing("protection.Config."+field, allowed) }
@@ -141,18 +161,51 @@ func (m *Manager) Catalog() *Catalog { return m.catalog.clone() }
 // profile loads the account's profile: ErrAccountUnknown when absent, a
 // reason.StoreUnavailable error on failure.
 func (m *Manager) profile(ctx context.Context, accountID string) (Profile, error) {
-	if accountID == "" {
-		return Profile{}, reason.New(reason.InputEmpty).With("field", "account_id")
+	p, _, err := m.loadProfile(ctx, accountID, true)
+	return p, err
+}
+
+// loginProfile is profile for a login, which needs HasMFA only when it asks
+// for a verification: when the Accounts can leave it out (lazyMFA) it does,
+// and mfaLater reports that withMFA must fill it in before it is read.
+func (m *Manager) loginProfile(ctx context.Context, accountID string) (p Profile, mfaLater bool, err error) {
+	return m.loadProfile(ctx, accountID, false)
+}
+
+// withMFA fills in the HasMFA of a profile loginProfile left without it.
+func (m *Manager) withMFA(ctx context.Context, p *Profile) error {
+	has, err := m.accounts.(lazyMFA).hasMFA(ctx, p.AccountID)
+	if err != nil {
+		return reason.Store(err)
 	}
-	p, found, err := m.accounts.Profile(ctx, accountID)
+	p.HasMFA = has
+	return nil
+}
+
+func (m *Manager) loadProfile(ctx context.Context, accountID string, needMFA bool) (Profile, bool, error) {
+	if accountID == "" {
+		return Profile{}, false, reason.New(reason.InputEmpty).With("field", "account_id")
+	}
+	var (
+		p        Profile
+		found    bool
+		err      error
+		mfaLater bool
+	)
+	if lazy, ok := m.accounts.(lazyMFA); ok && !needMFA {
+		p, found, err = lazy.profileWithoutMFA(ctx, accountID)
+		mfaLater = true
+	} else {
+		p, found, err = m.accounts.Profile(ctx, accountID)
+	}
 	switch {
 	case err != nil:
-		return Profile{}, reason.Store(err)
+		return Profile{}, false, reason.Store(err)
 	case !found:
-		return Profile{}, ErrAccountUnknown
+		return Profile{}, false, ErrAccountUnknown
 	}
 	p.AccountID = accountID
-	return p, nil
+	return p, mfaLater, nil
 }
 
 // emit sends an event of kind about accountID in scope.
