@@ -72,13 +72,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return s.migrate(ctx, tx, ms)
-	})
-	if err != nil {
-		return fmt.Errorf("pgstore: migrate schema %q: %w", s.schema, err)
-	}
-	return nil
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.migrate(ctx, tx, ms) })
+	return wrapErr("migrate schema "+strconv.Quote(s.schema), err)
 }
 
 func (s *Store) migrate(ctx context.Context, tx pgx.Tx, ms []migration) error {
@@ -135,15 +130,13 @@ func (s *Store) migrate(ctx context.Context, tx pgx.Tx, ms []migration) error {
 // store's schema, or 0 when Migrate has never run there.
 func (s *Store) MigrationVersion(ctx context.Context) (int64, error) {
 	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, s.migrations).Scan(&exists); err != nil {
-		return 0, fmt.Errorf("pgstore: migration version: %w", err)
-	}
-	if !exists {
-		return 0, nil
-	}
+	err := s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, s.migrations).Scan(&exists)
 	var v int64
-	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM `+s.migrations).Scan(&v); err != nil {
-		return 0, fmt.Errorf("pgstore: migration version: %w", err)
+	if err == nil && exists {
+		err = s.pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM `+s.migrations).Scan(&v)
+	}
+	if err != nil {
+		return 0, wrapErr("migration version", err)
 	}
 	return v, nil
 }

@@ -117,10 +117,7 @@ func (s *Store) scan(ctx context.Context, op string, check error, sql string, ar
 		return false, wrapErr(op, check)
 	}
 	err := s.pool.QueryRow(ctx, sql, args...).Scan(dest...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, wrapErr(op, err)
+	return err == nil, wrapErr(op, ignoreNoRows(err))
 }
 
 // exec sends b, one implicit transaction, unless check failed.
