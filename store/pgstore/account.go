@@ -19,8 +19,6 @@ import (
 	"github.com/accountsec/accountsec/account"
 )
 
-var _ account.Store = (*Store)(nil)
-
 // accountQueries holds the account statements with the store's table names
 // filled in.
 type accountQueries struct {

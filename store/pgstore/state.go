@@ -12,8 +12,6 @@ import (
 	"github.com/accountsec/accountsec/state"
 )
 
-var _ state.Store = (*Store)(nil)
-
 // stateQueries holds the statements of the state primitives with the
 // store's tables filled in. Records statements take the set as $1 and the
 // owner as $2.

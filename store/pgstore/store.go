@@ -9,10 +9,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/notify"
 	"github.com/accountsec/accountsec/protection"
 	"github.com/accountsec/accountsec/recovery"
+	"github.com/accountsec/accountsec/state"
 )
 
 // DefaultSchema is the schema the tables live in when WithSchema is not given.
@@ -23,10 +25,12 @@ const DefaultSchema = "public"
 const maxIdentifierLen = 63
 
 var (
+	_ account.Store       = (*Store)(nil)
 	_ limits.CounterStore = (*Store)(nil)
 	_ notify.CodeStore    = (*Store)(nil)
 	_ protection.Store    = (*Store)(nil)
 	_ recovery.Store      = (*Store)(nil)
+	_ state.Store         = (*Store)(nil)
 )
 
 // Store keeps accountsec's state in PostgreSQL; the package documentation
@@ -36,10 +40,7 @@ type Store struct {
 	pool   *boundedPool
 	schema string
 
-	// Table names, already quoted and schema-qualified.
-	counters   string
-	codes      string
-	migrations string
+	migrations string // the table's name, quoted and schema-qualified
 
 	// SQL text with the table names filled in.
 	q    queries
@@ -88,13 +89,11 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s := &Store{
 		pool:       bp,
 		schema:     cfg.schema,
-		counters:   pgx.Identifier{cfg.schema, "accountsec_counters"}.Sanitize(),
-		codes:      pgx.Identifier{cfg.schema, "accountsec_codes"}.Sanitize(),
 		migrations: pgx.Identifier{cfg.schema, "accountsec_schema_migrations"}.Sanitize(),
+		q:          newQueries(cfg.schema),
+		acct:       newAccountQueries(cfg.schema),
+		st:         newStateQueries(cfg.schema),
 	}
-	s.q = newQueries(s.counters, s.codes)
-	s.acct = newAccountQueries(cfg.schema)
-	s.st = newStateQueries(cfg.schema)
 	return s, nil
 }
 
@@ -125,7 +124,9 @@ type queries struct {
 	sweep                                              string
 }
 
-func newQueries(counters, codes string) queries {
+func newQueries(schema string) queries {
+	counters := pgx.Identifier{schema, "accountsec_counters"}.Sanitize()
+	codes := pgx.Identifier{schema, "accountsec_codes"}.Sanitize()
 	return queries{
 		reserve:       fmt.Sprintf(reserveSQL, counters),
 		counterAfter:  fmt.Sprintf(counterAfterSQL, counters),
