@@ -76,3 +76,13 @@ func errOf[A any](_ A, err error) error { return err }
 
 // errOf2 returns the error of a call that returns two values and an error.
 func errOf2[A, B any](_ A, _ B, err error) error { return err }
+
+// must returns a function that fails the test on a non-nil error and
+// returns the value.
+func must[A any](t *testing.T) func(A, error) A {
+	return func(v A, err error) A {
+		t.Helper()
+		require.NoError(t, err)
+		return v
+	}
+}

@@ -45,18 +45,17 @@ func RunMFAOnDocuments(t *testing.T, newStore func(t *testing.T) state.Documents
 		e.clock.Advance(time.Minute)
 		code := totpCode(secret, e.clock.Now())
 		e.docs.hold("mfa/account/", racers)
-		assertOneAccepted(t, racers, func() error { _, err := e.m.Verify(ctx, "acct-a", code); return err })
+		assertOneOf(t, racers, mfa.ErrReplayed, "submissions accepted", "submissions refused as replayed", func() error { _, err := e.m.Verify(ctx, "acct-a", code); return err })
 	})
 
 	t.Run("ConcurrentVerifyHardware", func(t *testing.T) {
 		e := newMFAEnv(t, newStore(t))
 		seed := e.importToken(t)
-		_, err := e.m.BindHardware(ctx, e.allow("acct-a", vocab.OpBindMFA), "acct-a", e.serial, totpCode(seed, e.clock.Now()), mfa.Usage{Login: true})
-		require.NoError(t, err)
+		require.NoError(t, e.bindToken("acct-a", totpCode(seed, e.clock.Now())))
 		e.clock.Advance(time.Minute)
 		code := totpCode(seed, e.clock.Now())
 		e.docs.hold("mfa/token/", racers)
-		assertOneAccepted(t, racers, func() error { _, err := e.m.Verify(ctx, "acct-a", code); return err })
+		assertOneOf(t, racers, mfa.ErrReplayed, "submissions accepted", "submissions refused as replayed", func() error { _, err := e.m.Verify(ctx, "acct-a", code); return err })
 	})
 
 	t.Run("ConcurrentBackupCode", func(t *testing.T) {
@@ -66,21 +65,12 @@ func RunMFAOnDocuments(t *testing.T, newStore func(t *testing.T) state.Documents
 		require.NoError(t, err)
 		code := set.Codes()[0]
 		e.docs.hold("mfa/account/", racers)
-		var won, spent, other atomic.Int32
-		race(racers, func(int) {
-			left, err := e.m.UseBackupCode(ctx, "acct-a", code)
-			switch {
-			case err == nil && left == len(set.Codes())-1:
-				won.Add(1)
-			case errors.Is(err, mfa.ErrBackupMismatch):
-				spent.Add(1)
-			default:
-				other.Add(1)
+		assertOneOf(t, racers, mfa.ErrBackupMismatch, "uses that succeeded", "uses refused as spent", func() error {
+			if left, err := e.m.UseBackupCode(ctx, "acct-a", code); err != nil || left != len(set.Codes())-1 {
+				return fmt.Errorf("%d codes left: %w", left, err)
 			}
+			return nil
 		})
-		assert.Equal(t, int32(1), won.Load(), "uses that succeeded")
-		assert.Equal(t, int32(racers-1), spent.Load(), "uses refused as spent")
-		assert.Zero(t, other.Load())
 		n, err := e.m.BackupCodesLeft(ctx, "acct-a")
 		require.NoError(t, err)
 		assert.Equal(t, len(set.Codes())-1, n)
@@ -89,10 +79,9 @@ func RunMFAOnDocuments(t *testing.T, newStore func(t *testing.T) state.Documents
 	t.Run("TokenReplayAcrossAccounts", func(t *testing.T) {
 		e := newMFAEnv(t, newStore(t))
 		seed := e.importToken(t)
-		_, err := e.m.BindHardware(ctx, e.allow("acct-a", vocab.OpBindMFA), "acct-a", e.serial, totpCode(seed, e.clock.Now()), mfa.Usage{Login: true})
-		require.NoError(t, err)
+		require.NoError(t, e.bindToken("acct-a", totpCode(seed, e.clock.Now())))
 		e.clock.Advance(time.Minute)
-		_, err = e.m.Verify(ctx, "acct-a", totpCode(seed, e.clock.Now()))
+		_, err := e.m.Verify(ctx, "acct-a", totpCode(seed, e.clock.Now()))
 		require.NoError(t, err)
 		e.clock.Advance(time.Minute)
 		code := totpCode(seed, e.clock.Now())
@@ -101,18 +90,15 @@ func RunMFAOnDocuments(t *testing.T, newStore func(t *testing.T) state.Documents
 
 		// The code that unbound the token cannot bind it to another
 		// account, in the same step or the next (within the skew).
-		_, err = e.m.BindHardware(ctx, e.allow("acct-b", vocab.OpBindMFA), "acct-b", e.serial, code, mfa.Usage{Login: true})
-		require.ErrorIs(t, err, mfa.ErrReplayed)
+		require.ErrorIs(t, e.bindToken("acct-b", code), mfa.ErrReplayed)
 		e.clock.Advance(30 * time.Second)
-		_, err = e.m.BindHardware(ctx, e.allow("acct-b", vocab.OpBindMFA), "acct-b", e.serial, code, mfa.Usage{Login: true})
-		require.ErrorIs(t, err, mfa.ErrReplayed)
+		require.ErrorIs(t, e.bindToken("acct-b", code), mfa.ErrReplayed)
 		_, found, err := e.m.Device(ctx, "acct-b")
 		require.NoError(t, err)
 		require.False(t, found)
 
 		// A later code binds it.
-		_, err = e.m.BindHardware(ctx, e.allow("acct-b", vocab.OpBindMFA), "acct-b", e.serial, totpCode(seed, e.clock.Now()), mfa.Usage{Login: true})
-		require.NoError(t, err)
+		require.NoError(t, e.bindToken("acct-b", totpCode(seed, e.clock.Now())))
 	})
 }
 
@@ -164,24 +150,30 @@ func (e *mfaEnv) importToken(t *testing.T) []byte {
 	return seed
 }
 
-// assertOneAccepted races n calls of verify and checks that exactly one
-// accepted the code and every other was refused as a replay.
-func assertOneAccepted(t *testing.T, n int, verify func() error) {
+// bindToken binds the token e.serial to the account with code.
+func (e *mfaEnv) bindToken(accountID, code string) error {
+	_, err := e.m.BindHardware(context.Background(), e.allow(accountID, vocab.OpBindMFA), accountID, e.serial, code, mfa.Usage{Login: true})
+	return err
+}
+
+// assertOneOf races n calls of try and checks that exactly one returned nil
+// and every other an error that is refused; won and lost describe the two.
+func assertOneOf(t *testing.T, n int, refused error, won, lost string, try func() error) {
 	t.Helper()
-	var won, replayed, other atomic.Int32
+	var nils, refusals, other atomic.Int32
 	race(n, func(int) {
-		switch err := verify(); {
+		switch err := try(); {
 		case err == nil:
-			won.Add(1)
-		case errors.Is(err, mfa.ErrReplayed):
-			replayed.Add(1)
+			nils.Add(1)
+		case errors.Is(err, refused):
+			refusals.Add(1)
 		default:
 			other.Add(1)
 		}
 	})
-	assert.Equal(t, int32(1), won.Load(), "submissions accepted")
-	assert.Equal(t, int32(n-1), replayed.Load(), "submissions refused as replayed")
-	assert.Zero(t, other.Load(), "submissions that failed otherwise")
+	assert.Equal(t, int32(1), nils.Load(), won)
+	assert.Equal(t, int32(n-1), refusals.Load(), lost)
+	assert.Zero(t, other.Load(), "calls that failed otherwise")
 }
 
 // totpCode is the 6-digit TOTP code (RFC 6238, SHA-1, 30 s) of secret at t.

@@ -41,9 +41,12 @@ func (f recs) rec(owner, id string, order int64, exp time.Duration) state.Record
 	return state.Record{Set: f.set, Owner: owner, ID: id, Data: []byte("data:" + id), Order: order, ExpiresAt: at(exp)}
 }
 
-func (f recs) put(r state.Record, keep int, now time.Time) {
+// put puts each record in turn, keeping keep.
+func (f recs) put(keep int, now time.Time, rs ...state.Record) {
 	f.t.Helper()
-	require.NoError(f.t, f.s.PutRecord(f.t.Context(), r, keep, now), "PutRecord %s/%s", r.Owner, r.ID)
+	for _, r := range rs {
+		require.NoError(f.t, f.s.PutRecord(f.t.Context(), r, keep, now), "PutRecord %s/%s", r.Owner, r.ID)
+	}
 }
 
 // get returns the view of the record, or nil when it is not found.
@@ -129,12 +132,12 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 		{"RoundTrip", func(t *testing.T, f recs) {
 			r := f.rec("o", "id", 42, time.Hour)
 			r.Data = allBytes
-			f.put(r, 0, at(0))
+			f.put(0, at(0), r)
 			require.Equal(t, view(r), f.get("o", "id", at(0)))
 			require.Equal(t, []rv{*view(r)}, f.list("o", at(0)))
 			for _, data := range [][]byte{nil, {}, {0}, bytes.Repeat([]byte{0xff}, state.MaxDataBytes)} {
 				r.Data = data
-				f.put(r, 0, at(0))
+				f.put(0, at(0), r)
 				got := f.get("o", "id", at(0))
 				require.NotNil(t, got)
 				require.Equal(t, string(data), got.Data, "data of %d bytes", len(data))
@@ -142,13 +145,12 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			// The widest keys: MaxKeyBytes bytes, 0x21 and 0x7e included.
 			wide := state.Record{Set: f.set + strings.Repeat("~", state.MaxKeyBytes-len(f.set)),
 				Owner: "!" + strings.Repeat("o", state.MaxKeyBytes-1), ID: strings.Repeat("~", state.MaxKeyBytes), ExpiresAt: at(time.Hour)}
-			f.put(wide, 0, at(0))
+			f.put(0, at(0), wide)
 			require.Equal(t, view(wide), f.found(f.s.GetRecord(t.Context(), wide.Set, wide.Owner, wide.ID, at(0))))
 		}},
 		{"Expiry", func(t *testing.T, f recs) {
 			r := f.rec("o", "id", 1, time.Minute)
-			f.put(r, 0, at(0))
-			f.put(f.rec("o", "x", 1, time.Minute), 0, at(0))
+			f.put(0, at(0), r, f.rec("o", "x", 1, time.Minute))
 			live := at(time.Minute - time.Millisecond)
 			require.Equal(t, view(r), f.get("o", "id", live), "live at ExpiresAt-1ms")
 			require.Equal(t, []string{"id", "x"}, f.ids("o", live))
@@ -159,48 +161,46 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			require.Empty(t, f.ids("o", at(time.Minute)))
 			require.Nil(t, f.get("o", "x", at(time.Hour)))
 			// Put again, the expired record is replaced and live.
-			f.put(f.rec("o", "id", 0, 2*time.Minute), 0, at(time.Minute))
+			f.put(0, at(time.Minute), f.rec("o", "id", 0, 2*time.Minute))
 			require.Equal(t, view(f.rec("o", "id", 0, 2*time.Minute)), f.get("o", "id", at(time.Minute)))
 		}},
 		{"PutReplaces", func(t *testing.T, f recs) {
-			f.put(f.rec("o", "id", 9, time.Hour), 0, at(0))
+			f.put(0, at(0), f.rec("o", "id", 9, time.Hour))
 			r := f.rec("o", "id", 3, 2*time.Minute)
 			r.Data = []byte("new")
-			f.put(r, 0, at(time.Minute))
+			f.put(0, at(time.Minute), r)
 			require.Equal(t, []rv{*view(r)}, f.list("o", at(time.Minute)), "Order may drop on put")
 			require.Nil(t, f.get("o", "id", at(2*time.Minute)), "the new expiry holds")
 		}},
 		{"ListOrder", func(t *testing.T, f recs) {
-			for _, r := range []state.Record{f.rec("o", "c", 2, time.Hour), f.rec("o", "aa", 1, time.Hour), f.rec("o", "B", 1, time.Hour),
+			f.put(0, at(0), f.rec("o", "c", 2, time.Hour), f.rec("o", "aa", 1, time.Hour), f.rec("o", "B", 1, time.Hour),
 				f.rec("o", "a", 1, time.Hour), f.rec("o", "z", 0, time.Minute), f.rec("o", "d", -5, time.Hour), f.rec("o", "gone", 1, time.Hour),
-				f.rec("p", "x", 1, time.Hour)} {
-				f.put(r, 0, at(0))
-			}
+				f.rec("p", "x", 1, time.Hour))
 			require.True(t, f.del("o", "gone", at(0)))
 			require.Equal(t, []string{"d", "z", "B", "a", "aa", "c"}, f.ids("o", at(0)))
 			require.Equal(t, []string{"d", "B", "a", "aa", "c"}, f.ids("o", at(time.Minute)), "only live records")
 			require.Empty(t, f.ids("nobody", at(0)))
 		}},
 		{"KeepNewest", func(t *testing.T, f recs) {
-			f.put(f.rec("p", "x", 9, time.Hour), 0, at(0))
+			f.put(0, at(0), f.rec("p", "x", 9, time.Hour))
 			for i, id := range []string{"a", "b", "c", "d"} {
-				f.put(f.rec("o", id, int64(i%2), time.Hour), 0, at(0)) // orders 0 1 0 1
+				f.put(0, at(0), f.rec("o", id, int64(i%2), time.Hour)) // orders 0 1 0 1
 			}
-			f.put(f.rec("o", "e", 1, time.Hour), 3, at(0))
+			f.put(3, at(0), f.rec("o", "e", 1, time.Hour))
 			require.Equal(t, []string{"b", "d", "e"}, f.ids("o", at(0)), "ties by ID")
-			f.put(f.rec("o", "0", 0, time.Hour), 3, at(0))
+			f.put(3, at(0), f.rec("o", "0", 0, time.Hour))
 			require.Nil(t, f.get("o", "0", at(0)), "the put record itself is dropped when older")
 			require.Equal(t, []string{"b", "d", "e"}, f.ids("o", at(0)))
-			f.put(f.rec("o", "b", 7, time.Hour), 3, at(0))
+			f.put(3, at(0), f.rec("o", "b", 7, time.Hour))
 			require.Equal(t, []string{"d", "e", "b"}, f.ids("o", at(0)), "replacing counts once")
-			f.put(f.rec("o", "f", 5, time.Hour), 1, at(0))
+			f.put(1, at(0), f.rec("o", "f", 5, time.Hour))
 			require.Equal(t, []string{"b"}, f.ids("o", at(0)))
 			// Records that are not live take no place.
-			f.put(f.rec("o", "old", 100, time.Minute), 0, at(0))
-			f.put(f.rec("o", "g", 0, time.Hour), 2, at(time.Minute))
+			f.put(0, at(0), f.rec("o", "old", 100, time.Minute))
+			f.put(2, at(time.Minute), f.rec("o", "g", 0, time.Hour))
 			require.Equal(t, []string{"g", "b"}, f.ids("o", at(time.Minute)))
 			f.end("o", "", at(time.Minute))
-			f.put(f.rec("o", "h", 0, time.Hour), 1, at(time.Minute))
+			f.put(1, at(time.Minute), f.rec("o", "h", 0, time.Hour))
 			require.Equal(t, []string{"h"}, f.ids("o", at(time.Minute)))
 			require.Equal(t, []string{"x"}, f.ids("p", at(0)), "other owners untouched")
 		}},
@@ -208,8 +208,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			g := f
 			g.set = f.other
 			for _, x := range []recs{f, g} {
-				x.put(x.rec("o", "id", 1, time.Hour), 0, at(0))
-				x.put(x.rec("p", "id", 1, time.Hour), 0, at(0))
+				x.put(0, at(0), x.rec("o", "id", 1, time.Hour), x.rec("p", "id", 1, time.Hour))
 			}
 			f.end("o", "", at(0))
 			require.True(t, f.del("p", "id", at(0)))
@@ -217,19 +216,18 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			require.False(t, f.touch("o", "id", 5, at(0)))
 			require.Equal(t, view(g.rec("o", "id", 1, time.Hour)), g.get("o", "id", at(0)), "other set")
 			require.Equal(t, []string{"id"}, g.ids("p", at(0)), "other set")
-			f.put(f.rec("o", "id", 1, time.Hour), 0, at(0))
+			f.put(0, at(0), f.rec("o", "id", 1, time.Hour))
 			require.True(t, f.touch("o", "id", 3, at(0)))
 			require.Equal(t, int64(1), g.get("o", "id", at(0)).Order, "other set")
-			f.put(f.rec("o", "z", 5, time.Hour), 1, at(0))
-			f.put(f.rec("q", "a", 9, time.Hour), 1, at(0))
+			f.put(1, at(0), f.rec("o", "z", 5, time.Hour), f.rec("q", "a", 9, time.Hour))
 			require.Equal(t, []string{"z"}, f.ids("o", at(0)), "keep is per owner")
 			require.Equal(t, []string{"id"}, g.ids("o", at(0)), "keep is per set")
 		}},
 		{"EndRecords", func(t *testing.T, f recs) {
 			for i := range 1000 {
-				f.put(f.rec("o", fmt.Sprint("r", i), int64(i), time.Hour), 0, at(0))
+				f.put(0, at(0), f.rec("o", fmt.Sprint("r", i), int64(i), time.Hour))
 			}
-			f.put(f.rec("p", "r1", 1, time.Hour), 0, at(0))
+			f.put(0, at(0), f.rec("p", "r1", 1, time.Hour))
 			f.end("o", "", at(time.Minute))
 			require.Empty(t, f.list("o", at(time.Minute)))
 			for _, id := range []string{"r0", "r1", "r500", "r999"} {
@@ -242,37 +240,34 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			f.end("nobody", "", at(time.Minute))
 			f.end("nobody", "x", at(time.Minute))
 			// Records put after the end are live, even at an earlier now.
-			f.put(f.rec("o", "r1", 1, time.Hour), 0, at(time.Minute))
-			f.put(f.rec("o", "n", 2, time.Hour), 0, at(0))
+			f.put(0, at(time.Minute), f.rec("o", "r1", 1, time.Hour))
+			f.put(0, at(0), f.rec("o", "n", 2, time.Hour))
 			require.Equal(t, []string{"r1", "n"}, f.ids("o", at(time.Minute)))
 		}},
 		{"EndRecordsKeep", func(t *testing.T, f recs) {
 			kept := f.rec("o", "k", 7, time.Hour)
 			kept.Data = []byte{0, 1, 2}
-			for _, r := range []state.Record{f.rec("o", "a", 1, time.Hour), kept, f.rec("o", "z", 9, time.Hour)} {
-				f.put(r, 0, at(0))
-			}
+			f.put(0, at(0), f.rec("o", "a", 1, time.Hour), kept, f.rec("o", "z", 9, time.Hour))
 			f.end("o", "k", at(0))
 			require.Equal(t, []rv{*view(kept)}, f.list("o", at(0)), "keep keeps exactly that record")
 			require.True(t, f.touch("o", "k", 8, at(0)))
 			kept.Order = 8
 			require.Equal(t, view(kept), f.get("o", "k", at(time.Hour-time.Millisecond)))
 			require.Nil(t, f.get("o", "k", at(time.Hour)), "the kept record keeps its expiry")
-			f.put(f.rec("o", "y", 1, time.Minute), 0, at(0))
+			f.put(0, at(0), f.rec("o", "y", 1, time.Minute))
 			f.end("o", "y", at(time.Minute))
 			require.Empty(t, f.list("o", at(time.Minute)), "keeping an expired record keeps nothing, and ends the others")
-			f.put(f.rec("o", "b", 1, time.Hour), 0, at(time.Minute))
+			f.put(0, at(time.Minute), f.rec("o", "b", 1, time.Hour))
 			f.end("o", "k", at(time.Minute))
 			require.Empty(t, f.list("o", at(time.Minute)), "keeping an ended record revives nothing")
-			f.put(f.rec("o", "c", 1, time.Hour), 0, at(0))
+			f.put(0, at(0), f.rec("o", "c", 1, time.Hour))
 			require.True(t, f.del("o", "c", at(0)))
 			f.end("o", "c", at(0))
 			require.Nil(t, f.get("o", "c", at(0)), "keeping a deleted record keeps nothing")
 		}},
 		{"Touch", func(t *testing.T, f recs) {
 			a := f.rec("o", "a", 1, time.Hour)
-			f.put(a, 0, at(0))
-			f.put(f.rec("o", "b", 2, time.Hour), 0, at(0))
+			f.put(0, at(0), a, f.rec("o", "b", 2, time.Hour))
 			for _, o := range []int64{3, 2, 3, -1} {
 				require.True(t, f.touch("o", "a", o, at(0)), "touch to %d", o)
 			}
@@ -289,8 +284,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			require.Empty(t, f.list("o", at(0)))
 		}},
 		{"Delete", func(t *testing.T, f recs) {
-			f.put(f.rec("o", "id", 1, time.Hour), 0, at(0))
-			f.put(f.rec("o", "id2", 1, time.Hour), 0, at(0))
+			f.put(0, at(0), f.rec("o", "id", 1, time.Hour), f.rec("o", "id2", 1, time.Hour))
 			require.True(t, f.del("o", "id", at(0)))
 			require.False(t, f.del("o", "id", at(0)))
 			require.False(t, f.del("o", "nope", at(0)))
@@ -300,7 +294,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 		{"ContractViolations", func(t *testing.T, f recs) {
 			ctx := t.Context()
 			seed := f.rec("o", "id", 5, time.Hour)
-			f.put(seed, 0, at(0))
+			f.put(0, at(0), seed)
 			refuse := func(err error, what string, args ...any) {
 				t.Helper()
 				require.ErrorIsf(t, err, state.ErrContract, what, args...)
@@ -334,41 +328,30 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			require.Equal(t, []rv{*view(seed)}, f.list("o", at(0)), "refused calls change nothing")
 		}},
 		{"ConcurrentDelete", func(t *testing.T, f recs) {
-			f.put(f.rec("o", "id", 1, time.Hour), 0, at(0))
+			f.put(0, at(0), f.rec("o", "id", 1, time.Hour))
 			assertOneWinner(t, 32, "DeleteRecord calls that got true", func(int) (bool, error) {
 				return f.s.DeleteRecord(context.Background(), f.set, "o", "id", at(0))
 			})
 			require.Nil(t, f.get("o", "id", at(0)))
 		}},
 		{"ConcurrentKeep", func(t *testing.T, f recs) {
-			var errs atomic.Int32
-			race(20, func(i int) {
-				if f.s.PutRecord(context.Background(), f.rec("o", fmt.Sprintf("r%02d", i), int64(i%10), time.Hour), 3, at(0)) != nil {
-					errs.Add(1)
-				}
+			raceErrs(t, 20, func(i int) error {
+				return f.s.PutRecord(context.Background(), f.rec("o", fmt.Sprintf("r%02d", i), int64(i%10), time.Hour), 3, at(0))
 			})
-			require.Zero(t, errs.Load())
 			require.Equal(t, []string{"r18", "r09", "r19"}, f.ids("o", at(0)), "the three greatest (Order, ID)")
 		}},
 		{"EndRacingTouch", func(t *testing.T, f recs) {
 			for round := range 4 {
 				owner := fmt.Sprint("o", round)
 				for i := range 31 {
-					f.put(f.rec(owner, fmt.Sprint("r", i), 1, time.Hour), 0, at(0))
+					f.put(0, at(0), f.rec(owner, fmt.Sprint("r", i), 1, time.Hour))
 				}
-				var errs atomic.Int32
-				race(32, func(i int) {
-					var err error
+				raceErrs(t, 32, func(i int) error {
 					if i == 0 {
-						err = f.s.EndRecords(context.Background(), f.set, owner, "", at(0))
-					} else {
-						_, err = f.s.TouchRecord(context.Background(), f.set, owner, fmt.Sprint("r", i-1), 100, at(0))
+						return f.s.EndRecords(context.Background(), f.set, owner, "", at(0))
 					}
-					if err != nil {
-						errs.Add(1)
-					}
+					return errOf(f.s.TouchRecord(context.Background(), f.set, owner, fmt.Sprint("r", i-1), 100, at(0)))
 				})
-				require.Zero(t, errs.Load())
 				require.Empty(t, f.list(owner, at(0)), "round %d: a touch revived an ended record", round)
 				require.Nil(t, f.get(owner, "r30", at(0)))
 			}
@@ -500,9 +483,7 @@ func RunDocuments(t *testing.T, newStore func(t *testing.T) state.Documents) {
 			want    int64 // the stored version afterwards
 		}{{2, false, 0}, {1, true, 1}, {1, false, 1}, {3, false, 1}, {2, true, 2}, {2, false, 2}, {1, false, 2}, {3, true, 3}}
 		for i, st := range steps {
-			ok, err := s.PutDocument(ctx, state.Document{ID: id, Version: st.version, Data: []byte{0, byte(i)}})
-			require.NoError(t, err)
-			require.Equal(t, st.ok, ok, "step %d: version %d", i, st.version)
+			require.Equal(t, st.ok, must[bool](t)(s.PutDocument(ctx, state.Document{ID: id, Version: st.version, Data: []byte{0, byte(i)}})), "step %d: version %d", i, st.version)
 			if st.ok {
 				require.Equal(t, &state.Document{ID: id, Version: st.version, Data: []byte{0, byte(i)}}, doc(id), "step %d", i)
 			} else if st.want > 0 {
@@ -522,17 +503,13 @@ func RunDocuments(t *testing.T, newStore func(t *testing.T) state.Documents) {
 		require.Equal(t, &state.Document{ID: id, Version: 3, Data: []byte{0, 7}}, doc(id), "refused calls change nothing")
 		for _, data := range [][]byte{allBytes, nil, {}} {
 			other := newKeys().key("doc")
-			ok, err := s.PutDocument(ctx, state.Document{ID: other, Version: 1, Data: data})
-			require.NoError(t, err)
-			require.True(t, ok)
+			require.True(t, must[bool](t)(s.PutDocument(ctx, state.Document{ID: other, Version: 1, Data: data})))
 			require.Equal(t, string(data), string(doc(other).Data))
 		}
 	})
 	t.Run("ConcurrentWriters", func(t *testing.T) {
 		s, id := newStore(t), newKeys().key("doc")
-		ok, err := s.PutDocument(t.Context(), state.Document{ID: id, Version: 1})
-		require.NoError(t, err)
-		require.True(t, ok)
+		require.True(t, must[bool](t)(s.PutDocument(t.Context(), state.Document{ID: id, Version: 1})))
 		var winner atomic.Int32
 		assertOneWinner(t, 32, "PutDocument calls that wrote version 2", func(i int) (bool, error) {
 			ok, err := s.PutDocument(context.Background(), state.Document{ID: id, Version: 2, Data: []byte{byte(i)}})
