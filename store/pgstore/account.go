@@ -173,7 +173,11 @@ func (s *Store) CreateAccount(ctx context.Context, a account.Account, take []acc
 	if a.ID == "" || a.APPID == "" {
 		return account.WriteResult{}, errors.New("pgstore: create account: empty account ID or APPID")
 	}
-	return accountErr("create account", a.ID)(s.createAccount(ctx, a, take))
+	res, err := s.createAccount(ctx, a, take)
+	if err != nil {
+		return account.WriteResult{}, idErr("create account", a.ID, err)
+	}
+	return res, nil
 }
 
 func (s *Store) createAccount(ctx context.Context, a account.Account, take []account.Take) (account.WriteResult, error) {
@@ -183,8 +187,11 @@ func (s *Store) createAccount(ctx context.Context, a account.Account, take []acc
 	}
 	if len(take) == 0 {
 		tag, err := s.pool.Exec(ctx, s.acct.create, a.ID, a.APPID, doc)
-		if err != nil || tag.RowsAffected() == 0 {
-			return account.WriteResult{Status: account.WriteTaken}, err
+		if err != nil {
+			return account.WriteResult{}, err
+		}
+		if tag.RowsAffected() == 0 {
+			return account.WriteResult{Status: account.WriteTaken}, nil
 		}
 		return account.WriteResult{Status: account.WriteOK}, nil
 	}
@@ -227,7 +234,11 @@ func (s *Store) AccountByAPPID(ctx context.Context, appid string) (account.Accou
 // limit is below 1, a.APPID differs from the stored one, or the record
 // holds a string PostgreSQL cannot store unchanged.
 func (s *Store) UpdateAccount(ctx context.Context, a account.Account, take []account.Take, release []account.Slot) (account.WriteResult, error) {
-	return accountErr("update account", a.ID)(s.updateAccount(ctx, a, take, release))
+	res, err := s.updateAccount(ctx, a, take, release)
+	if err != nil {
+		return account.WriteResult{}, idErr("update account", a.ID, err)
+	}
+	return res, nil
 }
 
 func (s *Store) updateAccount(ctx context.Context, a account.Account, take []account.Take, release []account.Slot) (account.WriteResult, error) {
@@ -262,18 +273,6 @@ func idErr(op, id string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("pgstore: %s %s: %w", op, id, err)
-}
-
-// accountErr returns a function that passes on a write's result, or, when
-// its error is set, the zero result and the error naming op and the
-// account.
-func accountErr(op, id string) func(account.WriteResult, error) (account.WriteResult, error) {
-	return func(res account.WriteResult, err error) (account.WriteResult, error) {
-		if err != nil {
-			return account.WriteResult{}, idErr(op, id, err)
-		}
-		return res, nil
-	}
 }
 
 // classifyUpdate reads the row of updateAccountSQL.
