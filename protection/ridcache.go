@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -176,7 +177,9 @@ func samePayload(a, b []byte) bool {
 // and record ID rid,
 // with the session s decoded from data (the slice the store returned).
 func rememberSession(tag *tokenTag, owner, rid string, data []byte, s *Session) {
-	e := &sessionEntry{tag: *tag, owner: owner, rid: rid, data: data, s: *s}
+	// The owner tag is copied: a substring of the token would keep the
+	// whole token's memory alive as long as the entry.
+	e := &sessionEntry{tag: *tag, owner: strings.Clone(owner), rid: rid, data: data, s: *s}
 	e.s.ExpiresAt, e.s.LastSeenAt = time.Time{}, time.Time{}
 	sessionSlot(tag).Store(e)
 }

@@ -121,8 +121,10 @@ func sessionTokenRID(token string, tag *tokenTag) (owner, rid string, e *session
 	*tag = tagOf(random)
 	if e = cachedSession(tag); e != nil && e.owner == owner {
 		// The same tag: the same text, which was canonical, with the
-		// owner tag it was found under (so of the form of one).
-		return owner, e.rid, e, true
+		// owner tag it was found under (so of the form of one). The
+		// entry's copy of the owner tag is returned: the same string on
+		// every call, which the store may recognise by its address.
+		return e.owner, e.rid, e, true
 	}
 	var sum [sha256.Size]byte
 	if !validOwner(owner) || !tokenSum(random, &sum) {

@@ -30,7 +30,7 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 
 	// The map holds pointers, so a counter is changed in place with one
 	// lookup; callers only ever get copies of it.
-	c := sh.m[key]
+	c, _ := sh.find(key)
 	if c == nil || expired(c.ExpiresAt, r.Now) {
 		// A counter created (or started over) here always takes a slot,
 		// since Limit is at least 1, so it is written only on success.
@@ -42,7 +42,7 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 		}
 		if c == nil {
 			c = new(limits.Counter)
-			sh.m[key] = c
+			sh.remember(key, c)
 		}
 		*c = fresh
 		return fresh, true, nil
@@ -70,10 +70,11 @@ func (s *Store) Release(ctx context.Context, key string, window, now time.Time) 
 	sh := s.lockCounter(key, now)
 	defer sh.mu.Unlock()
 
-	c := sh.m[key]
+	c, _ := sh.find(key)
 	switch {
 	case c == nil:
 	case expired(c.ExpiresAt, now):
+		sh.forget()
 		delete(sh.m, key)
 	case c.Count > 0 && c.Window.Equal(window):
 		c.Count--
@@ -96,6 +97,7 @@ func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Coun
 		return limits.Counter{}, nil
 	}
 	if expired(c.ExpiresAt, now) {
+		sh.forget()
 		delete(sh.m, key)
 		return limits.Counter{}, nil
 	}
@@ -110,6 +112,7 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	sh := s.counters.lockTag(key)
 	defer sh.mu.Unlock()
+	sh.forget()
 	delete(sh.m, key)
 	return nil
 }

@@ -230,13 +230,13 @@ func byOrder(ao int64, aid string, bo int64, bid string) int {
 // caller must unlock the shard. now is the caller's time (see lockAt).
 func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[*ownerRecords], *recordSet) {
 	sh := lockTagAt(s, &s.records, owner, now)
-	o := sh.m[owner]
+	o, _ := sh.find(owner)
 	if o == nil {
 		if !create {
 			return sh, nil
 		}
 		o = &ownerRecords{}
-		sh.m[owner] = o
+		sh.remember(owner, o)
 	}
 	recs := o.get(set)
 	if recs == nil && create {
@@ -255,6 +255,7 @@ func tidy(sh *shard[*ownerRecords], set, owner string) {
 	}
 	o.drop(set)
 	if len(o.sets) == 0 {
+		sh.forget()
 		delete(sh.m, owner)
 	}
 }
@@ -410,6 +411,7 @@ func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now tim
 	if o := sh.m[owner]; o != nil {
 		o.drop(set)
 		if len(o.sets) == 0 {
+			sh.forget()
 			delete(sh.m, owner)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/limits"
@@ -98,6 +99,14 @@ type shard[V any] struct {
 	mu    sync.Mutex
 	m     map[string]V
 	clock sweepClock
+	// memoFor and memoVal are the last key found through find (or added
+	// through remember) and its value, so that the next call with the very
+	// same key string (the same address and length, which the memo keeps
+	// alive) skips hashing it. Only the counters and the records use it;
+	// every deletion from their maps calls forget. Values are pointers, so
+	// a value changed in place stays current.
+	memoFor string
+	memoVal V
 	// The padding keeps neighbouring shards' mutexes off the same cache
 	// line, where parallel callers would slow each other down.
 	_ [64]byte
@@ -167,6 +176,35 @@ func (s *shards[V]) locked(sh *shard[V]) *shard[V] {
 	return sh
 }
 
+// find returns the value at key and whether there is one, from the memo
+// when key is the memo's string (the same bytes at the same address: the
+// same key), from the map otherwise, remembering it. The caller holds the
+// lock.
+func (sh *shard[V]) find(key string) (V, bool) {
+	if n := len(key); n != 0 && n == len(sh.memoFor) && unsafe.StringData(key) == unsafe.StringData(sh.memoFor) {
+		return sh.memoVal, true
+	}
+	v, ok := sh.m[key]
+	if ok {
+		sh.memoFor, sh.memoVal = key, v
+	}
+	return v, ok
+}
+
+// remember stores v at key in the map and in the memo. The caller holds
+// the lock.
+func (sh *shard[V]) remember(key string, v V) {
+	sh.m[key] = v
+	sh.memoFor, sh.memoVal = key, v
+}
+
+// forget clears the memo; every deletion from a map whose shard uses find
+// calls it first. The caller holds the lock.
+func (sh *shard[V]) forget() {
+	var zero V
+	sh.memoFor, sh.memoVal = "", zero
+}
+
 // sweep deletes every entry for which gone returns true, one shard at a time,
 // and returns how many it deleted.
 func (s *shards[V]) sweep(gone func(V) bool) int {
@@ -174,6 +212,7 @@ func (s *shards[V]) sweep(gone func(V) bool) int {
 	for i := range s.parts {
 		sh := &s.parts[i]
 		sh.mu.Lock()
+		sh.forget()
 		for k, v := range sh.m {
 			if gone(v) {
 				delete(sh.m, k)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,4 +178,87 @@ func TestRecordSetBeyondFew(t *testing.T) {
 	assert.Equal(t, "r00", list[0].ID)
 	require.NoError(t, s.EndRecords(ctx, "s", "o", "", epoch))
 	assert.Zero(t, s.records.len(), "the owner is gone with its last set")
+}
+
+// The shard memo answers only for the very key string it holds, and every
+// way an entry leaves the map (Delete, an expired counter met by Release or
+// Get, Sweep, the shard's own reclaim, the last record of an owner ending)
+// clears it: a later call with the same string never sees the old entry.
+func TestShardMemoForgetsRemovedEntries(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	key := "login:" + base64.RawURLEncoding.EncodeToString(make([]byte, 32))
+	r := limits.Reservation{Limit: 5, Now: epoch, ExpiresAt: epoch.Add(time.Minute)}
+	reserve := func(t *testing.T, s *Store, r limits.Reservation) limits.Counter {
+		t.Helper()
+		c, ok, err := s.Reserve(ctx, key, r)
+		require.NoError(t, err)
+		require.True(t, ok)
+		return c
+	}
+	removals := map[string]func(t *testing.T, s *Store){
+		"Delete": func(t *testing.T, s *Store) { require.NoError(t, s.Delete(ctx, key)) },
+		"Release expired": func(t *testing.T, s *Store) {
+			require.NoError(t, s.Release(ctx, key, r.ExpiresAt, r.ExpiresAt))
+		},
+		"Get expired": func(t *testing.T, s *Store) {
+			_, err := s.Get(ctx, key, r.ExpiresAt)
+			require.NoError(t, err)
+		},
+		"Sweep": func(t *testing.T, s *Store) { s.Sweep(r.ExpiresAt) },
+		"reclaim": func(t *testing.T, s *Store) {
+			sh := &s.counters.parts[tagShard(key)]
+			sh.mu.Lock()
+			defer sh.mu.Unlock()
+			// The first sweep uses the reservations' earlier time
+			// and keeps the counter; the next one removes it.
+			for range 2 * minSweepCalls {
+				s.counters.tick(sh, r.ExpiresAt)
+			}
+		},
+	}
+	for name, remove := range removals {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := New()
+			reserve(t, s, r)
+			require.Equal(t, int64(2), reserve(t, s, r).Count, "the memo holds the live counter")
+			remove(t, s)
+			require.Zero(t, s.counters.len(), "the counter is gone")
+			later := limits.Reservation{Limit: 5, Now: r.ExpiresAt, ExpiresAt: r.ExpiresAt.Add(time.Minute)}
+			c := reserve(t, s, later)
+			assert.Equal(t, int64(1), c.Count, "a fresh counter, not the removed one")
+			assert.Equal(t, later.ExpiresAt, c.Window)
+			got, err := s.Get(ctx, key, later.Now)
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), got.Count, "the reservation reached the counter in the map")
+			reserve(t, s, later)
+			require.NoError(t, s.Release(ctx, key, c.Window, later.Now))
+			got, err = s.Get(ctx, key, later.Now)
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), got.Count, "the release reached the counter in the map")
+		})
+	}
+
+	t.Run("records", func(t *testing.T) {
+		t.Parallel()
+		s := New()
+		owner := base64.RawURLEncoding.EncodeToString(make([]byte, 32))
+		rec := state.Record{Set: "s", Owner: owner, ID: "a", Data: []byte("x"), ExpiresAt: epoch.Add(time.Hour)}
+		require.NoError(t, s.PutRecord(ctx, rec, 0, epoch))
+		_, ok, err := s.GetRecord(ctx, "s", owner, "a", epoch)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.NoError(t, s.EndRecords(ctx, "s", owner, "", epoch))
+		_, ok, err = s.GetRecord(ctx, "s", owner, "a", epoch)
+		require.NoError(t, err)
+		assert.False(t, ok, "an ended owner's record is not read through the memo")
+		require.NoError(t, s.PutRecord(ctx, rec, 0, epoch))
+		_, ok, err = s.GetRecord(ctx, "s", owner, "a", epoch)
+		require.NoError(t, err)
+		assert.True(t, ok, "the owner written again is found")
+		_, ok, err = s.GetRecord(ctx, "s", strings.Clone(owner), "a", epoch)
+		require.NoError(t, err)
+		assert.True(t, ok, "the record written again is in the map, not only in the memo")
+	})
 }

@@ -35,26 +35,50 @@ const minSweepCalls = 16
 type sweepClock struct {
 	calls  int       // calls since the last sweep
 	due    int       // calls to wait for: older entries the last sweep kept
-	oldest time.Time // earliest now passed since the last sweep; zero: none
+	oldest int64     // earliest now passed since the last sweep, Unix ns; 0: none
 	swept  time.Time // the time the last sweep used
+}
+
+// unixNanos returns t in Unix nanoseconds, or 0 for the zero time (no time
+// passed). A time exactly at the Unix epoch, which no caller passes, counts
+// as none too.
+func unixNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 // tick counts a call on sh, which the caller has locked, noting now unless it
 // is zero, and sweeps sh when its turn has come. It returns the time it swept
 // with, when that time was passed to sh itself, or the zero time.
+//
+// Every call pays for a counter increment and two integer comparisons; the
+// sweep itself is out of line (sweepDue).
 func (s *shards[V]) tick(sh *shard[V], now time.Time) time.Time {
-	sh.clock.calls++
-	if !now.IsZero() && (sh.clock.oldest.IsZero() || now.Before(sh.clock.oldest)) {
-		sh.clock.oldest = now
+	c := &sh.clock
+	c.calls++
+	if ns := unixNanos(now); ns != 0 && (c.oldest == 0 || ns < c.oldest) {
+		c.oldest = ns
 	}
-	if sh.clock.calls < max(minSweepCalls, sh.clock.due) {
+	if c.calls < max(minSweepCalls, c.due) {
 		return time.Time{}
 	}
-	at, own := sh.clock.oldest, true
-	if at.IsZero() {
-		if h, ok := s.hint.load(); ok {
-			at, own = h, false
-		}
+	return s.sweepDue(sh)
+}
+
+// sweepDue is the part of tick that runs when the shard's turn has come:
+// it sweeps sh with the earliest time noted since its last sweep (or the
+// hint) and starts the next interval.
+//
+//go:noinline
+func (s *shards[V]) sweepDue(sh *shard[V]) time.Time {
+	var at time.Time
+	own := sh.clock.oldest != 0
+	if own {
+		at = time.Unix(0, sh.clock.oldest).UTC()
+	} else if h, ok := s.hint.load(); ok {
+		at = h
 	}
 	if at.IsZero() {
 		return time.Time{}
@@ -66,6 +90,7 @@ func (s *shards[V]) tick(sh *shard[V], now time.Time) time.Time {
 		sh.clock = sweepClock{due: sh.clock.due, swept: sh.clock.swept}
 		return time.Time{}
 	}
+	sh.forget()
 	reclaim(sh.m, at)
 	// What the sweep kept includes up to one entry per call of the interval
 	// just ended, which is too young to have expired by its start: wait
