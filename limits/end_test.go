@@ -267,6 +267,10 @@ func TestEndContextsAreReusedOnlyForCallScopedStores(t *testing.T) {
 	require.False(t, scoped, "a wrapper does not inherit the promise")
 	lim, err := limits.NewLimiter(limits.Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef")}, limits.Lockout{})
 	require.NoError(t, err)
+	assert.False(t, lim.AnswersAtOnce())
+	mem, err := limits.NewLimiter(limits.Config{Store: memstore.New(), Secret: []byte("0123456789abcdef0123456789abcdef")}, limits.Lockout{})
+	require.NoError(t, err)
+	assert.True(t, mem.AnswersAtOnce())
 	const n = 50
 	for i := range n {
 		ctx := context.WithValue(t.Context(), requestKey{}, i)

@@ -86,13 +86,15 @@ type base struct {
 	reuse bool
 }
 
-// CallScoped is implemented by a [CounterStore] that keeps no reference to
-// the context of a call once the call has returned: it neither starts work
-// that outlives the call with it nor hands it to anything that does (the
-// in-memory store never even waits). The limiters then reuse the contexts
-// they end attempts under, which spares an allocation per attempt. A store
-// that does not implement it (a wrapper, a host's store) gets a fresh
-// context for every end, which is always safe.
+// CallScoped is implemented by a [CounterStore] whose calls answer at once
+// (they never wait on anything: the in-memory store) and keep no reference
+// to the context of a call once it has returned: they neither start work
+// that outlives the call with it nor hand it to anything that does. The
+// limiters then reuse the contexts they end attempts under, which spares an
+// allocation per attempt, and [Limiter.AnswersAtOnce] tells callers that
+// overlapping its calls with other work gains nothing. A store that does
+// not implement it (a wrapper, a host's store, any network store) gets a
+// fresh context for every end, which is always safe.
 type CallScoped interface {
 	CounterStore
 	// KeepsNoCallContext documents the promise; it is never called.
@@ -169,6 +171,12 @@ func NewLimiter(cfg Config, p Lockout) (*Limiter, error) {
 
 // Policy returns the resolved policy.
 func (l *Limiter) Policy() Lockout { return l.policy }
+
+// AnswersAtOnce reports whether the limiter's counter store is a
+// [CallScoped] one, whose calls return without waiting: running them beside
+// other work (as a login overlaps its refund with its session write on a
+// network store) then only costs.
+func (l *Limiter) AnswersAtOnce() bool { return l.reuse }
 
 // Attempt is one reserved try. End it with exactly one of Succeed or Fail;
 // an Attempt never ended counts as a failure, which is the safe side.

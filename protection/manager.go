@@ -3,7 +3,6 @@ package protection
 import (
 	"context"
 	"io"
-	"reflect"
 	"time"
 
 	"github.com/accountsec/accountsec/event"
@@ -96,9 +95,9 @@ type Manager struct {
 
 	rand io.Reader // safe for concurrent use (env.Rand)
 
-	// endInline is true when the limiter's counter store never waits (see
-	// countersAnswerAtOnce): a right password's attempt is then ended in
-	// line instead of beside the session write (see lockWait).
+	// endInline is true when the limiter's counter store never waits
+	// (limits.Limiter.AnswersAtOnce): a right password's attempt is then
+	// ended in line instead of beside the session write (see lockWait).
 	endInline bool
 }
 
@@ -132,22 +131,9 @@ func New(cfg Config) (*Manager, error) {
 		creds: cfg.Credentials, pw: cfg.Passwords, codes: cfg.Codes, mfa: cfg.MFA,
 		wechat: cfg.WeChat, face: cfg.Face, geo: cfg.Geo, catalog: cat,
 		policy: pol, keys: keys, events: cfg.Events, now: env.Clock(cfg.Now), rand: env.Rand(cfg.Rand),
-		endInline: countersAnswerAtOnce(cfg.Limiter),
+		endInline: cfg.Limiter.AnswersAtOnce(),
 	}
 	return m, nil
-}
-
-// countersAnswerAtOnce reports whether the counter store of lim is a
-// [limits.CallScoped] one, which the limiter records when it is built: the
-// in-memory store, whose calls return without waiting, so that running a
-// login's refund and lock read beside its session write saves no time and
-// only costs two goroutines. The limiter exposes no accessor for it, so the
-// flag is read by reflection, once per Manager; if it cannot be read (the
-// field renamed) the answer is false, the concurrent path, which is right
-// for every store.
-func countersAnswerAtOnce(lim *limits.Limiter) bool {
-	f := reflect.ValueOf(lim).Elem().FieldByName("reuse")
-	return f.IsValid() && f.Kind() == reflect.Bool && f.Bool()
 }
 
 func missing(field, allowed string) error { return env.Missing("protection.Config."+field, allowed) }
