@@ -58,16 +58,14 @@ func take(sl account.Slot, limit int) []account.Take { return []account.Take{{Sl
 
 func (f accts) create(a account.Account, take []account.Take, want account.WriteStatus) account.WriteResult {
 	f.t.Helper()
-	res, err := f.s.CreateAccount(f.t.Context(), a, take)
-	require.NoError(f.t, err)
+	res := must[account.WriteResult](f.t)(f.s.CreateAccount(f.t.Context(), a, take))
 	require.Equal(f.t, want, res.Status, "CreateAccount status")
 	return res
 }
 
 func (f accts) update(a account.Account, take []account.Take, release []account.Slot, want account.WriteStatus) account.WriteResult {
 	f.t.Helper()
-	res, err := f.s.UpdateAccount(f.t.Context(), a, take, release)
-	require.NoError(f.t, err)
+	res := must[account.WriteResult](f.t)(f.s.UpdateAccount(f.t.Context(), a, take, release))
 	require.Equal(f.t, want, res.Status, "UpdateAccount status")
 	return res
 }
@@ -91,16 +89,12 @@ func (f accts) found(a account.Account, found bool, err error) (account.Account,
 // del deletes account id and returns whether it was deleted.
 func (f accts) del(id string) bool {
 	f.t.Helper()
-	deleted, err := f.s.DeleteAccount(f.t.Context(), id)
-	require.NoError(f.t, err)
-	return deleted
+	return must[bool](f.t)(f.s.DeleteAccount(f.t.Context(), id))
 }
 
 func (f accts) holders(sl account.Slot) []string {
 	f.t.Helper()
-	h, err := f.s.SlotHolders(f.t.Context(), sl)
-	require.NoError(f.t, err)
-	return h
+	return must[[]string](f.t)(f.s.SlotHolders(f.t.Context(), sl))
 }
 
 // requireSame compares records, times with time.Equal; it ignores the

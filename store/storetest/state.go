@@ -66,8 +66,7 @@ func (f recs) found(r state.Record, found bool, err error) *rv {
 
 func (f recs) list(owner string, now time.Time) []rv {
 	f.t.Helper()
-	rs, err := f.s.ListRecords(f.t.Context(), f.set, owner, now)
-	require.NoError(f.t, err)
+	rs := must[[]state.Record](f.t)(f.s.ListRecords(f.t.Context(), f.set, owner, now))
 	out := make([]rv, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, *view(r))
@@ -87,18 +86,12 @@ func (f recs) ids(owner string, now time.Time) []string {
 
 func (f recs) touch(owner, id string, order int64, now time.Time) bool {
 	f.t.Helper()
-	return f.yes(f.s.TouchRecord(f.t.Context(), f.set, owner, id, order, now))
+	return must[bool](f.t)(f.s.TouchRecord(f.t.Context(), f.set, owner, id, order, now))
 }
 
 func (f recs) del(owner, id string, now time.Time) bool {
 	f.t.Helper()
-	return f.yes(f.s.DeleteRecord(f.t.Context(), f.set, owner, id, now))
-}
-
-func (f recs) yes(v bool, err error) bool {
-	f.t.Helper()
-	require.NoError(f.t, err)
-	return v
+	return must[bool](f.t)(f.s.DeleteRecord(f.t.Context(), f.set, owner, id, now))
 }
 
 func (f recs) end(owner, keep string, now time.Time) {
