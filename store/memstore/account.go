@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -33,8 +32,9 @@ var _ account.Store = (*AccountStore)(nil)
 type AccountStore struct {
 	records shards[*accountEntry]
 	appids  shards[string]
-	// slots maps a slot's key (slotKey) to its holders (see holders).
-	slots shards[string]
+	// slots maps a slot's key (slotKey) to its holders' ID strings, the
+	// ones their records hold.
+	slots shards[[]string]
 	// lastSecurity is the security settings of the last record stored,
 	// shared by the next records with equal settings (see storedAccount).
 	lastSecurity atomic.Pointer[account.SecuritySettings]
@@ -54,45 +54,16 @@ type accountEntry struct {
 
 var errEmptyID = errors.New("memstore: account: empty account ID or APPID")
 
-// Memory: an account costs its record, its APPID and its slots, and each
-// slot both a key in the slot map and its place in the account's list. The
-// encodings below keep those small: a known scope and kind take one byte
-// each in a slot key, and a slot held by one account (nearly all of them)
-// stores that account's ID string itself as its holders.
-
-// scopeCodes and kindCodes give the scopes and kinds the account package
-// defines one byte each in a slot key (never 0, which starts the encoding
-// of any other value).
-var (
-	scopeCodes = map[account.Scope]byte{
-		account.ScopeRegister: 1, account.ScopeBind: 2, account.ScopeSecurityPhone: 3, account.ScopeRealName: 4,
-	}
-	kindCodes = map[account.Kind]byte{
-		account.KindEmail: 1, account.KindPhone: 2, account.KindWeChat: 3, account.KindQQ: 4, account.KindWeCom: 5,
-		account.KindWeChatOA: 6, account.KindPersonalID: 7, account.KindEnterpriseID: 8, account.KindLegalPerson: 9,
-	}
-)
-
-// appendSlotKey appends the key of s to b: the scope's code byte, or 0 and
-// the scope with its length; the same for the kind; then the value. No two
-// slots share a key whatever their fields contain.
+// appendSlotKey appends the key of s to b: the scope and the kind, each
+// after its length, then the value, so that no two slots share a key
+// whatever their fields contain.
 func appendSlotKey(b []byte, s account.Slot) []byte {
-	if c, ok := scopeCodes[s.Scope]; ok {
-		b = append(b, c)
-	} else {
-		b = append(b, 0)
-		b = strconv.AppendInt(b, int64(len(s.Scope)), 10)
-		b = append(b, ':')
-		b = append(b, s.Scope...)
-	}
-	if c, ok := kindCodes[s.Kind]; ok {
-		b = append(b, c)
-	} else {
-		b = append(b, 0)
-		b = strconv.AppendInt(b, int64(len(s.Kind)), 10)
-		b = append(b, ':')
-		b = append(b, s.Kind...)
-	}
+	b = strconv.AppendInt(b, int64(len(s.Scope)), 10)
+	b = append(b, ':')
+	b = append(b, s.Scope...)
+	b = strconv.AppendInt(b, int64(len(s.Kind)), 10)
+	b = append(b, ':')
+	b = append(b, s.Kind...)
 	return append(b, s.Value...)
 }
 
@@ -100,88 +71,6 @@ func appendSlotKey(b []byte, s account.Slot) []byte {
 func slotKey(s account.Slot) string {
 	var buf [64]byte
 	return string(appendSlotKey(buf[:0], s))
-}
-
-// Holders are stored as one string: the holder's ID itself when one
-// account holds the slot and its ID does not begin with manyMark; otherwise
-// manyMark followed by every ID, each after its length as a uvarint.
-const manyMark = 0
-
-// decodeHolders calls f with each ID of the holders h until f returns false.
-func decodeHolders(h string, f func(id string) bool) {
-	if h == "" {
-		return
-	}
-	if h[0] != manyMark {
-		f(h)
-		return
-	}
-	for rest := h[1:]; rest != ""; {
-		n, w := binary.Uvarint([]byte(rest[:min(len(rest), binary.MaxVarintLen64)]))
-		if w <= 0 || uint64(len(rest)-w) < n {
-			return // unreachable: only encodeHolders writes these
-		}
-		id := rest[w : w+int(n)]
-		rest = rest[w+int(n):]
-		if !f(id) {
-			return
-		}
-	}
-}
-
-// encodeHolders returns the holders string of ids.
-func encodeHolders(ids []string) string {
-	switch {
-	case len(ids) == 0:
-		return ""
-	case len(ids) == 1 && ids[0] != "" && ids[0][0] != manyMark:
-		return ids[0]
-	}
-	n := 1
-	for _, id := range ids {
-		n += binary.MaxVarintLen64 + len(id)
-	}
-	b := make([]byte, 1, n)
-	b[0] = manyMark
-	for _, id := range ids {
-		b = binary.AppendUvarint(b, uint64(len(id)))
-		b = append(b, id...)
-	}
-	return string(b)
-}
-
-// holderCount returns how many accounts h holds and whether id is one.
-func holderCount(h, id string) (n int, held bool) {
-	decodeHolders(h, func(x string) bool {
-		n++
-		if x == id {
-			held = true
-		}
-		return true
-	})
-	return n, held
-}
-
-// withHolder returns h with id added (h must not hold it).
-func withHolder(h, id string) string {
-	if h == "" {
-		return encodeHolders([]string{id})
-	}
-	var ids []string
-	decodeHolders(h, func(x string) bool { ids = append(ids, x); return true })
-	return encodeHolders(append(ids, id))
-}
-
-// withoutHolder returns h without id.
-func withoutHolder(h, id string) string {
-	var ids []string
-	decodeHolders(h, func(x string) bool {
-		if x != id {
-			ids = append(ids, x)
-		}
-		return true
-	})
-	return encodeHolders(ids)
 }
 
 // lockSlotShards locks, in ascending index order and once each, the slot
@@ -197,7 +86,7 @@ func (s *AccountStore) lockSlotShards(keys []string) (unlock func()) {
 		sh := &s.slots.parts[i]
 		sh.mu.Lock()
 		if sh.m == nil {
-			sh.m = make(map[string]string)
+			sh.m = make(map[string][]string)
 		}
 	}
 	return func() {
@@ -210,57 +99,44 @@ func (s *AccountStore) lockSlotShards(keys []string) (unlock func()) {
 // slotShard returns the index of the slot shard that holds key.
 func slotShard(key string) int { return int(maphash.String(seed, key) % shardCount) }
 
-// holders returns the holders of key, whose shard the caller has locked.
-func (s *AccountStore) holders(key string) string {
-	return s.slots.parts[slotShard(key)].m[key]
-}
-
-// grant reports whether id may take every slot of take (keys holds their
-// keys): it already holds it, or fewer than its limit do. It returns the
-// first full slot otherwise. The caller has locked the slot shards.
-func (s *AccountStore) grant(id string, take []account.Take, keys []string) (account.Slot, bool) {
+// apply adds id to the holders of the first len(take) keys and removes it
+// from those of the others (the slots of release), recording the change in
+// e, if id may take every slot of take: it already holds it, or fewer than
+// its limit do. Otherwise it changes nothing and returns the first full
+// slot. The caller has locked the slot shards.
+func (s *AccountStore) apply(id string, e *accountEntry, take []account.Take, keys []string) (full account.Slot, ok bool) {
 	for i, t := range take {
-		n, held := holderCount(s.holders(keys[i]), id)
-		if held {
-			continue
-		}
-		if n >= t.Limit {
+		h := s.slots.parts[slotShard(keys[i])].m[keys[i]]
+		if !slices.Contains(h, id) && len(h) >= t.Limit {
 			return t.Slot, false
 		}
 	}
-	return account.Slot{}, true
-}
-
-// apply adds id to the holders of the first len(take) keys and removes it
-// from those of the others (the slots of release), recording the change in
-// e. The caller has locked the slot shards.
-func (s *AccountStore) apply(id string, e *accountEntry, take []account.Take, keys []string) {
 	for i, key := range keys {
 		m := s.slots.parts[slotShard(key)].m
 		h := m[key]
 		if i < len(take) {
-			if _, held := holderCount(h, id); !held {
-				m[key] = withHolder(h, id)
+			if !slices.Contains(h, id) {
+				m[key] = append(h, id)
 			}
 			if !slices.Contains(e.slots, key) {
 				e.slots = append(e.slots, key)
 			}
 			continue
 		}
-		if h != "" {
-			if h = withoutHolder(h, id); h == "" {
-				delete(m, key)
-			} else {
-				m[key] = h
-			}
+		if h = slices.DeleteFunc(h, func(x string) bool { return x == id }); len(h) == 0 {
+			delete(m, key)
+		} else {
+			m[key] = h
 		}
 		if j := slices.Index(e.slots, key); j >= 0 {
 			e.slots = slices.Delete(e.slots, j, j+1)
 		}
 	}
 	e.slots = slices.Clip(e.slots)
+	return account.Slot{}, true
 }
 
+// slotKeys returns the keys of the slots of take, then of release.
 func slotKeys(take []account.Take, release []account.Slot) []string {
 	keys := make([]string, 0, len(take)+len(release))
 	for _, t := range take {
@@ -272,6 +148,7 @@ func slotKeys(take []account.Take, release []account.Slot) []string {
 	return keys
 }
 
+// checkTakes returns an error if a limit of take is below 1.
 func checkTakes(take []account.Take) error {
 	for _, t := range take {
 		if t.Limit < 1 {
@@ -399,12 +276,11 @@ func (s *AccountStore) CreateAccount(ctx context.Context, a account.Account, tak
 	}
 	keys := slotKeys(take, nil)
 	defer s.lockSlotShards(keys)()
-	if full, ok := s.grant(a.ID, take, keys); !ok {
-		return account.WriteResult{Status: account.WriteFull, Full: full}, nil
-	}
 	e := &accountEntry{rec: s.store(a)}
 	e.rec.Version = 1
-	s.apply(e.rec.ID, e, take, keys)
+	if full, ok := s.apply(e.rec.ID, e, take, keys); !ok {
+		return account.WriteResult{Status: account.WriteFull, Full: full}, nil
+	}
 	rsh.m[e.rec.ID] = e
 	ash.m[e.rec.APPID] = e.rec.ID
 	return account.WriteResult{Status: account.WriteOK}, nil
@@ -463,10 +339,9 @@ func (s *AccountStore) UpdateAccount(ctx context.Context, a account.Account, tak
 	}
 	keys := slotKeys(take, release)
 	defer s.lockSlotShards(keys)()
-	if full, ok := s.grant(e.rec.ID, take, keys); !ok {
+	if full, ok := s.apply(e.rec.ID, e, take, keys); !ok {
 		return account.WriteResult{Status: account.WriteFull, Full: full}, nil
 	}
-	s.apply(e.rec.ID, e, take, keys)
 	id, appid := e.rec.ID, e.rec.APPID
 	e.rec = s.store(a)
 	// The strings the maps hold, so that the record shares them.
@@ -504,13 +379,7 @@ func (s *AccountStore) SlotHolders(ctx context.Context, sl account.Slot) ([]stri
 	key := appendSlotKey(buf[:0], sl)
 	sh := &s.slots.parts[maphash.Bytes(seed, key)%shardCount]
 	sh.mu.Lock()
-	h := sh.m[string(key)]
-	var out []string
-	if h != "" && h[0] != manyMark {
-		out = []string{h}
-	} else {
-		decodeHolders(h, func(id string) bool { out = append(out, id); return true })
-	}
+	out := slices.Clone(sh.m[string(key)])
 	sh.mu.Unlock()
 	slices.Sort(out)
 	if out == nil {

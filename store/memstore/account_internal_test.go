@@ -91,23 +91,3 @@ func TestSlotKeysAreDistinct(t *testing.T) {
 		seen[k] = s
 	}
 }
-
-func TestHoldersEncoding(t *testing.T) {
-	decode := func(h string) []string {
-		var out []string
-		decodeHolders(h, func(id string) bool { out = append(out, id); return true })
-		return out
-	}
-	for _, ids := range [][]string{nil, {"a"}, {"\x00a"}, {"a", "b"}, {"", "x"}, {"\x00", "\x00\x00", "c"}} {
-		h := encodeHolders(ids)
-		require.Equal(t, ids, decode(h), "%q", h)
-	}
-	require.Equal(t, "id", encodeHolders([]string{"id"}), "one holder is its ID")
-	h := withHolder(withHolder("", "a"), "b")
-	require.Equal(t, []string{"a", "b"}, decode(h))
-	require.Equal(t, "b", withoutHolder(h, "a"))
-	require.Equal(t, "", withoutHolder("b", "b"))
-	n, held := holderCount(h, "b")
-	require.Equal(t, 2, n)
-	require.True(t, held)
-}
