@@ -133,12 +133,8 @@ func (h *Handler) SendRegistrationCode(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &in) {
 		return
 	}
-	sent, err := h.svc.Accounts.SendRegistrationCode(r.Context(), in.Email, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: sent.ExpiresAt})
+	st, err := h.svc.Accounts.SendRegistrationCode(r.Context(), in.Email, ClientIP(r))
+	sent(w, r, st.ExpiresAt, "", err)
 }
 
 // Register serves POST /register {email, password, code, nickname,
@@ -304,11 +300,7 @@ func (h *Handler) Me(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := h.svc.Accounts.Account(r.Context(), s.AccountID)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewAccount(a))
+	h.accountResult(w, r, a, err)
 }
 
 // VerificationOptions serves GET /verification/options?purpose=…: the
@@ -319,11 +311,7 @@ func (h *Handler) VerificationOptions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.svc.Protection.Options(r.Context(), s.AccountID, r.URL.Query().Get("purpose"))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewOptions(o))
+	reply(w, r, http.StatusOK, o, err, viewOptions)
 }
 
 // StartVerification serves POST /verification/start {purpose, method}: it
@@ -607,11 +595,7 @@ func (h *Handler) ConfirmMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.svc.EnableMFA(r.Context(), s, in.DeviceID, in.Code, mfa.Usage{Login: in.Login, Operation: in.Operation})
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewDevice(d))
+	reply(w, r, http.StatusOK, d, err, viewDevice)
 }
 
 // UnbindMFA serves POST /mfa/unbind {code}: after a step-up (unbind_mfa)
@@ -817,12 +801,21 @@ func (h *Handler) CompleteReset(w http.ResponseWriter, r *http.Request) {
 
 // sent answers a code that was sent.
 func sent(w http.ResponseWriter, r *http.Request, expires time.Time, to string, err error) {
+	reply(w, r, http.StatusAccepted, sentView{ExpiresAt: expires, SentTo: to}, err, same)
+}
+
+// reply answers a flow call that returned v and err: err as a problem, or
+// status with view(v), which is built only when the call succeeded.
+func reply[T, V any](w http.ResponseWriter, r *http.Request, status int, v T, err error, view func(T) V) {
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: expires, SentTo: to})
+	JSON(w, status, view(v))
 }
+
+// same is the view of a value that is its own view.
+func same[T any](v T) T { return v }
 
 // SendSecurityPhoneCode serves POST /contacts/security-phone/code {phone}:
 // after a step-up (change_security_phone), the code goes to the new phone.
@@ -895,11 +888,7 @@ func (h *Handler) ChangeSecurityEmail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) accountResult(w http.ResponseWriter, r *http.Request, a account.Account, err error) {
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewAccount(a))
+	reply(w, r, http.StatusOK, a, err, viewAccount)
 }
 
 // ChangeContactPhone serves POST /contacts/contact-phone {phone}: the new

@@ -34,6 +34,9 @@ func viewFlow(st recovery.FlowState, withRef bool) flowView {
 	return v
 }
 
+// flowStep is viewFlow without the reference.
+func flowStep(st recovery.FlowState) flowView { return viewFlow(st, false) }
+
 type recoveredAccountView struct {
 	AccountID    string           `json:"account_id"`
 	LoginMethods []account.Method `json:"login_methods"`
@@ -150,11 +153,7 @@ func (h *Handler) EnterpriseLegalPerson(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	st, err := ent.LegalPerson(r.Context(), in.Ref, in.Name, in.IDNumber)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewFlow(st, false))
+	reply(w, r, http.StatusOK, st, err, flowStep)
 }
 
 // StartEnterpriseFace serves POST /enterprise-recovery/face {ref}: the
@@ -169,11 +168,7 @@ func (h *Handler) StartEnterpriseFace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch, err := ent.StartFace(r.Context(), in.Ref)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewHostFace(ch))
+	reply(w, r, http.StatusOK, ch, err, viewHostFace)
 }
 
 // EnterpriseFaceResult serves POST /enterprise-recovery/face/result {ref}:
@@ -190,11 +185,7 @@ func (h *Handler) EnterpriseFaceResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := ent.FaceResult(r.Context(), in.Ref)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewFlow(st, false))
+	reply(w, r, http.StatusOK, st, err, flowStep)
 }
 
 // SendEnterpriseContactCode serves POST /enterprise-recovery/contact/code
@@ -212,12 +203,8 @@ func (h *Handler) SendEnterpriseContactCode(w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
-	sent, err := ent.SendContactCode(r.Context(), in.Ref, in.Phone, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: sent.ExpiresAt})
+	st, err := ent.SendContactCode(r.Context(), in.Ref, in.Phone, ClientIP(r))
+	sent(w, r, st.ExpiresAt, "", err)
 }
 
 // SubmitEnterpriseRecovery serves POST /enterprise-recovery/submit {ref,
@@ -259,12 +246,8 @@ func (h *Handler) SendEnterpriseQueryCode(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return
 	}
-	sent, err := ent.SendQueryCode(r.Context(), in.QueryCode, in.Phone, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: sent.ExpiresAt})
+	st, err := ent.SendQueryCode(r.Context(), in.QueryCode, in.Phone, ClientIP(r))
+	sent(w, r, st.ExpiresAt, "", err)
 }
 
 // EnterpriseRecoveryResult serves POST /enterprise-recovery/result
@@ -324,12 +307,8 @@ func (h *Handler) SendEnterpriseLoginEmailCode(w http.ResponseWriter, r *http.Re
 	if !ok {
 		return
 	}
-	sent, err := ent.SendLoginEmailCode(r.Context(), in.Grant, in.AccountID, in.Email, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: sent.ExpiresAt})
+	st, err := ent.SendLoginEmailCode(r.Context(), in.Grant, in.AccountID, in.Email, ClientIP(r))
+	sent(w, r, st.ExpiresAt, "", err)
 }
 
 // AddEnterpriseLoginEmail serves POST /enterprise-recovery/login-email
@@ -379,12 +358,8 @@ func (h *Handler) SendEnterpriseSecurityPhoneCode(w http.ResponseWriter, r *http
 	if !ok {
 		return
 	}
-	sent, err := ent.SendSecurityPhoneCode(r.Context(), in.Grant, in.AccountID, in.Phone, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: sent.ExpiresAt})
+	st, err := ent.SendSecurityPhoneCode(r.Context(), in.Grant, in.AccountID, in.Phone, ClientIP(r))
+	sent(w, r, st.ExpiresAt, "", err)
 }
 
 // SwitchEnterpriseToSMS serves POST /enterprise-recovery/security-phone
@@ -407,11 +382,7 @@ func (h *Handler) SwitchEnterpriseToSMS(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	a, err := ent.SwitchToSMS(r.Context(), recovery.SMSAllowance{Grant: in.Grant, AccountID: in.AccountID, Phone: in.Phone, Code: in.Code})
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewAccount(a))
+	h.accountResult(w, r, a, err)
 }
 
 // SendAppealContactCode serves POST /appeals/contact/code {phone}: the SMS
@@ -428,12 +399,8 @@ func (h *Handler) SendAppealContactCode(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	sent, err := ap.SendContactCode(r.Context(), in.Phone, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: sent.ExpiresAt})
+	st, err := ap.SendContactCode(r.Context(), in.Phone, ClientIP(r))
+	sent(w, r, st.ExpiresAt, "", err)
 }
 
 // StartAppeal serves POST /appeals {account, name, id_number, reason,
@@ -504,12 +471,8 @@ func (h *Handler) SendAppealEmailCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sent, err := ap.SendEmailCode(r.Context(), in.Ref, in.Email, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: sent.ExpiresAt})
+	st, err := ap.SendEmailCode(r.Context(), in.Ref, in.Email, ClientIP(r))
+	sent(w, r, st.ExpiresAt, "", err)
 }
 
 // SetAppealLoginEmail serves POST /appeals/login-email {ref, email,
@@ -531,11 +494,7 @@ func (h *Handler) SetAppealLoginEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := ap.SetLoginEmail(r.Context(), in.Ref, recovery.AppealLoginEmail{Email: in.Email, Password: in.Password, Confirm: in.Confirm, Code: in.Code})
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewFlow(st, false))
+	reply(w, r, http.StatusOK, st, err, flowStep)
 }
 
 // SendAppealPhoneCode serves POST /appeals/security-phone/code {ref,
@@ -553,12 +512,8 @@ func (h *Handler) SendAppealPhoneCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sent, err := ap.SendPhoneCode(r.Context(), in.Ref, in.Phone, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusAccepted, sentView{ExpiresAt: sent.ExpiresAt})
+	st, err := ap.SendPhoneCode(r.Context(), in.Ref, in.Phone, ClientIP(r))
+	sent(w, r, st.ExpiresAt, "", err)
 }
 
 // SetAppealSecurityPhone serves POST /appeals/security-phone {ref, phone,
@@ -578,11 +533,7 @@ func (h *Handler) SetAppealSecurityPhone(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	st, err := ap.SetSecurityPhone(r.Context(), in.Ref, in.Phone, in.Code)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewFlow(st, false))
+	reply(w, r, http.StatusOK, st, err, flowStep)
 }
 
 // SkipAppealSecurityPhone serves POST /appeals/security-phone/skip {ref}:
@@ -597,11 +548,7 @@ func (h *Handler) SkipAppealSecurityPhone(w http.ResponseWriter, r *http.Request
 		return
 	}
 	st, err := ap.SkipSecurityPhone(r.Context(), in.Ref)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewFlow(st, false))
+	reply(w, r, http.StatusOK, st, err, flowStep)
 }
 
 // StartAppealFace serves POST /appeals/face {ref}: step 4, the face check
@@ -616,11 +563,7 @@ func (h *Handler) StartAppealFace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ch, err := ap.StartFace(r.Context(), in.Ref)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewHostFace(ch))
+	reply(w, r, http.StatusOK, ch, err, viewHostFace)
 }
 
 // AppealFaceResult serves POST /appeals/face/result {ref}: once the face
@@ -638,11 +581,7 @@ func (h *Handler) AppealFaceResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := ap.FaceResult(r.Context(), in.Ref)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewFlow(st, false))
+	reply(w, r, http.StatusOK, st, err, flowStep)
 }
 
 // reviewer returns the person deciding, from Options.ReviewAuth, answering
@@ -702,9 +641,5 @@ func (h *Handler) DecideReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, err := h.svc.Review.Decide(r.Context(), recovery.Decision{ID: in.ID, Reviewer: who, Approve: in.Approve, Note: in.Note, RemoveMFA: in.RemoveMFA})
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewReviewItem(it))
+	reply(w, r, http.StatusOK, it, err, viewReviewItem)
 }

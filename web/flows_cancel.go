@@ -192,11 +192,7 @@ func (h *Handler) AbandonResources(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := m.Abandon(r.Context(), id, in.Resources)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewCancellation(c))
+	reply(w, r, http.StatusOK, c, err, viewCancellation)
 }
 
 // StartCancellationIdentity serves POST /cancellation/identity/start
@@ -227,11 +223,7 @@ func (h *Handler) FinishCancellationIdentity(w http.ResponseWriter, r *http.Requ
 		return
 	}
 	c, err := m.FinishIdentityCheck(r.Context(), id)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewCancellation(c))
+	reply(w, r, http.StatusOK, c, err, viewCancellation)
 }
 
 // RevokeCancellation serves POST /cancellation/revoke (session): the
@@ -244,11 +236,7 @@ func (h *Handler) RevokeCancellation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := m.Revoke(r.Context(), id)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewCancellation(c))
+	reply(w, r, http.StatusOK, c, err, viewCancellation)
 }
 
 // DecideCancellation serves POST /review/cancellation {account_id,

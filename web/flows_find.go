@@ -161,11 +161,7 @@ func (h *Handler) StartFind(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := h.svc.Find.Start(r.Context(), in.Way, in.Value, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewFindStarted(s))
+	reply(w, r, http.StatusOK, s, err, viewFindStarted)
 }
 
 // StartPersonalFind serves POST /find-account/personal {name, id_number}:
@@ -182,11 +178,7 @@ func (h *Handler) StartPersonalFind(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s, err := h.svc.Find.StartPersonal(r.Context(), in.Name, in.IDNumber, ClientIP(r))
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewFindStarted(s))
+	reply(w, r, http.StatusOK, s, err, viewFindStarted)
 }
 
 // VerifyFindPhone serves POST /find-account/verify-phone {token, phone}:

@@ -157,11 +157,7 @@ func (h *Handler) ApplySubUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := h.svc.SubUsers.Apply(r.Context(), in.Token, member)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusCreated, viewApplication(a))
+	reply(w, r, http.StatusCreated, a, err, viewApplication)
 }
 
 // SubUserEnterprise serves GET /subusers/enterprise (session,
@@ -173,11 +169,7 @@ func (h *Handler) SubUserEnterprise(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := h.svc.SubUsers.Enterprise(r.Context(), id, p)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewEnterprise(e))
+	reply(w, r, http.StatusOK, e, err, viewEnterprise)
 }
 
 // SetSubUserScope serves PUT /subusers/scope {departments: [{id, name}],
@@ -193,11 +185,7 @@ func (h *Handler) SetSubUserScope(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, err := h.svc.SubUsers.SetScope(r.Context(), id, p, subuser.Scope{Departments: units(in.Departments), Members: units(in.Members)})
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	JSON(w, http.StatusOK, viewEnterprise(e))
+	reply(w, r, http.StatusOK, e, err, viewEnterprise)
 }
 
 // CreateSubUserLink serves POST /subusers/links {kind} (session,
