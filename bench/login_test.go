@@ -122,14 +122,15 @@ func BenchmarkLogin(b *testing.B) {
 					b.Fatal("the hash alone does not verify", err)
 				}
 			}
-			loginNs, hashNs, loginAllocs, hashAllocs, loginB, hashB := interleave(b, login, hash)
-			b.ReportMetric(loginNs, "login-ns/op")
-			b.ReportMetric(hashNs, "hash-ns/op")
-			b.ReportMetric(loginAllocs, "login-allocs/op")
-			b.ReportMetric(hashAllocs, "hash-allocs/op")
-			b.ReportMetric(loginNs-hashNs, "decision-ns/op")
-			b.ReportMetric(loginAllocs-hashAllocs, "decision-allocs/op")
-			b.ReportMetric(loginB-hashB, "decision-B/op")
+			b.ReportAllocs()
+			c := measure(b, nil, side{"login", login}, side{"hash", hash})
+			b.ReportMetric(c[0].ns, "login-ns/op")
+			b.ReportMetric(c[1].ns, "hash-ns/op")
+			b.ReportMetric(c[0].allocs, "login-allocs/op")
+			b.ReportMetric(c[1].allocs, "hash-allocs/op")
+			b.ReportMetric(c[0].ns-c[1].ns, "decision-ns/op")
+			b.ReportMetric(c[0].allocs-c[1].allocs, "decision-allocs/op")
+			b.ReportMetric(c[0].bytes-c[1].bytes, "decision-B/op")
 			b.ReportMetric(p.setup.Seconds(), "setup-s")
 		})
 	}
@@ -143,47 +144,4 @@ func (p *population) hash(tb testing.TB) string {
 	require.True(tb, found || p.n == 1)
 	require.NotEmpty(tb, a.Password.Hash)
 	return a.Password.Hash
-}
-
-// interleave runs two sides as compare does (alternating chunks, the order
-// reversed at every chunk) and returns each side's ns, allocations and
-// bytes per operation instead of reporting them, so that the caller can
-// report their difference.
-func interleave(b *testing.B, first, second func(i int)) (ns1, ns2, allocs1, allocs2, bytes1, bytes2 float64) {
-	b.Helper()
-	var next [2]int
-	ops := [2]func(int){first, second}
-	var allocs, bytes [2]float64
-	for k, op := range ops {
-		op(next[k]) // warm-up
-		next[k]++
-		allocs[k], bytes[k] = allocsOf(func() {
-			op(next[k])
-			next[k]++
-		})
-	}
-	var spent [2]time.Duration
-	chunk := min(maxChunk, max(1, b.N/32))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for done, round := 0, 0; done < b.N; round++ {
-		n := min(chunk, b.N-done)
-		for j := range 2 {
-			k := j
-			if round%2 == 1 {
-				k = 1 - j
-			}
-			op, start := ops[k], next[k]
-			t0 := time.Now()
-			for i := start; i < start+n; i++ {
-				op(i)
-			}
-			spent[k] += time.Since(t0)
-			next[k] += n
-		}
-		done += n
-	}
-	b.StopTimer()
-	perOp := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
-	return perOp(spent[0]), perOp(spent[1]), allocs[0], allocs[1], bytes[0], bytes[1]
 }

@@ -31,6 +31,28 @@ const maxChunk = 512
 // sides that index inputs.
 func compare(b *testing.B, prepare func(n int), sides ...side) {
 	b.Helper()
+	res := measure(b, prepare, sides...)
+	for k, s := range sides {
+		b.ReportMetric(res[k].ns, s.name+"-ns/op")
+		b.ReportMetric(res[k].allocs, s.name+"-allocs/op")
+		b.ReportMetric(res[k].bytes, s.name+"-B/op")
+	}
+	for k := 1; k < len(sides); k++ {
+		unit := "x-" + sides[k].name
+		if k == 1 {
+			unit = "x-peer"
+		}
+		b.ReportMetric(res[0].ns/res[k].ns, unit)
+	}
+}
+
+// cost is one side's time, allocations and bytes per operation.
+type cost struct{ ns, allocs, bytes float64 }
+
+// measure runs the sides interleaved as compare describes and returns each
+// side's cost per operation instead of reporting it.
+func measure(b *testing.B, prepare func(n int), sides ...side) []cost {
+	b.Helper()
 	if prepare != nil {
 		prepare(b.N + allocRuns + 1)
 	}
@@ -38,11 +60,11 @@ func compare(b *testing.B, prepare func(n int), sides ...side) {
 	// memory statistics (and reported at the end: ResetTimer drops reported
 	// metrics). Each side's iterations go on from there.
 	next := make([]int, len(sides))
-	allocs, bytes := make([]float64, len(sides)), make([]float64, len(sides))
+	res := make([]cost, len(sides))
 	for k, s := range sides {
 		s.op(next[k]) // warm-up: pools, caches, connections
 		next[k]++
-		allocs[k], bytes[k] = allocsOf(func() {
+		res[k].allocs, res[k].bytes = allocsOf(func() {
 			s.op(next[k])
 			next[k]++
 		})
@@ -68,18 +90,10 @@ func compare(b *testing.B, prepare func(n int), sides ...side) {
 		done += n
 	}
 	b.StopTimer()
-	for k, s := range sides {
-		b.ReportMetric(float64(spent[k].Nanoseconds())/float64(b.N), s.name+"-ns/op")
-		b.ReportMetric(allocs[k], s.name+"-allocs/op")
-		b.ReportMetric(bytes[k], s.name+"-B/op")
+	for k := range res {
+		res[k].ns = float64(spent[k].Nanoseconds()) / float64(b.N)
 	}
-	for k := 1; k < len(sides); k++ {
-		unit := "x-" + sides[k].name
-		if k == 1 {
-			unit = "x-peer"
-		}
-		b.ReportMetric(float64(spent[0])/float64(spent[k]), unit)
-	}
+	return res
 }
 
 // allocRuns is how many calls allocsOf averages over.
