@@ -19,33 +19,6 @@ import (
 	"github.com/accountsec/accountsec/account"
 )
 
-// accountQueries holds the account statements with the store's table names
-// filled in.
-type accountQueries struct {
-	create, byID, byAPPID, update, delete, deleteSlots string
-	lockSlots, takeSlots, holders                      string
-	// lockPrefix starts the input of every slot's advisory lock key, so
-	// that equal slots of different schemas do not wait for each other.
-	lockPrefix string
-}
-
-func newAccountQueries(schema string) accountQueries {
-	accounts := pgx.Identifier{schema, "accountsec_accounts"}.Sanitize()
-	slots := pgx.Identifier{schema, "accountsec_account_slots"}.Sanitize()
-	return accountQueries{
-		create:      fmt.Sprintf(createAccountSQL, accounts),
-		byID:        fmt.Sprintf(accountByIDSQL, accounts),
-		byAPPID:     fmt.Sprintf(accountByAPPIDSQL, accounts),
-		update:      fmt.Sprintf(updateAccountSQL, accounts, slots),
-		delete:      fmt.Sprintf(deleteAccountSQL, accounts),
-		deleteSlots: fmt.Sprintf(deleteAccountSlotsSQL, slots),
-		lockSlots:   lockSlotsSQL,
-		takeSlots:   fmt.Sprintf(takeSlotsSQL, slots),
-		holders:     fmt.Sprintf(slotHoldersSQL, slots),
-		lockPrefix:  "accountsec.slot\x00" + schema + "\x00",
-	}
-}
-
 // createAccountSQL inserts an account at version 1. ON CONFLICT DO NOTHING
 // without a target covers both the ID and the APPID, tombstones included,
 // and waits for a concurrent insert of either to commit or roll back: of
@@ -173,51 +146,25 @@ func (s *Store) CreateAccount(ctx context.Context, a account.Account, take []acc
 	if a.ID == "" || a.APPID == "" {
 		return account.WriteResult{}, errors.New("pgstore: create account: empty account ID or APPID")
 	}
-	res, err := s.createAccount(ctx, a, take)
-	if err != nil {
-		return account.WriteResult{}, idErr("create account", a.ID, err)
-	}
-	return res, nil
-}
-
-func (s *Store) createAccount(ctx context.Context, a account.Account, take []account.Take) (account.WriteResult, error) {
-	doc, err := checkAccount(a, take)
-	if err != nil {
-		return account.WriteResult{}, err
-	}
-	if len(take) == 0 {
-		tag, err := s.pool.Exec(ctx, s.acct.create, a.ID, a.APPID, doc)
-		if err != nil {
-			return account.WriteResult{}, err
-		}
-		if tag.RowsAffected() == 0 {
-			return account.WriteResult{Status: account.WriteTaken}, nil
-		}
-		return account.WriteResult{Status: account.WriteOK}, nil
-	}
-	var inserted bool
-	return s.inTx(ctx, func(b *pgx.Batch) {
-		b.Queue(s.acct.create, a.ID, a.APPID, doc).Exec(func(tag pgconn.CommandTag) error {
-			inserted = tag.RowsAffected() == 1
+	return s.write(ctx, "create account", a, take, nil, func(b *pgx.Batch, doc []byte, _ slotArrays, res *account.WriteResult) {
+		b.Queue(s.q.createAccount, a.ID, a.APPID, doc).Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() == 0 {
+				res.Status = account.WriteTaken
+			}
 			return nil
 		})
-	}, func(tx pgx.Tx) (account.WriteResult, error) {
-		if !inserted {
-			return account.WriteResult{Status: account.WriteTaken}, nil
-		}
-		return s.takeSlots(ctx, tx, a.ID, take, nil)
 	})
 }
 
 // Account returns the account with the ID.
 func (s *Store) Account(ctx context.Context, id string) (account.Account, bool, error) {
-	a, found, err := scanAccount(s.pool.QueryRow(ctx, s.acct.byID, id))
+	a, found, err := scanAccount(s.pool.QueryRow(ctx, s.q.accountByID, id))
 	return a, found, idErr("account", id, err)
 }
 
 // AccountByAPPID returns the account with the APPID.
 func (s *Store) AccountByAPPID(ctx context.Context, appid string) (account.Account, bool, error) {
-	a, found, err := scanAccount(s.pool.QueryRow(ctx, s.acct.byAPPID, appid))
+	a, found, err := scanAccount(s.pool.QueryRow(ctx, s.q.accountByAPPID, appid))
 	return a, found, idErr("account by APPID", appid, err)
 }
 
@@ -234,35 +181,12 @@ func (s *Store) AccountByAPPID(ctx context.Context, appid string) (account.Accou
 // limit is below 1, a.APPID differs from the stored one, or the record
 // holds a string PostgreSQL cannot store unchanged.
 func (s *Store) UpdateAccount(ctx context.Context, a account.Account, take []account.Take, release []account.Slot) (account.WriteResult, error) {
-	res, err := s.updateAccount(ctx, a, take, release)
-	if err != nil {
-		return account.WriteResult{}, idErr("update account", a.ID, err)
-	}
-	return res, nil
-}
-
-func (s *Store) updateAccount(ctx context.Context, a account.Account, take []account.Take, release []account.Slot) (account.WriteResult, error) {
-	doc, err := checkAccount(a, take)
-	if err != nil {
-		return account.WriteResult{}, err
-	}
-	if len(take) == 0 {
-		rel := slotColumns(release)
-		return classifyUpdate(a, s.pool.QueryRow(ctx, s.acct.update, a.ID, a.APPID, a.Version, doc, rel.scopes, rel.kinds, rel.values))
-	}
-	none := slotColumns(nil)
-	var updated account.WriteResult
-	return s.inTx(ctx, func(b *pgx.Batch) {
-		b.Queue(s.acct.update, a.ID, a.APPID, a.Version, doc, none.scopes, none.kinds, none.values).QueryRow(func(row pgx.Row) error {
+	return s.write(ctx, "update account", a, take, release, func(b *pgx.Batch, doc []byte, rel slotArrays, res *account.WriteResult) {
+		b.Queue(s.q.updateAccount, a.ID, a.APPID, a.Version, doc, rel.scopes, rel.kinds, rel.values).QueryRow(func(row pgx.Row) error {
 			var err error
-			updated, err = classifyUpdate(a, row)
+			*res, err = classifyUpdate(a, row)
 			return err
 		})
-	}, func(tx pgx.Tx) (account.WriteResult, error) {
-		if updated.Status != account.WriteOK {
-			return updated, nil
-		}
-		return s.takeSlots(ctx, tx, a.ID, take, release)
 	})
 }
 
@@ -307,51 +231,67 @@ func classifyUpdate(a account.Account, row pgx.Row) (account.WriteResult, error)
 func (s *Store) DeleteAccount(ctx context.Context, id string) (bool, error) {
 	var deleted bool
 	b := &pgx.Batch{}
-	b.Queue(s.acct.delete, id).Exec(func(tag pgconn.CommandTag) error {
+	b.Queue(s.q.deleteAccount, id).Exec(func(tag pgconn.CommandTag) error {
 		deleted = tag.RowsAffected() == 1
 		return nil
 	})
-	b.Queue(s.acct.deleteSlots, id)
+	b.Queue(s.q.deleteSlots, id)
 	err := s.pool.SendBatch(ctx, b).Close()
 	return deleted && err == nil, idErr("delete account", id, err)
 }
 
 // SlotHolders returns the IDs of the accounts holding sl, sorted.
 func (s *Store) SlotHolders(ctx context.Context, sl account.Slot) ([]string, error) {
-	rows, err := s.pool.Query(ctx, s.acct.holders, string(sl.Scope), string(sl.Kind), sl.Value)
-	if err != nil {
-		return nil, wrapErr("slot holders", err)
-	}
+	rows, _ := s.pool.Query(ctx, s.q.slotHolders, string(sl.Scope), string(sl.Kind), sl.Value)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return ids, wrapErr("slot holders", err)
 }
 
-// inTx runs a READ COMMITTED transaction. BEGIN travels in one round trip
-// with the statements that first queues; then runs with the transaction
-// once their results are in, and the transaction commits if then returns
-// WriteOK and rolls back otherwise.
+// write checks a and take and runs the write of a that first queues on b:
+// one statement that stores doc, the document of a, releases the slots rel
+// and sets *res (WriteOK unless it says otherwise). Without takes that
+// statement is the write, releasing release. With takes it is one READ
+// COMMITTED transaction: BEGIN travels in one round trip with the
+// statement, which then releases nothing; if it gives WriteOK, takeSlots
+// takes the slots and releases release, and the transaction commits if that
+// gives WriteOK too, and rolls back otherwise. Errors name op and a.ID.
 //
 // The isolation level is set explicitly, whatever the server's default:
 // taking a slot relies on each statement seeing the commits that happened
 // before it started (see takeSlotsSQL).
-func (s *Store) inTx(ctx context.Context, first func(*pgx.Batch), then func(pgx.Tx) (account.WriteResult, error)) (account.WriteResult, error) {
-	b := &pgx.Batch{}
-	b.BeginTx(pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
-	first(b)
+func (s *Store) write(ctx context.Context, op string, a account.Account, take []account.Take, release []account.Slot,
+	first func(b *pgx.Batch, doc []byte, rel slotArrays, res *account.WriteResult)) (account.WriteResult, error) {
+	doc, err := checkAccount(a, take)
+	if err != nil {
+		return account.WriteResult{}, idErr(op, a.ID, err)
+	}
+	// One op timeout bounds the whole write, the transaction's later round
+	// trips (the take and the commit) included.
+	ctx, cancel := s.pool.bound(ctx)
+	defer cancel()
+	b, rel := &pgx.Batch{}, release
+	if len(take) > 0 {
+		b.BeginTx(pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+		rel = nil
+	}
+	res := account.WriteResult{Status: account.WriteOK}
+	first(b, doc, slotColumns(rel), &res)
 	br := s.pool.SendBatch(ctx, b)
-	tx := br.Tx()
-	// After a commit Rollback does nothing; after a failed batch it ends
-	// the transaction and hands the connection back to the pool.
-	defer func() { _ = tx.Rollback(ctx) }()
-	if err := br.Close(); err != nil {
-		return account.WriteResult{}, err
+	tx := br.Tx() // nil without takes
+	if tx != nil {
+		// After a commit Rollback does nothing; after a failed batch it
+		// ends the transaction and hands the connection back to the pool.
+		defer func() { _ = tx.Rollback(ctx) }()
 	}
-	res, err := then(tx)
-	if err != nil || res.Status != account.WriteOK {
-		return res, err
+	err = br.Close()
+	if err == nil && tx != nil && res.Status == account.WriteOK {
+		res, err = s.takeSlots(ctx, tx, a.ID, take, release)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return account.WriteResult{}, err
+	if err == nil && tx != nil && res.Status == account.WriteOK {
+		err = tx.Commit(ctx)
+	}
+	if err != nil {
+		return account.WriteResult{}, idErr(op, a.ID, err)
 	}
 	return res, nil
 }
@@ -369,8 +309,8 @@ func (s *Store) takeSlots(ctx context.Context, tx pgx.Tx, id string, take []acco
 	r := slotColumns(release)
 	var refused int64 // position of the first refused take, from 1; 0 for none
 	b := &pgx.Batch{}
-	b.Queue(s.acct.lockSlots, s.slotLockKeys(take))
-	b.Queue(s.acct.takeSlots, id, t.scopes, t.kinds, t.values, limits, r.scopes, r.kinds, r.values).QueryRow(func(row pgx.Row) error {
+	b.Queue(lockSlotsSQL, s.slotLockKeys(take))
+	b.Queue(s.q.takeSlots, id, t.scopes, t.kinds, t.values, limits, r.scopes, r.kinds, r.values).QueryRow(func(row pgx.Row) error {
 		return ignoreNoRows(row.Scan(&refused))
 	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
@@ -400,7 +340,7 @@ func (s *Store) slotLockKeys(take []account.Take) []int64 {
 	keys := make([]int64, 0, len(take))
 	for _, t := range take {
 		h := sha256.New()
-		h.Write([]byte(s.acct.lockPrefix))
+		h.Write([]byte(s.q.slotLockPrefix))
 		for _, f := range []string{string(t.Slot.Scope), string(t.Slot.Kind), t.Slot.Value} {
 			var n [8]byte
 			binary.BigEndian.PutUint64(n[:], uint64(len(f)))

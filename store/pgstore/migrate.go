@@ -101,10 +101,7 @@ func (s *Store) migrate(ctx context.Context, tx pgx.Tx, ms []migration) error {
 	)`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	rows, err := tx.Query(ctx, `SELECT version FROM `+s.migrations)
-	if err != nil {
-		return fmt.Errorf("read applied migrations: %w", err)
-	}
+	rows, _ := tx.Query(ctx, `SELECT version FROM `+s.migrations)
 	applied, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return fmt.Errorf("read applied migrations: %w", err)

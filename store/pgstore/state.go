@@ -160,10 +160,7 @@ func (s *Store) ListRecords(ctx context.Context, set, owner string, now time.Tim
 	if err := state.CheckOwner(set, owner); err != nil {
 		return nil, wrapErr("list records", err)
 	}
-	rows, err := s.pool.Query(ctx, s.st.listRecords, set, owner, ms(now))
-	if err != nil {
-		return nil, wrapErr("list records", err)
-	}
+	rows, _ := s.pool.Query(ctx, s.st.listRecords, set, owner, ms(now))
 	rs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (state.Record, error) {
 		r := state.Record{Set: set, Owner: owner}
 		err := row.Scan(&r.ID, &r.Data, &r.Order, &r.ExpiresAt)
@@ -197,14 +194,10 @@ func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now tim
 func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
 	b := &pgx.Batch{}
 	b.Queue(s.st.end, set, owner)
-	check := state.CheckOwner(set, owner)
 	if keep != "" {
-		if check == nil {
-			check = state.CheckKey("keep", keep)
-		}
 		b.Queue(s.st.keep, set, owner, keep, ms(now))
 	}
-	return s.exec(ctx, "end records", check, b)
+	return s.exec(ctx, "end records", state.CheckEnd(set, owner, keep), b)
 }
 
 // PutOnce stores r unless a live record has its ID; see state.Onces. A

@@ -43,9 +43,8 @@ type Store struct {
 	migrations string // the table's name, quoted and schema-qualified
 
 	// SQL text with the table names filled in.
-	q    queries
-	acct accountQueries
-	st   stateQueries
+	q  queries
+	st stateQueries
 }
 
 // Option configures a Store.
@@ -91,7 +90,6 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		schema:     cfg.schema,
 		migrations: pgx.Identifier{cfg.schema, "accountsec_schema_migrations"}.Sanitize(),
 		q:          newQueries(cfg.schema),
-		acct:       newAccountQueries(cfg.schema),
 		st:         newStateQueries(cfg.schema),
 	}
 	return s, nil
@@ -118,25 +116,43 @@ func (s *Store) Sweep(ctx context.Context, now time.Time) (int64, error) {
 	return n + st, err
 }
 
+// queries holds the statements of the accounts, counters and codes with the
+// store's table names filled in.
 type queries struct {
+	createAccount, accountByID, accountByAPPID, updateAccount string
+	deleteAccount, deleteSlots, takeSlots, slotHolders        string
+	// slotLockPrefix starts the input of every slot's advisory lock key, so
+	// that equal slots of different schemas do not wait for each other.
+	slotLockPrefix                                     string
 	reserve, counterAfter, release, get, deleteCounter string
 	putCode, consumeCode, deleteCode                   string
 	sweep                                              string
 }
 
 func newQueries(schema string) queries {
+	accounts := pgx.Identifier{schema, "accountsec_accounts"}.Sanitize()
+	slots := pgx.Identifier{schema, "accountsec_account_slots"}.Sanitize()
 	counters := pgx.Identifier{schema, "accountsec_counters"}.Sanitize()
 	codes := pgx.Identifier{schema, "accountsec_codes"}.Sanitize()
 	return queries{
-		reserve:       fmt.Sprintf(reserveSQL, counters),
-		counterAfter:  fmt.Sprintf(counterAfterSQL, counters),
-		release:       fmt.Sprintf(releaseSQL, counters),
-		get:           fmt.Sprintf(getSQL, counters),
-		deleteCounter: fmt.Sprintf(deleteCounterSQL, counters),
-		putCode:       fmt.Sprintf(putCodeSQL, codes),
-		consumeCode:   fmt.Sprintf(consumeCodeSQL, codes),
-		deleteCode:    fmt.Sprintf(deleteCodeSQL, codes),
-		sweep:         fmt.Sprintf(sweepSQL, counters, codes),
+		createAccount:  fmt.Sprintf(createAccountSQL, accounts),
+		accountByID:    fmt.Sprintf(accountByIDSQL, accounts),
+		accountByAPPID: fmt.Sprintf(accountByAPPIDSQL, accounts),
+		updateAccount:  fmt.Sprintf(updateAccountSQL, accounts, slots),
+		deleteAccount:  fmt.Sprintf(deleteAccountSQL, accounts),
+		deleteSlots:    fmt.Sprintf(deleteAccountSlotsSQL, slots),
+		takeSlots:      fmt.Sprintf(takeSlotsSQL, slots),
+		slotHolders:    fmt.Sprintf(slotHoldersSQL, slots),
+		slotLockPrefix: "accountsec.slot\x00" + schema + "\x00",
+		reserve:        fmt.Sprintf(reserveSQL, counters),
+		counterAfter:   fmt.Sprintf(counterAfterSQL, counters),
+		release:        fmt.Sprintf(releaseSQL, counters),
+		get:            fmt.Sprintf(getSQL, counters),
+		deleteCounter:  fmt.Sprintf(deleteCounterSQL, counters),
+		putCode:        fmt.Sprintf(putCodeSQL, codes),
+		consumeCode:    fmt.Sprintf(consumeCodeSQL, codes),
+		deleteCode:     fmt.Sprintf(deleteCodeSQL, codes),
+		sweep:          fmt.Sprintf(sweepSQL, counters, codes),
 	}
 }
 

@@ -23,7 +23,8 @@ const DefaultOpTimeout = 2 * time.Second
 // caller that set no deadline would wait forever.
 //
 // The bound covers waiting for a pooled connection, connecting, and the
-// statement itself. Choose d well above the slowest statement you expect
+// statement itself; an account write that takes quota slots is one
+// transaction of three round trips, which one bound covers whole. Choose d well above the slowest statement you expect
 // under load and below what a user will wait for. Migrate's transaction and
 // Sweep are maintenance, which may take longer on a large schema or
 // backlog: they are bounded only by their ctx.
@@ -73,15 +74,13 @@ func (p *boundedPool) Exec(ctx context.Context, sql string, args ...any) (pgconn
 }
 
 // Query runs sql with the op timeout, which lasts until the rows are read or
-// closed.
+// closed. As with pgx, the rows are never nil and report the error too, so
+// the store's callers read (and close) them with pgx.CollectRows and leave
+// the error to it.
 func (p *boundedPool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	ctx, cancel := p.bound(ctx)
 	rows, err := p.pool.Query(ctx, sql, args...)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	return boundedRows{Rows: rows, cancel: cancel}, nil
+	return boundedRows{Rows: rows, cancel: cancel}, err
 }
 
 // QueryRow runs sql with the op timeout, which lasts until the row is

@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/accountsec/accountsec/account"
 	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/store/pgstore"
 )
@@ -257,4 +259,36 @@ func TestOpTimeoutZeroMeansDefault(t *testing.T) {
 	f.freeze()
 	err = returnsWithin(t, guard, func() error { return s.Delete(context.Background(), "k") })
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// A write that takes slots is one transaction of three round trips: the op
+// timeout bounds all of them, not only the first. A transaction holding the
+// slot table makes the take wait; the write gives up within the bound and
+// leaves nothing behind.
+func TestOpTimeoutBoundsTheWholeTransaction(t *testing.T) {
+	t.Parallel()
+	pool := testPool(t)
+	ctx := t.Context()
+	schema := testSchema(t, pool)
+	s, err := pgstore.New(ctx, pool, pgstore.WithSchema(schema), pgstore.WithOpTimeout(100*time.Millisecond))
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(ctx))
+
+	holder, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = holder.Rollback(context.Background()) }()
+	_, err = holder.Exec(ctx, "LOCK TABLE "+pgx.Identifier{schema, "accountsec_account_slots"}.Sanitize()+" IN ACCESS EXCLUSIVE MODE")
+	require.NoError(t, err)
+
+	take := []account.Take{{Slot: account.Slot{Scope: account.ScopeBind, Kind: account.KindEmail, Value: "a@x.cn"}, Limit: 5}}
+	err = returnsWithin(t, guard, func() error {
+		_, err := s.CreateAccount(context.Background(), testAccount("1"), take)
+		return err
+	})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+
+	require.NoError(t, holder.Rollback(ctx))
+	_, found, err := s.Account(ctx, "1")
+	require.NoError(t, err)
+	assert.False(t, found, "the refused write left no account")
 }
