@@ -24,8 +24,9 @@ import (
 // reclaims the key at about the right moment whatever the two clocks say.
 //
 // Numbers are doubles in Lua, exact for milliseconds up to 2^53 (year
-// 287396). Stored and returned values are formatted with %d, because Lua's
-// tostring would switch to exponent notation above 10^14.
+// 287396). Stored values are formatted with %d, because Lua's tostring
+// would switch to exponent notation above 10^14; returned numbers become
+// integer replies, which Redis converts without it.
 
 // reserveScript: KEYS[1] counter; ARGV now, limit, expiresAt, fullExpiresAt
 // (empty when unset), margin. Returns {count, expiresAt, ok, window}.
@@ -42,7 +43,7 @@ if n == nil or e == nil or e <= now then
 	w = e
 end
 if n >= limit then
-	return {n, string.format('%d', e), 0, string.format('%d', w)}
+	return {n, e, 0, w}
 end
 n = n + 1
 local moved = false
@@ -55,7 +56,7 @@ if reset or moved then
 	if ttl < 1 then ttl = 1 end
 	redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl))
 end
-return {n, string.format('%d', e), 1, string.format('%d', w)}
+return {n, e, 1, w}
 `)
 
 // releaseScript: KEYS[1] counter; ARGV now, window. HINCRBY keeps the key's
@@ -113,19 +114,11 @@ func parseReserve(res []any) (limits.Counter, bool, error) {
 		return limits.Counter{}, false, fmt.Errorf("unexpected reply %v", res)
 	}
 	n, ok1 := res[0].(int64)
-	es, ok2 := res[1].(string)
+	e, ok2 := res[1].(int64)
 	took, ok3 := res[2].(int64)
-	ws, ok4 := res[3].(string)
+	w, ok4 := res[3].(int64)
 	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return limits.Counter{}, false, fmt.Errorf("unexpected reply %v", res)
-	}
-	e, err := strconv.ParseInt(es, 10, 64)
-	if err != nil {
-		return limits.Counter{}, false, fmt.Errorf("unexpected expiry %q", es)
-	}
-	w, err := strconv.ParseInt(ws, 10, 64)
-	if err != nil {
-		return limits.Counter{}, false, fmt.Errorf("unexpected window %q", ws)
 	}
 	return limits.Counter{Count: n, ExpiresAt: fromUnixMilli(e), Window: fromUnixMilli(w)}, took == 1, nil
 }

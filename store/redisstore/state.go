@@ -315,11 +315,7 @@ func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now tim
 // state.Records. It is one script call, whose one write (UNLINK) costs the
 // same whatever the number of records.
 func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
-	err := state.CheckOwner(set, owner)
-	if err == nil && keep != "" {
-		err = state.CheckKey("keep", keep)
-	}
-	_, err = s.run(ctx, "end records", err, endRecordsScript, s.recordKeys(set, owner), unixMilli(now), keep, s.margin)
+	_, err := s.run(ctx, "end records", state.CheckEnd(set, owner, keep), endRecordsScript, s.recordKeys(set, owner), unixMilli(now), keep, s.margin)
 	return err
 }
 
