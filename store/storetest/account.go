@@ -70,20 +70,24 @@ func (f accts) update(a account.Account, take []account.Take, release []account.
 	return res
 }
 
-func (f accts) read(id string) (account.Account, bool) {
+// read returns account id, failing the test unless it exists.
+func (f accts) read(id string) account.Account {
 	f.t.Helper()
-	return f.found(f.s.Account(f.t.Context(), id))
+	a := f.find(id)
+	require.NotNil(f.t, a, "account %s not found", id)
+	return *a
 }
 
-func (f accts) byAPPID(appid string) (account.Account, bool) {
+// find returns account id, or nil when there is none.
+func (f accts) find(id string) *account.Account {
 	f.t.Helper()
-	return f.found(f.s.AccountByAPPID(f.t.Context(), appid))
+	return lookup(f.t, ptr[account.Account])(f.s.Account(f.t.Context(), id))
 }
 
-func (f accts) found(a account.Account, found bool, err error) (account.Account, bool) {
+// byAPPID returns the account of appid, or nil when there is none.
+func (f accts) byAPPID(appid string) *account.Account {
 	f.t.Helper()
-	require.NoError(f.t, err)
-	return a, found
+	return lookup(f.t, ptr[account.Account])(f.s.AccountByAPPID(f.t.Context(), appid))
 }
 
 // del deletes account id and returns whether it was deleted.
@@ -98,10 +102,12 @@ func (f accts) holders(sl account.Slot) []string {
 }
 
 // requireSame compares records, times with time.Equal; it ignores the
-// times of verifications and pending contacts.
-func (f accts) requireSame(want, got account.Account) {
+// times of verifications and pending contacts. A nil got (no record found)
+// fails the test.
+func (f accts) requireSame(want account.Account, got *account.Account) {
 	f.t.Helper()
-	for _, a := range []*account.Account{&want, &got} {
+	require.NotNil(f.t, got, "account %s not found", want.ID)
+	for _, a := range []*account.Account{&want, got} {
 		*a = a.Clone()
 		a.RegisteredAt, a.Password.ChangedAt = a.RegisteredAt.UTC(), a.Password.ChangedAt.UTC()
 		for i := range a.LoginMethods {
@@ -109,7 +115,7 @@ func (f accts) requireSame(want, got account.Account) {
 		}
 		a.RealName.VerifiedAt, a.ContactPhone.PendingSince, a.ContactEmail.PendingSince = time.Time{}, time.Time{}, time.Time{}
 	}
-	require.Equal(f.t, want, got)
+	require.Equal(f.t, want, *got)
 }
 
 // casUpdate reads account id, applies change and writes it back, retrying
@@ -146,18 +152,14 @@ var accountTests = []subtest[accts]{
 		a := f.rec(1)
 		f.create(a, nil, account.WriteOK)
 		a.Version = 1
-		got, found := f.read(a.ID)
-		require.True(t, found)
-		f.requireSame(a, got)
-		got, found = f.byAPPID(a.APPID)
-		require.True(t, found)
-		f.requireSame(a, got)
+		f.requireSame(a, f.find(a.ID))
+		f.requireSame(a, f.byAPPID(a.APPID))
 	}},
 	{"CreateSetsVersionOne", func(t *testing.T, f accts) {
 		a := f.rec(1)
 		a.Version = 42
 		f.create(a, nil, account.WriteOK)
-		got, _ := f.read(a.ID)
+		got := f.read(a.ID)
 		assert.Equal(t, int64(1), got.Version)
 	}},
 	{"CreateRefusesUsedID", func(t *testing.T, f accts) {
@@ -166,29 +168,26 @@ var accountTests = []subtest[accts]{
 		f.create(a, nil, account.WriteOK)
 		b.ID, b.Nickname = a.ID, "other"
 		f.create(b, take(sl, 5), account.WriteTaken)
-		got, _ := f.read(a.ID)
+		got := f.read(a.ID)
 		assert.Equal(t, "nick", got.Nickname, "the first account was overwritten")
 		assert.Empty(t, f.holders(sl), "the refused create took a slot")
-		_, found := f.byAPPID(b.APPID)
-		assert.False(t, found, "the refused create registered its APPID")
+		assert.Nil(t, f.byAPPID(b.APPID), "the refused create registered its APPID")
 	}},
 	{"CreateRefusesUsedAPPID", func(t *testing.T, f accts) {
 		a, b := f.rec(1), f.rec(2)
 		f.create(a, nil, account.WriteOK)
 		b.APPID = a.APPID
 		f.create(b, nil, account.WriteTaken)
-		_, found := f.read(b.ID)
-		assert.False(t, found)
-		got, found := f.byAPPID(a.APPID)
-		require.True(t, found)
+		assert.Nil(t, f.find(b.ID))
+		got := f.byAPPID(a.APPID)
+		require.NotNil(t, got)
 		assert.Equal(t, a.ID, got.ID)
 	}},
 	{"CreateRefusedWhenSlotFull", func(t *testing.T, f accts) {
 		sl, b := f.slot(account.ScopeRegister, account.KindEmail, "a@x.cn"), f.rec(2)
 		f.create(f.rec(1), take(sl, 1), account.WriteOK)
 		assert.Equal(t, sl, f.create(b, take(sl, 1), account.WriteFull).Full)
-		_, found := f.read(b.ID)
-		assert.False(t, found, "the refused account exists")
+		assert.Nil(t, f.find(b.ID), "the refused account exists")
 		assert.Equal(t, []string{f.id(1)}, f.holders(sl))
 		// The refused create did not reserve its ID or APPID.
 		f.create(b, nil, account.WriteOK)
@@ -201,16 +200,14 @@ var accountTests = []subtest[accts]{
 		assert.Empty(t, f.holders(free), "a slot was taken by a refused create")
 	}},
 	{"ReadAbsent", func(t *testing.T, f accts) {
-		_, found := f.read(f.k.key("nobody"))
-		assert.False(t, found)
-		_, found = f.byAPPID(f.k.key("nobody"))
-		assert.False(t, found)
+		assert.Nil(t, f.find(f.k.key("nobody")))
+		assert.Nil(t, f.byAPPID(f.k.key("nobody")))
 		assert.Empty(t, f.holders(f.slot(account.ScopeBind, account.KindEmail, "none")))
 	}},
 	{"UpdateChecksVersion", func(t *testing.T, f accts) {
 		a := f.rec(1)
 		f.create(a, nil, account.WriteOK)
-		cur, _ := f.read(a.ID)
+		cur := f.read(a.ID)
 		first, stale := cur.Clone(), cur.Clone()
 		first.Nickname, stale.Industry = "first", "stale"
 		f.update(first, nil, nil, account.WriteOK)
@@ -219,7 +216,7 @@ var accountTests = []subtest[accts]{
 			if i == 1 {
 				f.update(stale, take(sl, 1), nil, st)
 			}
-			got, _ := f.read(a.ID)
+			got := f.read(a.ID)
 			assert.Equal(t, int64(2), got.Version)
 			assert.Equal(t, "first", got.Nickname)
 			assert.Empty(t, got.Industry, "a stale update was written")
@@ -230,8 +227,7 @@ var accountTests = []subtest[accts]{
 		a, sl := f.rec(1), f.slot(account.ScopeBind, account.KindQQ, "q")
 		a.Version = 1
 		f.update(a, take(sl, 1), nil, account.WriteMissing)
-		_, found := f.read(a.ID)
-		assert.False(t, found)
+		assert.Nil(t, f.find(a.ID))
 		assert.Empty(t, f.holders(sl))
 	}},
 	{"UpdateTakesAndReleases", func(t *testing.T, f accts) {
@@ -240,12 +236,12 @@ var accountTests = []subtest[accts]{
 		a := f.rec(1)
 		f.create(a, take(old, 5), account.WriteOK)
 		assert.Equal(t, []string{a.ID}, f.holders(old))
-		cur, _ := f.read(a.ID)
+		cur := f.read(a.ID)
 		cur.SecurityPhone = nw.Value
 		f.update(cur, take(nw, 5), []account.Slot{old}, account.WriteOK)
 		assert.Empty(t, f.holders(old), "the old slot was not released")
 		assert.Equal(t, []string{a.ID}, f.holders(nw))
-		got, _ := f.read(a.ID)
+		got := f.read(a.ID)
 		assert.Equal(t, nw.Value, got.SecurityPhone)
 		assert.Equal(t, int64(2), got.Version)
 	}},
@@ -253,19 +249,18 @@ var accountTests = []subtest[accts]{
 		held, full, b := f.slot(account.ScopeBind, account.KindWeChat, "held"), f.slot(account.ScopeBind, account.KindQQ, "full"), f.rec(2)
 		f.create(f.rec(1), take(full, 1), account.WriteOK)
 		f.create(b, take(held, 50), account.WriteOK)
-		cur, _ := f.read(b.ID)
+		cur := f.read(b.ID)
 		next := cur.Clone()
 		next.Nickname = "changed"
 		assert.Equal(t, full, f.update(next, take(full, 1), []account.Slot{held}, account.WriteFull).Full)
-		got, _ := f.read(b.ID)
-		f.requireSame(cur, got)
+		f.requireSame(cur, f.find(b.ID))
 		assert.Equal(t, []string{b.ID}, f.holders(held), "the refused update released a slot")
 		assert.Equal(t, []string{f.id(1)}, f.holders(full))
 	}},
 	{"TakeAlreadyHeldIsGranted", func(t *testing.T, f accts) {
 		sl, a := f.slot(account.ScopeBind, account.KindEmail, "a@x.cn"), f.rec(1)
 		f.create(a, take(sl, 1), account.WriteOK)
-		cur, _ := f.read(a.ID)
+		cur := f.read(a.ID)
 		// The slot is full, but of this very account: granted, still one holder.
 		f.update(cur, take(sl, 1), nil, account.WriteOK)
 		assert.Equal(t, []string{a.ID}, f.holders(sl))
@@ -274,7 +269,7 @@ var accountTests = []subtest[accts]{
 		sl, b := f.slot(account.ScopeBind, account.KindEmail, "a@x.cn"), f.rec(2)
 		f.create(f.rec(1), take(sl, 2), account.WriteOK)
 		f.create(b, nil, account.WriteOK)
-		cur, _ := f.read(b.ID)
+		cur := f.read(b.ID)
 		f.update(cur, nil, []account.Slot{sl}, account.WriteOK)
 		assert.Equal(t, []string{f.id(1)}, f.holders(sl), "releasing a slot another account holds")
 	}},
@@ -301,17 +296,15 @@ var accountTests = []subtest[accts]{
 		f.create(other, take(slots[1], 50), account.WriteOK)
 		f.create(a, []account.Take{{Slot: slots[0], Limit: 1}, {Slot: slots[1], Limit: 50}}, account.WriteOK)
 		// Slots taken by an update are released too.
-		cur, _ := f.read(a.ID)
+		cur := f.read(a.ID)
 		f.update(cur, []account.Take{{Slot: slots[2], Limit: 5}, {Slot: slots[3], Limit: 3}}, nil, account.WriteOK)
 		require.True(t, f.del(a.ID))
 		for _, sl := range slots {
 			assert.NotContains(t, f.holders(sl), a.ID, "slot %+v", sl)
 		}
 		assert.Equal(t, []string{other.ID}, f.holders(slots[1]), "another account's slot was released")
-		_, found := f.read(a.ID)
-		assert.False(t, found)
-		_, found = f.byAPPID(a.APPID)
-		assert.False(t, found)
+		assert.Nil(t, f.find(a.ID))
+		assert.Nil(t, f.byAPPID(a.APPID))
 		cur.Version = 2
 		f.update(cur, nil, nil, account.WriteMissing)
 		// Every released slot can be taken by a new account.
@@ -342,18 +335,18 @@ var accountTests = []subtest[accts]{
 		f.create(a, nil, account.WriteOK)
 		a.LoginMethods[0].Identifier = "changed by the caller"
 		a.Password.History[0] = "changed by the caller"
-		got, _ := f.read(a.ID)
+		got := f.read(a.ID)
 		assert.Equal(t, f.k.key("wx"), got.LoginMethods[0].Identifier)
 		assert.Equal(t, "h1", got.Password.History[0])
 		got.LoginMethods[0].Identifier = "changed by a reader"
 		got.Password.History[1] = "changed by a reader"
-		again, _ := f.read(a.ID)
+		again := f.read(a.ID)
 		assert.Equal(t, f.k.key("wx"), again.LoginMethods[0].Identifier)
 		assert.Equal(t, "h0", again.Password.History[1])
 		next := again.Clone()
 		f.update(next, nil, nil, account.WriteOK)
 		next.LoginMethods[0].Identifier = "changed after update"
-		final, _ := f.read(a.ID)
+		final := f.read(a.ID)
 		assert.Equal(t, f.k.key("wx"), final.LoginMethods[0].Identifier)
 	}},
 	{"ConcurrentPhoneBindings", func(t *testing.T, f accts) {
@@ -370,7 +363,7 @@ var accountTests = []subtest[accts]{
 		holders := f.holders(phone)
 		require.Len(t, holders, limit)
 		for _, id := range holders {
-			a, _ := f.read(id)
+			a := f.read(id)
 			assert.Equal(t, phone.Value, a.SecurityPhone, "a holder's record lacks the phone")
 		}
 	}},
@@ -395,7 +388,7 @@ var accountTests = []subtest[accts]{
 			}, nil)
 		})
 		require.Equal(t, n, countOf(statuses, account.WriteOK), "statuses %v", statuses)
-		got, _ := f.read(a.ID)
+		got := f.read(a.ID)
 		assert.Equal(t, int64(n+1), got.Version)
 		var ids, want []string
 		for _, lm := range got.LoginMethods[1:] {
@@ -416,11 +409,9 @@ var accountTests = []subtest[accts]{
 		}
 		raceErrs(t, n+1, func(i int) error {
 			if i == n {
-				_, err := f.s.DeleteAccount(t.Context(), a.ID)
-				return err
+				return errOf(f.s.DeleteAccount(t.Context(), a.ID))
 			}
-			_, err := f.casUpdate(a.ID, func(*account.Account) {}, take(slots[i], 50))
-			return err
+			return errOf(f.casUpdate(a.ID, func(*account.Account) {}, take(slots[i], 50)))
 		})
 		// Whatever the interleaving, the deleted account holds nothing.
 		for _, sl := range slots {
@@ -430,17 +421,16 @@ var accountTests = []subtest[accts]{
 	{"CancelledContext", func(t *testing.T, f accts) {
 		ctx, a, sl := cancelled(), f.rec(1), f.slot(account.ScopeBind, account.KindQQ, "q")
 		require.Error(t, errOf(f.s.CreateAccount(ctx, a, take(sl, 1))))
-		_, found := f.read(a.ID)
-		require.False(t, found, "a cancelled create wrote")
+		require.Nil(t, f.find(a.ID), "a cancelled create wrote")
 		f.create(a, nil, account.WriteOK)
-		cur, _ := f.read(a.ID)
+		cur := f.read(a.ID)
 		assert.Error(t, errOf2(f.s.Account(ctx, a.ID)))
 		assert.Error(t, errOf2(f.s.AccountByAPPID(ctx, a.APPID)))
 		assert.Error(t, errOf(f.s.UpdateAccount(ctx, cur, take(sl, 1), nil)))
 		assert.Error(t, errOf(f.s.DeleteAccount(ctx, a.ID)))
 		assert.Error(t, errOf(f.s.SlotHolders(ctx, sl)))
-		got, found := f.read(a.ID)
-		require.True(t, found, "a cancelled delete deleted")
+		got := f.find(a.ID)
+		require.NotNil(t, got, "a cancelled delete deleted")
 		assert.Equal(t, int64(1), got.Version, "a cancelled update wrote")
 		assert.Empty(t, f.holders(sl))
 	}},

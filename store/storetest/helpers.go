@@ -86,3 +86,19 @@ func must[A any](t *testing.T) func(A, error) A {
 		return v
 	}
 }
+
+// lookup returns a function that fails the test on a non-nil error and
+// returns view of the value, or nil when it was not found.
+func lookup[A, V any](t *testing.T, view func(A) *V) func(A, bool, error) *V {
+	return func(v A, found bool, err error) *V {
+		t.Helper()
+		require.NoError(t, err)
+		if !found {
+			return nil
+		}
+		return view(v)
+	}
+}
+
+// ptr returns a pointer to a copy of v, the view of a value as it is.
+func ptr[A any](v A) *A { return &v }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,67 +37,50 @@ import (
 func RunMFAOnDocuments(t *testing.T, newStore func(t *testing.T) state.Documents) {
 	const racers = 32
 	ctx := context.Background()
+	fixture := func(t *testing.T, s state.Documents, _ keyspace) *mfaEnv { return newMFAEnv(t, s) }
+	runSuite(t, newStore, fixture, []subtest[*mfaEnv]{
+		{"ConcurrentVerify", func(t *testing.T, e *mfaEnv) {
+			secret := e.enrol(t, "acct-a")
+			e.clock.Advance(time.Minute)
+			code := totpCode(secret, e.clock.Now())
+			e.assertOneOf(t, "mfa/account/", racers, mfa.ErrReplayed, "submissions accepted", "submissions refused as replayed", func() error { return errOf(e.m.Verify(ctx, "acct-a", code)) })
+		}},
+		{"ConcurrentVerifyHardware", func(t *testing.T, e *mfaEnv) {
+			seed := e.enrolToken(t, "acct-a")
+			e.clock.Advance(time.Minute)
+			code := totpCode(seed, e.clock.Now())
+			e.assertOneOf(t, "mfa/token/", racers, mfa.ErrReplayed, "submissions accepted", "submissions refused as replayed", func() error { return errOf(e.m.Verify(ctx, "acct-a", code)) })
+		}},
+		{"ConcurrentBackupCode", func(t *testing.T, e *mfaEnv) {
+			e.enrol(t, "acct-a")
+			set := must[mfa.BackupCodes](t)(e.m.RegenerateBackupCodes(ctx, e.allow("acct-a", vocab.OpBindMFA), "acct-a"))
+			code := set.Codes()[0]
+			e.assertOneOf(t, "mfa/account/", racers, mfa.ErrBackupMismatch, "uses that succeeded", "uses refused as spent", func() error {
+				if left, err := e.m.UseBackupCode(ctx, "acct-a", code); err != nil || left != len(set.Codes())-1 {
+					return fmt.Errorf("%d codes left: %w", left, err)
+				}
+				return nil
+			})
+			assert.Equal(t, len(set.Codes())-1, must[int](t)(e.m.BackupCodesLeft(ctx, "acct-a")))
+		}},
+		{"TokenReplayAcrossAccounts", func(t *testing.T, e *mfaEnv) {
+			seed := e.enrolToken(t, "acct-a")
+			e.clock.Advance(time.Minute)
+			require.NoError(t, errOf(e.m.Verify(ctx, "acct-a", totpCode(seed, e.clock.Now()))))
+			e.clock.Advance(time.Minute)
+			code := totpCode(seed, e.clock.Now())
+			require.NoError(t, errOf(e.m.Unbind(ctx, e.allow("acct-a", vocab.OpUnbindMFA), "acct-a", code)))
 
-	t.Run("ConcurrentVerify", func(t *testing.T) {
-		e := newMFAEnv(t, newStore(t))
-		secret := e.enrol(t, "acct-a")
-		e.clock.Advance(time.Minute)
-		code := totpCode(secret, e.clock.Now())
-		e.docs.hold("mfa/account/", racers)
-		assertOneOf(t, racers, mfa.ErrReplayed, "submissions accepted", "submissions refused as replayed", func() error { _, err := e.m.Verify(ctx, "acct-a", code); return err })
-	})
+			// The code that unbound the token cannot bind it to another
+			// account, in the same step or the next (within the skew).
+			require.ErrorIs(t, e.bindToken("acct-b", code), mfa.ErrReplayed)
+			e.clock.Advance(30 * time.Second)
+			require.ErrorIs(t, e.bindToken("acct-b", code), mfa.ErrReplayed)
+			require.Nil(t, lookup(t, ptr[mfa.Device])(e.m.Device(ctx, "acct-b")))
 
-	t.Run("ConcurrentVerifyHardware", func(t *testing.T) {
-		e := newMFAEnv(t, newStore(t))
-		seed := e.importToken(t)
-		require.NoError(t, e.bindToken("acct-a", totpCode(seed, e.clock.Now())))
-		e.clock.Advance(time.Minute)
-		code := totpCode(seed, e.clock.Now())
-		e.docs.hold("mfa/token/", racers)
-		assertOneOf(t, racers, mfa.ErrReplayed, "submissions accepted", "submissions refused as replayed", func() error { _, err := e.m.Verify(ctx, "acct-a", code); return err })
-	})
-
-	t.Run("ConcurrentBackupCode", func(t *testing.T) {
-		e := newMFAEnv(t, newStore(t))
-		e.enrol(t, "acct-a")
-		set, err := e.m.RegenerateBackupCodes(ctx, e.allow("acct-a", vocab.OpBindMFA), "acct-a")
-		require.NoError(t, err)
-		code := set.Codes()[0]
-		e.docs.hold("mfa/account/", racers)
-		assertOneOf(t, racers, mfa.ErrBackupMismatch, "uses that succeeded", "uses refused as spent", func() error {
-			if left, err := e.m.UseBackupCode(ctx, "acct-a", code); err != nil || left != len(set.Codes())-1 {
-				return fmt.Errorf("%d codes left: %w", left, err)
-			}
-			return nil
-		})
-		n, err := e.m.BackupCodesLeft(ctx, "acct-a")
-		require.NoError(t, err)
-		assert.Equal(t, len(set.Codes())-1, n)
-	})
-
-	t.Run("TokenReplayAcrossAccounts", func(t *testing.T) {
-		e := newMFAEnv(t, newStore(t))
-		seed := e.importToken(t)
-		require.NoError(t, e.bindToken("acct-a", totpCode(seed, e.clock.Now())))
-		e.clock.Advance(time.Minute)
-		_, err := e.m.Verify(ctx, "acct-a", totpCode(seed, e.clock.Now()))
-		require.NoError(t, err)
-		e.clock.Advance(time.Minute)
-		code := totpCode(seed, e.clock.Now())
-		_, err = e.m.Unbind(ctx, e.allow("acct-a", vocab.OpUnbindMFA), "acct-a", code)
-		require.NoError(t, err)
-
-		// The code that unbound the token cannot bind it to another
-		// account, in the same step or the next (within the skew).
-		require.ErrorIs(t, e.bindToken("acct-b", code), mfa.ErrReplayed)
-		e.clock.Advance(30 * time.Second)
-		require.ErrorIs(t, e.bindToken("acct-b", code), mfa.ErrReplayed)
-		_, found, err := e.m.Device(ctx, "acct-b")
-		require.NoError(t, err)
-		require.False(t, found)
-
-		// A later code binds it.
-		require.NoError(t, e.bindToken("acct-b", totpCode(seed, e.clock.Now())))
+			// A later code binds it.
+			require.NoError(t, e.bindToken("acct-b", totpCode(seed, e.clock.Now())))
+		}},
 	})
 }
 
@@ -114,14 +96,11 @@ func newMFAEnv(t *testing.T, st state.Documents) *mfaEnv {
 	t.Helper()
 	e := &mfaEnv{docs: &heldDocs{Documents: st}, clock: fakes.NewClock(base), serial: "T-" + rand.Text()}
 	secret := []byte(rand.Text()) // a fresh secret: fresh account tags
-	lim, err := limits.NewLimiter(limits.Config{Store: memstore.New(), Secret: secret, Now: e.clock.Now}, limits.Lockout{MaxFailures: 1000})
-	require.NoError(t, err)
+	lim := must[*limits.Limiter](t)(limits.NewLimiter(limits.Config{Store: memstore.New(), Secret: secret, Now: e.clock.Now}, limits.Lockout{MaxFailures: 1000}))
 	key := make([]byte, 32)
 	_, _ = rand.Read(key) // never fails
-	ring, err := mfa.NewStaticKeyring("k", map[string][]byte{"k": key})
-	require.NoError(t, err)
-	e.m, err = mfa.New(mfa.Config{Store: e.docs, Keyring: ring, Limiter: lim, Secret: secret, QR: textQR{}, Now: e.clock.Now})
-	require.NoError(t, err)
+	ring := must[*mfa.StaticKeyring](t)(mfa.NewStaticKeyring("k", map[string][]byte{"k": key}))
+	e.m = must[*mfa.Manager](t)(mfa.New(mfa.Config{Store: e.docs, Keyring: ring, Limiter: lim, Secret: secret, QR: textQR{}, Now: e.clock.Now}))
 	return e
 }
 
@@ -133,20 +112,19 @@ func (e *mfaEnv) allow(accountID, op string) vocab.Proof {
 func (e *mfaEnv) enrol(t *testing.T, accountID string) []byte {
 	t.Helper()
 	ctx := context.Background()
-	en, err := e.m.Enrol(ctx, e.allow(accountID, vocab.OpBindMFA), accountID, "")
-	require.NoError(t, err)
-	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ReplaceAll(en.Key(), " ", ""))
-	require.NoError(t, err)
-	_, err = e.m.Confirm(ctx, e.allow(accountID, vocab.OpBindMFA), accountID, en.DeviceID, totpCode(secret, e.clock.Now()), mfa.Usage{Login: true})
-	require.NoError(t, err)
+	en := must[*mfa.Enrolment](t)(e.m.Enrol(ctx, e.allow(accountID, vocab.OpBindMFA), accountID, ""))
+	secret := must[[]byte](t)(base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ReplaceAll(en.Key(), " ", "")))
+	require.NoError(t, errOf(e.m.Confirm(ctx, e.allow(accountID, vocab.OpBindMFA), accountID, en.DeviceID, totpCode(secret, e.clock.Now()), mfa.Usage{Login: true})))
 	return secret
 }
 
-// importToken imports the token e.serial and returns its seed.
-func (e *mfaEnv) importToken(t *testing.T) []byte {
+// enrolToken imports the token e.serial, binds it to the account with its
+// current code and returns its seed.
+func (e *mfaEnv) enrolToken(t *testing.T, accountID string) []byte {
 	t.Helper()
 	seed := []byte(rand.Text())[:20]
 	require.NoError(t, e.m.ImportToken(context.Background(), mfa.HardwareToken{Serial: e.serial, Seed: seed}))
+	require.NoError(t, e.bindToken(accountID, totpCode(seed, e.clock.Now())))
 	return seed
 }
 
@@ -156,24 +134,24 @@ func (e *mfaEnv) bindToken(accountID, code string) error {
 	return err
 }
 
-// assertOneOf races n calls of try and checks that exactly one returned nil
-// and every other an error that is refused; won and lost describe the two.
-func assertOneOf(t *testing.T, n int, refused error, won, lost string, try func() error) {
+// assertOneOf races n calls of try, the reads of documents whose ID starts
+// with prefix held until all n have read (see heldDocs.hold), and checks
+// that exactly one returned nil and every other an error that is refused;
+// won and lost describe the two.
+func (e *mfaEnv) assertOneOf(t *testing.T, prefix string, n int, refused error, won, lost string, try func() error) {
 	t.Helper()
-	var nils, refusals, other atomic.Int32
-	race(n, func(int) {
-		switch err := try(); {
-		case err == nil:
-			nils.Add(1)
-		case errors.Is(err, refused):
-			refusals.Add(1)
-		default:
-			other.Add(1)
+	e.docs.hold(prefix, n)
+	errs := make([]error, n)
+	race(n, func(i int) { errs[i] = try() })
+	nils, refusals := countOf(errs, nil), 0
+	for _, err := range errs {
+		if errors.Is(err, refused) {
+			refusals++
 		}
-	})
-	assert.Equal(t, int32(1), nils.Load(), won)
-	assert.Equal(t, int32(n-1), refusals.Load(), lost)
-	assert.Zero(t, other.Load(), "calls that failed otherwise")
+	}
+	assert.Equal(t, 1, nils, won)
+	assert.Equal(t, n-1, refusals, lost)
+	assert.Zero(t, n-nils-refusals, "calls that failed otherwise")
 }
 
 // totpCode is the 6-digit TOTP code (RFC 6238, SHA-1, 30 s) of secret at t.

@@ -52,16 +52,7 @@ func (f recs) put(keep int, now time.Time, rs ...state.Record) {
 // get returns the view of the record, or nil when it is not found.
 func (f recs) get(owner, id string, now time.Time) *rv {
 	f.t.Helper()
-	return f.found(f.s.GetRecord(f.t.Context(), f.set, owner, id, now))
-}
-
-func (f recs) found(r state.Record, found bool, err error) *rv {
-	f.t.Helper()
-	require.NoError(f.t, err)
-	if !found {
-		return nil
-	}
-	return view(r)
+	return lookup(f.t, view)(f.s.GetRecord(f.t.Context(), f.set, owner, id, now))
 }
 
 func (f recs) list(owner string, now time.Time) []rv {
@@ -139,7 +130,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			wide := state.Record{Set: f.set + strings.Repeat("~", state.MaxKeyBytes-len(f.set)),
 				Owner: "!" + strings.Repeat("o", state.MaxKeyBytes-1), ID: strings.Repeat("~", state.MaxKeyBytes), ExpiresAt: at(time.Hour)}
 			f.put(0, at(0), wide)
-			require.Equal(t, view(wide), f.found(f.s.GetRecord(t.Context(), wide.Set, wide.Owner, wide.ID, at(0))))
+			require.Equal(t, view(wide), lookup(t, view)(f.s.GetRecord(t.Context(), wide.Set, wide.Owner, wide.ID, at(0))))
 		}},
 		{"Expiry", func(t *testing.T, f recs) {
 			r := f.rec("o", "id", 1, time.Minute)
@@ -367,30 +358,21 @@ type onces struct {
 	id string
 }
 
-func (f onces) view(r state.Once, found bool, err error) *ov {
-	f.t.Helper()
-	require.NoError(f.t, err)
-	if !found {
-		return nil
-	}
-	return &ov{r.ID, string(r.Data), r.ExpiresAt.UTC()}
-}
+func onceView(r state.Once) *ov { return &ov{r.ID, string(r.Data), r.ExpiresAt.UTC()} }
 
 func (f onces) get(id string, now time.Time) *ov {
 	f.t.Helper()
-	return f.view(f.s.GetOnce(f.t.Context(), id, now))
+	return lookup(f.t, onceView)(f.s.GetOnce(f.t.Context(), id, now))
 }
 
 func (f onces) take(id string, now time.Time) *ov {
 	f.t.Helper()
-	return f.view(f.s.TakeOnce(f.t.Context(), id, now))
+	return lookup(f.t, onceView)(f.s.TakeOnce(f.t.Context(), id, now))
 }
 
 func (f onces) put(r state.Once, now time.Time) bool {
 	f.t.Helper()
-	created, err := f.s.PutOnce(f.t.Context(), r, now)
-	require.NoError(f.t, err)
-	return created
+	return must[bool](f.t)(f.s.PutOnce(f.t.Context(), r, now))
 }
 
 // RunOnces runs the conformance suite for [state.Onces] against the stores
@@ -462,12 +444,9 @@ func RunDocuments(t *testing.T, newStore func(t *testing.T) state.Documents) {
 		s, id := newStore(t), newKeys().key("doc")
 		ctx := t.Context()
 		doc := func(id string) *state.Document {
-			d, found, err := s.GetDocument(ctx, id)
-			require.NoError(t, err)
-			if !found {
-				return nil
-			}
-			return &state.Document{ID: d.ID, Version: d.Version, Data: []byte(string(d.Data))}
+			return lookup(t, func(d state.Document) *state.Document {
+				return &state.Document{ID: d.ID, Version: d.Version, Data: []byte(string(d.Data))}
+			})(s.GetDocument(ctx, id))
 		}
 		require.Nil(t, doc(id), "unknown ID")
 		steps := []struct {
@@ -511,10 +490,8 @@ func RunDocuments(t *testing.T, newStore func(t *testing.T) state.Documents) {
 			}
 			return ok, err
 		})
-		d, found, err := s.GetDocument(t.Context(), id)
-		require.NoError(t, err)
-		require.True(t, found)
-		assert.Equal(t, state.Document{ID: id, Version: 2, Data: []byte{byte(winner.Load())}}, d, "the winner's write")
+		assert.Equal(t, &state.Document{ID: id, Version: 2, Data: []byte{byte(winner.Load())}},
+			lookup(t, ptr[state.Document])(s.GetDocument(t.Context(), id)), "the winner's write")
 	})
 }
 

@@ -87,12 +87,10 @@ func race(n int, f func(i int)) {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			<-start
 			f(i)
-		}()
+		})
 	}
 	close(start)
 	wg.Wait()
