@@ -264,12 +264,12 @@ func (s *AccountStore) CreateAccount(ctx context.Context, a account.Account, tak
 	if err := checkTakes(take); err != nil {
 		return account.WriteResult{}, err
 	}
-	rsh := s.records.lock(a.ID)
+	rsh := s.records.lock(nil, a.ID, time.Time{})
 	defer rsh.mu.Unlock()
 	if _, used := rsh.m[a.ID]; used {
 		return account.WriteResult{Status: account.WriteTaken}, nil
 	}
-	ash := s.appids.lock(a.APPID)
+	ash := s.appids.lock(nil, a.APPID, time.Time{})
 	defer ash.mu.Unlock()
 	if _, used := ash.m[a.APPID]; used {
 		return account.WriteResult{Status: account.WriteTaken}, nil
@@ -291,7 +291,7 @@ func (s *AccountStore) Account(ctx context.Context, id string) (account.Account,
 	if err := ctx.Err(); err != nil {
 		return account.Account{}, false, err
 	}
-	sh := s.records.lock(id)
+	sh := s.records.lock(nil, id, time.Time{})
 	defer sh.mu.Unlock()
 	e, ok := sh.m[id]
 	if !ok || e.deleted {
@@ -305,7 +305,7 @@ func (s *AccountStore) AccountByAPPID(ctx context.Context, appid string) (accoun
 	if err := ctx.Err(); err != nil {
 		return account.Account{}, false, err
 	}
-	sh := s.appids.lock(appid)
+	sh := s.appids.lock(nil, appid, time.Time{})
 	id, ok := sh.m[appid]
 	sh.mu.Unlock()
 	if !ok {
@@ -326,7 +326,7 @@ func (s *AccountStore) UpdateAccount(ctx context.Context, a account.Account, tak
 	if err := checkTakes(take); err != nil {
 		return account.WriteResult{}, err
 	}
-	rsh := s.records.lock(a.ID)
+	rsh := s.records.lock(nil, a.ID, time.Time{})
 	defer rsh.mu.Unlock()
 	e, ok := rsh.m[a.ID]
 	switch {
@@ -356,7 +356,7 @@ func (s *AccountStore) DeleteAccount(ctx context.Context, id string) (bool, erro
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	rsh := s.records.lock(id)
+	rsh := s.records.lock(nil, id, time.Time{})
 	defer rsh.mu.Unlock()
 	e, ok := rsh.m[id]
 	if !ok || e.deleted {

@@ -46,7 +46,7 @@ func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, 
 		wrongLeft: rec.MaxWrong,
 	}
 
-	sh := lockAt(s, &s.codes, key, now)
+	sh := s.codes.lock(&s.hint, key, now)
 	defer sh.mu.Unlock()
 	sh.m[key] = e
 	return nil
@@ -62,7 +62,7 @@ func (s *Store) ConsumeCode(ctx context.Context, key string, hash []byte, now ti
 	if err := ctx.Err(); err != nil {
 		return notify.Missing, 0, err
 	}
-	sh := lockAt(s, &s.codes, key, now)
+	sh := s.codes.lock(&s.hint, key, now)
 	defer sh.mu.Unlock()
 
 	e, found := sh.m[key]
@@ -94,7 +94,7 @@ func (s *Store) DeleteCode(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sh := s.codes.lock(key)
+	sh := s.codes.lock(&s.hint, key, time.Time{})
 	defer sh.mu.Unlock()
 	delete(sh.m, key)
 	return nil

@@ -25,7 +25,7 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 		return limits.Counter{}, false, fmt.Errorf("memstore: reserve: expiry %v is not after now %v", r.ExpiresAt, r.Now)
 	}
 
-	sh := s.lockCounter(key, r.Now)
+	sh := s.counters.lockTag(&s.hint, key, r.Now)
 	defer sh.mu.Unlock()
 
 	// The map holds pointers, so a counter is changed in place with one
@@ -67,7 +67,7 @@ func (s *Store) Release(ctx context.Context, key string, window, now time.Time) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sh := s.lockCounter(key, now)
+	sh := s.counters.lockTag(&s.hint, key, now)
 	defer sh.mu.Unlock()
 
 	c, _ := sh.find(key)
@@ -89,7 +89,7 @@ func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Coun
 	if err := ctx.Err(); err != nil {
 		return limits.Counter{}, err
 	}
-	sh := s.lockCounter(key, now)
+	sh := s.counters.lockTag(&s.hint, key, now)
 	defer sh.mu.Unlock()
 
 	c := sh.m[key]
@@ -110,20 +110,9 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sh := s.counters.lockTag(key)
+	sh := s.counters.lockTag(&s.hint, key, time.Time{})
 	defer sh.mu.Unlock()
 	sh.forget()
 	delete(sh.m, key)
 	return nil
-}
-
-// lockCounter is lockTagAt for the counters, written out for the lockout's
-// hot path (two calls per login): the shard of key, locked, having noted now
-// and swept if its turn has come.
-func (s *Store) lockCounter(key string, now time.Time) *shard[*limits.Counter] {
-	sh := s.counters.locked(&s.counters.parts[tagShard(key)])
-	if swept := s.counters.tick(sh, now); !swept.IsZero() {
-		s.share(swept)
-	}
-	return sh
 }

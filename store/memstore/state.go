@@ -227,9 +227,9 @@ func byOrder(ao int64, aid string, bo int64, bid string) int {
 
 // lockSet returns the locked shard of owner and the owner's records of set,
 // creating them when create is true (else they may be nil: none). The
-// caller must unlock the shard. now is the caller's time (see lockAt).
+// caller must unlock the shard. now is the caller's time (see shards.lock).
 func (s *Store) lockSet(set, owner string, create bool, now time.Time) (*shard[*ownerRecords], *recordSet) {
-	sh := lockTagAt(s, &s.records, owner, now)
+	sh := s.records.lockTag(&s.hint, owner, now)
 	o, _ := sh.find(owner)
 	if o == nil {
 		if !create {
@@ -432,7 +432,7 @@ func (s *Store) PutOnce(ctx context.Context, r state.Once, now time.Time) (bool,
 	if err := cmp.Or(ctx.Err(), state.CheckOnce(r, now)); err != nil {
 		return false, err
 	}
-	sh := lockAt(s, &s.onces, r.ID, now)
+	sh := s.onces.lock(&s.hint, r.ID, now)
 	defer sh.mu.Unlock()
 	if e, ok := sh.m[r.ID]; ok && state.Live(e.expiresAt, now) {
 		return false, nil
@@ -456,7 +456,7 @@ func (s *Store) once(ctx context.Context, id string, now time.Time, take bool) (
 	if err := cmp.Or(ctx.Err(), state.CheckKey("id", id)); err != nil {
 		return state.Once{}, false, err
 	}
-	sh := lockAt(s, &s.onces, id, now)
+	sh := s.onces.lock(&s.hint, id, now)
 	defer sh.mu.Unlock()
 	e, ok := sh.m[id]
 	live := ok && state.Live(e.expiresAt, now)
@@ -476,7 +476,7 @@ func (s *Store) GetDocument(ctx context.Context, id string) (state.Document, boo
 	if err := ctx.Err(); err != nil {
 		return state.Document{}, false, err
 	}
-	sh := s.documents.tagShardOf(id)
+	sh := s.documents.lockTag(nil, id, time.Time{})
 	d, ok := sh.m[id]
 	sh.mu.Unlock()
 	if ok {
@@ -493,22 +493,11 @@ func (s *Store) PutDocument(ctx context.Context, d state.Document) (bool, error)
 	if err := cmp.Or(ctx.Err(), state.CheckDocument(d)); err != nil {
 		return false, err
 	}
-	sh := s.documents.tagShardOf(d.ID)
+	sh := s.documents.lockTag(nil, d.ID, time.Time{})
 	defer sh.mu.Unlock()
 	if sh.m[d.ID].Version != d.Version-1 {
 		return false, nil
 	}
 	sh.m[d.ID] = d
 	return true, nil
-}
-
-// sweepState removes the expired records and single-use records at now and
-// returns how many it removed.
-func (s *Store) sweepState(now time.Time) int {
-	n := s.onces.sweep(func(e onceEntry) bool { return !state.Live(e.expiresAt, now) })
-	s.records.sweep(func(o *ownerRecords) bool {
-		n += o.reclaim(now)
-		return len(o.sets) == 0
-	})
-	return n
 }

@@ -30,17 +30,17 @@ var (
 //
 // Each concern (counters, codes, …) keeps its entries in its own sharded
 // map, declared here and implemented in its own file. A concern whose entries
-// expire adds itself to [Store.Sweep] and to reclaim (sweeper.go), and locks
-// its shards with lockAt in the calls that pass a time.
+// expire adds itself to [Store.Sweep] and to reclaim (sweeper.go), and
+// locks its shards with the store's hint and the time its calls pass.
 //
 // Store serves every store interface of the library: counters, codes and
 // the state primitives (sessions, grants, pending logins, password resets,
 // MFA devices, …) directly, accounts through the embedded AccountStore
 // (which hosts may also use on its own).
 type Store struct {
-	// The counters and the records pick their shards with tagShard (their
-	// keys end in a keyed hash): every call on them locks through
-	// lockTagAt or shards.lockTag, never lockAt or shards.lock.
+	// The counters, the records and the documents pick their shards with
+	// tagShard (their keys end in a keyed hash): every call on them locks
+	// through shards.lockTag, never shards.lock.
 	counters shards[*limits.Counter]
 	codes    shards[codeEntry]
 
@@ -49,6 +49,9 @@ type Store struct {
 	records   shards[*ownerRecords]
 	onces     shards[onceEntry]
 	documents shards[state.Document]
+
+	// hint is the latest time a sweep of any concern used (sweeper.go).
+	hint hint
 
 	AccountStore
 }
@@ -66,10 +69,7 @@ func New() *Store { return new(Store) }
 //
 // Sweep locks one shard at a time, so other calls proceed while it runs.
 func (s *Store) Sweep(now time.Time) int {
-	n := s.counters.sweep(func(c *limits.Counter) bool { return expired(c.ExpiresAt, now) })
-	n += s.codes.sweep(func(c codeEntry) bool { return expired(c.expiresAt, now) })
-	n += s.sweepState(now)
-	return n
+	return s.counters.sweep(now) + s.codes.sweep(now) + s.records.sweep(now) + s.onces.sweep(now)
 }
 
 // expired reports whether an entry expiring at expiresAt is gone at now. The
@@ -91,7 +91,6 @@ var seed = maphash.MakeSeed()
 // value is ready to use. Each part sweeps itself now and then (sweeper.go).
 type shards[V any] struct {
 	parts [shardCount]shard[V]
-	hint  hint
 }
 
 // shard is one locked part of a shards map.
@@ -112,25 +111,29 @@ type shard[V any] struct {
 	_ [64]byte
 }
 
-// lock returns the shard that holds key, locked, with its map allocated. The
-// caller must unlock it. Calls that pass a time use lockAt instead, which
-// lets the shard sweep with it.
-func (s *shards[V]) lock(key string) *shard[V] {
-	sh := s.shardOf(key)
-	s.tick(sh, time.Time{})
-	return sh
+// lock returns the shard that holds key, locked, with its map allocated,
+// having counted the call for the shard's sweeps (sweeper.go). now is the
+// caller's time, or the zero time for a call that passes none; h is the
+// store's hint, or nil for a concern whose entries never expire. The caller
+// must unlock the shard.
+func (s *shards[V]) lock(h *hint, key string, now time.Time) *shard[V] {
+	return s.parts[maphash.String(seed, key)%shardCount].lock(h, now)
 }
 
 // lockTag is lock for the keys that tagShard places.
-func (s *shards[V]) lockTag(key string) *shard[V] {
-	sh := s.tagShardOf(key)
-	s.tick(sh, time.Time{})
-	return sh
+func (s *shards[V]) lockTag(h *hint, key string, now time.Time) *shard[V] {
+	return s.parts[tagShard(key)].lock(h, now)
 }
 
-// shardOf returns the shard that holds key, locked, with its map allocated.
-func (s *shards[V]) shardOf(key string) *shard[V] {
-	return s.locked(&s.parts[maphash.String(seed, key)%shardCount])
+// lock locks sh, allocates its map if needed and counts the call (see
+// shards.lock).
+func (sh *shard[V]) lock(h *hint, now time.Time) *shard[V] {
+	sh.mu.Lock()
+	if sh.m == nil {
+		sh.m = make(map[string]V)
+	}
+	sh.tick(h, now)
+	return sh
 }
 
 // tagSeed is mixed into the shard of the keys that tagShard places.
@@ -162,20 +165,6 @@ func tagShard(key string) uint64 {
 	return v >> (64 - shardBits)
 }
 
-// tagShardOf is shardOf for the keys that tagShard places.
-func (s *shards[V]) tagShardOf(key string) *shard[V] {
-	return s.locked(&s.parts[tagShard(key)])
-}
-
-// locked locks sh, allocates its map if needed, and returns it.
-func (s *shards[V]) locked(sh *shard[V]) *shard[V] {
-	sh.mu.Lock()
-	if sh.m == nil {
-		sh.m = make(map[string]V)
-	}
-	return sh
-}
-
 // find returns the value at key and whether there is one, from the memo
 // when key is the memo's string (the same bytes at the same address: the
 // same key), from the map otherwise, remembering it. The caller holds the
@@ -205,20 +194,15 @@ func (sh *shard[V]) forget() {
 	sh.memoFor, sh.memoVal = "", zero
 }
 
-// sweep deletes every entry for which gone returns true, one shard at a time,
+// sweep deletes every entry that has expired at now, one shard at a time,
 // and returns how many it deleted.
-func (s *shards[V]) sweep(gone func(V) bool) int {
+func (s *shards[V]) sweep(now time.Time) int {
 	n := 0
 	for i := range s.parts {
 		sh := &s.parts[i]
 		sh.mu.Lock()
 		sh.forget()
-		for k, v := range sh.m {
-			if gone(v) {
-				delete(sh.m, k)
-				n++
-			}
-		}
+		n += reclaim(sh.m, now)
 		sh.mu.Unlock()
 	}
 	return n

@@ -75,7 +75,7 @@ func TestKeysSpreadOverShards(t *testing.T) {
 	t.Parallel()
 	var s shards[int]
 	for i := range 10 * shardCount {
-		s.lock(fmt.Sprint("key", i)).mu.Unlock()
+		s.lock(nil, fmt.Sprint("key", i), time.Time{}).mu.Unlock()
 	}
 	for i := range s.parts {
 		assert.NotNil(t, s.parts[i].m, "shard %d received no key", i)
@@ -117,7 +117,7 @@ func TestTagKeysSpreadOverShards(t *testing.T) {
 			t.Parallel()
 			var s shards[int]
 			for i := range 10 * shardCount {
-				s.lockTag(key(i)).mu.Unlock()
+				s.lockTag(nil, key(i), time.Time{}).mu.Unlock()
 			}
 			for i := range s.parts {
 				assert.NotNil(t, s.parts[i].m, "shard %d received no key", i)
@@ -213,7 +213,7 @@ func TestShardMemoForgetsRemovedEntries(t *testing.T) {
 			// The first sweep uses the reservations' earlier time
 			// and keeps the counter; the next one removes it.
 			for range 2 * minSweepCalls {
-				s.counters.tick(sh, r.ExpiresAt)
+				sh.tick(&s.hint, r.ExpiresAt)
 			}
 		},
 	}

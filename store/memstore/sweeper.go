@@ -20,7 +20,7 @@ import (
 // A sweep needs a time: it uses the earliest now passed to the shard since
 // its previous sweep, so it removes only what every recent caller already
 // considers expired. A shard whose calls pass no time (see [shards.lock])
-// uses the latest time the shards' hint received from a sweep of another
+// uses the latest time the store's hint received from a sweep of any
 // concern; with no time at all it sweeps nothing.
 
 // minSweepCalls is the fewest calls between two sweeps of one shard. An entry
@@ -50,21 +50,21 @@ func unixNanos(t time.Time) int64 {
 }
 
 // tick counts a call on sh, which the caller has locked, noting now unless it
-// is zero, and sweeps sh when its turn has come. It returns the time it swept
-// with, when that time was passed to sh itself, or the zero time.
+// is zero, and sweeps sh when its turn has come. h is the store's hint (nil
+// for a concern whose entries never expire): a sweep with a time passed to
+// sh raises it, and a sweep of a shard whose calls passed no time uses it.
 //
 // Every call pays for a counter increment and two integer comparisons; the
 // sweep itself is out of line (sweepDue).
-func (s *shards[V]) tick(sh *shard[V], now time.Time) time.Time {
+func (sh *shard[V]) tick(h *hint, now time.Time) {
 	c := &sh.clock
 	c.calls++
 	if ns := unixNanos(now); ns != 0 && (c.oldest == 0 || ns < c.oldest) {
 		c.oldest = ns
 	}
-	if c.calls < max(minSweepCalls, c.due) {
-		return time.Time{}
+	if c.calls >= max(minSweepCalls, c.due) {
+		sh.sweepDue(h)
 	}
-	return s.sweepDue(sh)
 }
 
 // sweepDue is the part of tick that runs when the shard's turn has come:
@@ -72,23 +72,23 @@ func (s *shards[V]) tick(sh *shard[V], now time.Time) time.Time {
 // hint) and starts the next interval.
 //
 //go:noinline
-func (s *shards[V]) sweepDue(sh *shard[V]) time.Time {
+func (sh *shard[V]) sweepDue(h *hint) {
 	var at time.Time
 	own := sh.clock.oldest != 0
 	if own {
 		at = time.Unix(0, sh.clock.oldest).UTC()
-	} else if h, ok := s.hint.load(); ok {
-		at = h
+	} else if t, ok := h.load(); ok {
+		at = t
 	}
 	if at.IsZero() {
-		return time.Time{}
+		return
 	}
 	if !at.After(sh.clock.swept) {
 		// Nothing has expired since the last sweep: every entry
 		// written since is live at its writer's time, which is no
 		// earlier than at.
 		sh.clock = sweepClock{due: sh.clock.due, swept: sh.clock.swept}
-		return time.Time{}
+		return
 	}
 	sh.forget()
 	reclaim(sh.m, at)
@@ -96,53 +96,8 @@ func (s *shards[V]) sweepDue(sh *shard[V]) time.Time {
 	// just ended, which is too young to have expired by its start: wait
 	// for as many calls as it kept older ones.
 	sh.clock = sweepClock{due: max(0, len(sh.m)-sh.clock.calls), swept: at}
-	if !own {
-		return time.Time{}
-	}
-	return at
-}
-
-// lockAt is lock for a call that passes now: the shard notes now for its
-// sweeps.
-func (s *shards[V]) lockAt(key string, now time.Time) (*shard[V], time.Time) {
-	sh := s.shardOf(key)
-	return sh, s.tick(sh, now)
-}
-
-// lockTagAt is lockAt for the keys that tagShard places.
-func (s *shards[V]) lockTagAt(key string, now time.Time) (*shard[V], time.Time) {
-	sh := s.tagShardOf(key)
-	return sh, s.tick(sh, now)
-}
-
-// offer raises the shards' hint to t. The hint only ever moves forward, and
-// an offer that would not move it costs one atomic load.
-func (s *shards[V]) offer(t time.Time) { s.hint.offer(t) }
-
-// lockAt locks the shard of sh that holds key for a call that passes now, as
-// shards.lockAt, and when that sweeps the shard shares the time it used with
-// every expiring concern of s, whose calls may pass no time of their own.
-func lockAt[V any](s *Store, sh *shards[V], key string, now time.Time) *shard[V] {
-	p, swept := sh.lockAt(key, now)
-	s.share(swept)
-	return p
-}
-
-// lockTagAt is lockAt for the keys that tagShard places.
-func lockTagAt[V any](s *Store, sh *shards[V], key string, now time.Time) *shard[V] {
-	p, swept := sh.lockTagAt(key, now)
-	s.share(swept)
-	return p
-}
-
-// share offers the time a sweep used, unless zero, to every expiring
-// concern of s.
-func (s *Store) share(swept time.Time) {
-	if !swept.IsZero() {
-		s.counters.offer(swept)
-		s.codes.offer(swept)
-		s.records.offer(swept)
-		s.onces.offer(swept)
+	if own && h != nil {
+		h.offer(at)
 	}
 }
 
@@ -184,13 +139,16 @@ func reclaim[V any](m map[string]V, now time.Time) int {
 	return n
 }
 
-// hint is the type of shards.hint: the latest time a sweep of any concern
+// hint is the type of Store.hint: the latest time a sweep of any concern
 // used, for the shards whose calls pass no time. It holds Unix nanoseconds
 // (0: no time yet), so that raising it allocates nothing.
 type hint struct{ ns atomic.Int64 }
 
-// load returns the hint's time, or false when it holds none.
+// load returns the hint's time, or false when it holds none (or h is nil).
 func (h *hint) load() (time.Time, bool) {
+	if h == nil {
+		return time.Time{}, false
+	}
 	ns := h.ns.Load()
 	if ns == 0 {
 		return time.Time{}, false

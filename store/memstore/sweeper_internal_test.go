@@ -81,18 +81,22 @@ func TestReclaimKeepsLiveEntries(t *testing.T) {
 // see.
 func TestSweepUsesEarliestTime(t *testing.T) {
 	t.Parallel()
-	var s shards[onceEntry]
-	p := &s.parts[0]
+	var (
+		p shard[onceEntry]
+		h hint
+	)
 	p.m = map[string]onceEntry{
 		"live": {expiresAt: epoch.Add(time.Hour)},
 		"gone": {expiresAt: epoch},
 	}
-	s.tick(p, epoch.Add(time.Second))
+	p.tick(&h, epoch.Add(time.Second))
 	for range minSweepCalls - 2 {
-		s.tick(p, epoch.Add(48*time.Hour))
+		p.tick(&h, epoch.Add(48*time.Hour))
 	}
 	require.Len(t, p.m, 2, "no sweep before minSweepCalls calls")
-	swept := s.tick(p, epoch.Add(48*time.Hour))
+	p.tick(&h, epoch.Add(48*time.Hour))
+	swept, ok := h.load()
+	require.True(t, ok, "the sweep shares its time")
 	assert.Equal(t, epoch.Add(time.Second), swept)
 	assert.Contains(t, p.m, "live")
 	assert.NotContains(t, p.m, "gone")
@@ -103,23 +107,22 @@ func TestSweepUsesEarliestTime(t *testing.T) {
 // checks however many are live.
 func TestSweepIntervalGrowsWithShard(t *testing.T) {
 	t.Parallel()
-	var s shards[onceEntry]
-	p := &s.parts[0]
+	var p shard[onceEntry]
 	p.m = map[string]onceEntry{}
 	const size = 4 * minSweepCalls
 	for i := range size {
 		p.m[strconv.Itoa(i)] = onceEntry{expiresAt: epoch.Add(time.Hour)}
 	}
 	for range minSweepCalls {
-		s.tick(p, epoch.Add(time.Minute))
+		p.tick(nil, epoch.Add(time.Minute))
 	}
 	require.Equal(t, size-minSweepCalls, p.clock.due, "the interval's calls may have written up to one entry each")
 	p.m["gone"] = onceEntry{expiresAt: epoch}
 	for range p.clock.due - 1 {
-		s.tick(p, epoch.Add(2*time.Minute))
+		p.tick(nil, epoch.Add(2*time.Minute))
 	}
 	assert.Contains(t, p.m, "gone", "swept before its due calls")
-	s.tick(p, epoch.Add(2*time.Minute))
+	p.tick(nil, epoch.Add(2*time.Minute))
 	assert.NotContains(t, p.m, "gone")
 }
 
@@ -127,21 +130,25 @@ func TestSweepIntervalGrowsWithShard(t *testing.T) {
 // with none they sweep nothing.
 func TestSweepWithHint(t *testing.T) {
 	t.Parallel()
-	var s shards[*limits.Counter]
-	p := &s.parts[0]
+	var (
+		p shard[*limits.Counter]
+		h hint
+	)
 	p.m = map[string]*limits.Counter{"old": {Count: 1, ExpiresAt: epoch}}
 	for range 2 * minSweepCalls {
-		s.tick(p, time.Time{})
+		p.tick(&h, time.Time{})
 	}
 	require.Contains(t, p.m, "old", "no time known: nothing to sweep with")
 
-	s.offer(epoch.Add(time.Second))
-	s.offer(epoch) // the hint never goes back
-	h, ok := s.hint.load()
+	h.offer(epoch.Add(time.Second))
+	h.offer(epoch) // the hint never goes back
+	at, ok := h.load()
 	require.True(t, ok)
-	require.Equal(t, epoch.Add(time.Second), h)
-	assert.True(t, s.tick(p, time.Time{}).IsZero(), "a sweep with the hint shares nothing")
+	require.Equal(t, epoch.Add(time.Second), at)
+	p.tick(&h, time.Time{})
 	assert.NotContains(t, p.m, "old")
+	at, _ = h.load()
+	assert.Equal(t, epoch.Add(time.Second), at, "a sweep with the hint leaves it as it was")
 }
 
 // The store's calls share the time a sweep used with the concerns whose
@@ -155,33 +162,28 @@ func TestSweepSharesTime(t *testing.T) {
 		require.NoError(t, err)
 		clock.Advance(time.Millisecond)
 	}
-	for _, h := range []*hint{&s.counters.hint, &s.codes.hint, &s.records.hint, &s.onces.hint} {
-		at, ok := h.load()
-		require.True(t, ok)
-		assert.True(t, at.After(epoch))
-	}
-	_, ok := s.documents.hint.load()
-	assert.False(t, ok, "documents never expire")
+	at, ok := s.hint.load()
+	require.True(t, ok)
+	assert.True(t, at.After(epoch))
 }
 
 // A shard whose callers' time has not moved since its last sweep skips the
 // sweep (nothing can have expired), and sweeps again once time moves.
 func TestSweepSkipsWhileTimeStands(t *testing.T) {
 	t.Parallel()
-	var s shards[onceEntry]
-	p := &s.parts[0]
+	var p shard[onceEntry]
 	p.m = map[string]onceEntry{"live": {expiresAt: epoch.Add(time.Hour)}}
 	for range minSweepCalls {
-		s.tick(p, epoch)
+		p.tick(nil, epoch)
 	}
 	require.Equal(t, epoch, p.clock.swept)
 	p.m["stale"] = onceEntry{expiresAt: epoch} // as if written already expired
 	for range minSweepCalls {
-		assert.True(t, s.tick(p, epoch).IsZero(), "time stands: no sweep")
+		p.tick(nil, epoch)
 	}
 	assert.Contains(t, p.m, "stale")
 	for range minSweepCalls {
-		s.tick(p, epoch.Add(time.Millisecond))
+		p.tick(nil, epoch.Add(time.Millisecond))
 	}
 	assert.NotContains(t, p.m, "stale")
 	assert.Contains(t, p.m, "live")
