@@ -3,6 +3,7 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -117,51 +118,22 @@ func (r *recordSet) put(id string, e recordEntry) {
 
 // del removes the record with id.
 func (r *recordSet) del(id string) {
-	switch {
-	case r == nil:
-		return
-	case r.m != nil:
-		delete(r.m, id)
-		return
-	}
-	for i := range r.few {
-		if r.few[i].id == id {
-			last := len(r.few) - 1
-			r.few[i] = r.few[last]
-			r.few[last] = idEntry{}
-			r.few = r.few[:last]
-			return
-		}
-	}
+	r.filter(func(x string, _ recordEntry) bool { return x != id })
 }
 
 // filter removes the records for which keep returns false and returns how
 // many it removed.
 func (r *recordSet) filter(keep func(id string, e recordEntry) bool) int {
-	n := 0
-	switch {
-	case r == nil:
+	if r == nil {
 		return 0
-	case r.m != nil:
-		for id, e := range r.m {
-			if !keep(id, e) {
-				delete(r.m, id)
-				n++
-			}
-		}
-		return n
 	}
-	out := r.few[:0]
-	for _, x := range r.few {
-		if keep(x.id, x.e) {
-			out = append(out, x)
-		} else {
-			n++
-		}
+	n := r.len()
+	if r.m != nil {
+		maps.DeleteFunc(r.m, func(id string, e recordEntry) bool { return !keep(id, e) })
+	} else {
+		r.few = slices.DeleteFunc(r.few, func(x idEntry) bool { return !keep(x.id, x.e) })
 	}
-	clear(r.few[len(out):])
-	r.few = out
-	return n
+	return n - r.len()
 }
 
 // get returns the records of set, or nil.
@@ -187,30 +159,17 @@ func (o *ownerRecords) put(set string, recs *recordSet) {
 
 // drop removes set and its records.
 func (o *ownerRecords) drop(set string) {
-	for i := range o.sets {
-		if o.sets[i].name == set {
-			last := len(o.sets) - 1
-			o.sets[i] = o.sets[last]
-			o.sets[last] = setRecords{}
-			o.sets = o.sets[:last]
-			return
-		}
-	}
+	o.sets = slices.DeleteFunc(o.sets, func(x setRecords) bool { return x.name == set })
 }
 
 // reclaim deletes the records that are no longer live at now, and the sets
 // left empty, and returns how many records it deleted.
 func (o *ownerRecords) reclaim(now time.Time) int {
 	n := 0
-	for i := 0; i < len(o.sets); {
-		recs := o.sets[i].recs
-		n += recs.filter(func(_ string, e recordEntry) bool { return state.Live(e.expiresAt, now) })
-		if recs.len() == 0 {
-			o.drop(o.sets[i].name)
-			continue // the last set moved to i
-		}
-		i++
-	}
+	o.sets = slices.DeleteFunc(o.sets, func(x setRecords) bool {
+		n += x.recs.filter(func(_ string, e recordEntry) bool { return state.Live(e.expiresAt, now) })
+		return x.recs.len() == 0
+	})
 	return n
 }
 

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"maps"
 	"sync/atomic"
 	"time"
 
@@ -105,38 +106,23 @@ func (sh *shard[V]) sweepDue(h *hint) {
 // many it deleted (records, for the records map). Maps of entries that never
 // expire are left alone.
 func reclaim[V any](m map[string]V, now time.Time) int {
-	n := 0
+	before := len(m)
 	switch m := any(m).(type) {
 	case map[string]*limits.Counter:
-		for k, c := range m {
-			if expired(c.ExpiresAt, now) {
-				delete(m, k)
-				n++
-			}
-		}
+		maps.DeleteFunc(m, func(_ string, c *limits.Counter) bool { return expired(c.ExpiresAt, now) })
 	case map[string]codeEntry:
-		for k, c := range m {
-			if expired(c.expiresAt, now) {
-				delete(m, k)
-				n++
-			}
-		}
+		maps.DeleteFunc(m, func(_ string, c codeEntry) bool { return expired(c.expiresAt, now) })
 	case map[string]onceEntry:
-		for k, e := range m {
-			if !state.Live(e.expiresAt, now) {
-				delete(m, k)
-				n++
-			}
-		}
+		maps.DeleteFunc(m, func(_ string, e onceEntry) bool { return !state.Live(e.expiresAt, now) })
 	case map[string]*ownerRecords:
-		for owner, o := range m {
+		n := 0
+		maps.DeleteFunc(m, func(_ string, o *ownerRecords) bool {
 			n += o.reclaim(now)
-			if len(o.sets) == 0 {
-				delete(m, owner)
-			}
-		}
+			return len(o.sets) == 0
+		})
+		return n
 	}
-	return n
+	return before - len(m)
 }
 
 // hint is the type of Store.hint: the latest time a sweep of any concern
