@@ -264,3 +264,24 @@ func (brokenStore) Get(context.Context, string, time.Time) (limits.Counter, erro
 	return limits.Counter{}, errBroken
 }
 func (brokenStore) Delete(context.Context, string) error { return errBroken }
+
+// Reservation.Check refuses exactly what the store contract forbids.
+func TestReservationCheck(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	for name, tc := range map[string]struct {
+		r  limits.Reservation
+		ok bool
+	}{
+		"valid":           {limits.Reservation{Limit: 1, Now: now, ExpiresAt: now.Add(time.Millisecond)}, true},
+		"limit zero":      {limits.Reservation{Limit: 0, Now: now, ExpiresAt: now.Add(time.Minute)}, false},
+		"limit negative":  {limits.Reservation{Limit: -1, Now: now, ExpiresAt: now.Add(time.Minute)}, false},
+		"expiry at now":   {limits.Reservation{Limit: 1, Now: now, ExpiresAt: now}, false},
+		"expiry in past":  {limits.Reservation{Limit: 1, Now: now, ExpiresAt: now.Add(-time.Second)}, false},
+		"no expiry given": {limits.Reservation{Limit: 1, Now: now}, false},
+	} {
+		if err := tc.r.Check(); (err == nil) != tc.ok {
+			t.Errorf("%s: Check() = %v, want ok %v", name, err, tc.ok)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package limits
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -40,6 +41,19 @@ type Reservation struct {
 	// that causes it and lasts exactly the lock duration. When set, it must
 	// be after Now.
 	FullExpiresAt time.Time
+}
+
+// Check returns an error when r breaks the rules of a Reservation: Limit
+// below 1, or ExpiresAt not after Now. Every store refuses such a call with
+// it and changes nothing.
+func (r Reservation) Check() error {
+	if r.Limit < 1 {
+		return fmt.Errorf("limit %d is below 1", r.Limit)
+	}
+	if !r.ExpiresAt.After(r.Now) {
+		return fmt.Errorf("expiry %v is not after now %v", r.ExpiresAt, r.Now)
+	}
+	return nil
 }
 
 // CounterStore holds expiring counters under opaque keys. Keys reach the

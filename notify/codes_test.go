@@ -267,3 +267,23 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// CodeRecord.Check refuses exactly what the store contract forbids.
+func TestCodeRecordCheck(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_700_000_000, 0)
+	for name, tc := range map[string]struct {
+		r  notify.CodeRecord
+		ok bool
+	}{
+		"valid":          {notify.CodeRecord{Hash: []byte{1}, ExpiresAt: now.Add(time.Millisecond), MaxWrong: 1}, true},
+		"max wrong zero": {notify.CodeRecord{Hash: []byte{1}, ExpiresAt: now.Add(time.Minute)}, false},
+		"empty hash":     {notify.CodeRecord{Hash: []byte{}, ExpiresAt: now.Add(time.Minute), MaxWrong: 3}, false},
+		"nil hash":       {notify.CodeRecord{ExpiresAt: now.Add(time.Minute), MaxWrong: 3}, false},
+		"expiry at now":  {notify.CodeRecord{Hash: []byte{1}, ExpiresAt: now, MaxWrong: 3}, false},
+	} {
+		if err := tc.r.Check(now); (err == nil) != tc.ok {
+			t.Errorf("%s: Check() = %v, want ok %v", name, err, tc.ok)
+		}
+	}
+}

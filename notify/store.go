@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -15,6 +17,22 @@ type CodeRecord struct {
 	ExpiresAt time.Time
 	// MaxWrong is how many wrong answers destroy the code. At least 1.
 	MaxWrong int
+}
+
+// Check returns an error when r breaks the rules of a CodeRecord given to
+// PutCode at now: MaxWrong below 1, an empty Hash (which would match an
+// empty answer), or ExpiresAt not after now. Every store refuses such a
+// record with it and changes nothing.
+func (r CodeRecord) Check(now time.Time) error {
+	switch {
+	case r.MaxWrong < 1:
+		return fmt.Errorf("max wrong %d is below 1", r.MaxWrong)
+	case len(r.Hash) == 0:
+		return errors.New("empty hash")
+	case !r.ExpiresAt.After(now):
+		return fmt.Errorf("expiry %v is not after now %v", r.ExpiresAt, now)
+	}
+	return nil
 }
 
 // Outcome is the result of checking a code.

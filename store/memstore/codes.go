@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"time"
 
@@ -31,14 +30,8 @@ func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if rec.MaxWrong < 1 {
-		return fmt.Errorf("memstore: put code: max wrong %d is below 1", rec.MaxWrong)
-	}
-	if len(rec.Hash) == 0 {
-		return errors.New("memstore: put code: empty hash")
-	}
-	if !rec.ExpiresAt.After(now) {
-		return fmt.Errorf("memstore: put code: expiry %v is not after now %v", rec.ExpiresAt, now)
+	if err := rec.Check(now); err != nil {
+		return fmt.Errorf("memstore: put code: %w", err)
 	}
 	e := codeEntry{
 		hash:      bytes.Clone(rec.Hash),

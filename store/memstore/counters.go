@@ -18,11 +18,8 @@ func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (
 	if err := ctx.Err(); err != nil {
 		return limits.Counter{}, false, err
 	}
-	if r.Limit < 1 {
-		return limits.Counter{}, false, fmt.Errorf("memstore: reserve: limit %d is below 1", r.Limit)
-	}
-	if !r.ExpiresAt.After(r.Now) {
-		return limits.Counter{}, false, fmt.Errorf("memstore: reserve: expiry %v is not after now %v", r.ExpiresAt, r.Now)
+	if err := r.Check(); err != nil {
+		return limits.Counter{}, false, fmt.Errorf("memstore: reserve: %w", err)
 	}
 
 	sh := s.counters.lockTag(&s.hint, key, r.Now)

@@ -342,7 +342,7 @@ func (s *Store) DeleteRecord(ctx context.Context, set, owner, id string, now tim
 // keep; see [state.Records]. It costs the same whatever their number: the
 // set's records are dropped whole (or replaced by the kept record alone).
 func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now time.Time) error {
-	if err := cmp.Or(ctx.Err(), state.CheckOwner(set, owner), checkKeep(keep)); err != nil {
+	if err := cmp.Or(ctx.Err(), state.CheckEnd(set, owner, keep)); err != nil {
 		return err
 	}
 	sh, recs := s.lockSet(set, owner, false, now)
@@ -359,14 +359,6 @@ func (s *Store) EndRecords(ctx context.Context, set, owner, keep string, now tim
 		}
 	}
 	return nil
-}
-
-// checkKeep checks the keep argument of EndRecords: empty, or an ID.
-func checkKeep(keep string) error {
-	if keep == "" {
-		return nil
-	}
-	return state.CheckKey("keep", keep)
 }
 
 // PutOnce stores r unless a live record with its ID exists; see
