@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -67,14 +66,8 @@ const deleteCodeSQL = `DELETE FROM %[1]s WHERE key = $1`
 // empty answer) or rec.ExpiresAt is not after now. Expired codes are
 // reclaimed by Sweep.
 func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, now time.Time) error {
-	if rec.MaxWrong < 1 {
-		return fmt.Errorf("pgstore: put code: max wrong %d is below 1", rec.MaxWrong)
-	}
-	if len(rec.Hash) == 0 {
-		return errors.New("pgstore: put code: empty hash")
-	}
-	if !rec.ExpiresAt.After(now) {
-		return fmt.Errorf("pgstore: put code: expiry %v is not after now %v", rec.ExpiresAt, now)
+	if err := rec.Check(now); err != nil {
+		return fmt.Errorf("pgstore: put code: %w", err)
 	}
 	_, err := s.pool.Exec(ctx, s.q.putCode, key, rec.Hash, rec.ExpiresAt, rec.MaxWrong)
 	return wrapErr("put code", err)

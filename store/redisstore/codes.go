@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -66,16 +65,10 @@ return {2, left}
 // rec.MaxWrong is below 1, rec.Hash is empty (an empty hash would match an
 // empty answer) or rec.ExpiresAt is not after now.
 func (s *Store) PutCode(ctx context.Context, key string, rec notify.CodeRecord, now time.Time) error {
-	if rec.MaxWrong < 1 {
-		return fmt.Errorf("redisstore: put code: max wrong %d is below 1", rec.MaxWrong)
-	}
-	if len(rec.Hash) == 0 {
-		return errors.New("redisstore: put code: empty hash")
+	if err := rec.Check(now); err != nil {
+		return fmt.Errorf("redisstore: put code: %w", err)
 	}
 	e, n := unixMilli(rec.ExpiresAt), unixMilli(now)
-	if e <= n {
-		return fmt.Errorf("redisstore: put code: expiry %v is not after now %v", rec.ExpiresAt, now)
-	}
 	return fail("put code", putCodeScript.Run(ctx, s.client, []string{s.codeKey(key)},
 		rec.Hash, e, rec.MaxWrong, e-n+s.margin).Err())
 }

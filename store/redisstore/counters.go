@@ -90,11 +90,8 @@ return 0
 // Like the memory store, it returns an error and changes nothing when r
 // breaks the documented rules (Limit below 1, ExpiresAt not after Now).
 func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (limits.Counter, bool, error) {
-	if r.Limit < 1 {
-		return limits.Counter{}, false, fmt.Errorf("redisstore: reserve: limit %d is below 1", r.Limit)
-	}
-	if !r.ExpiresAt.After(r.Now) {
-		return limits.Counter{}, false, fmt.Errorf("redisstore: reserve: expiry %v is not after now %v", r.ExpiresAt, r.Now)
+	if err := r.Check(); err != nil {
+		return limits.Counter{}, false, fmt.Errorf("redisstore: reserve: %w", err)
 	}
 	full := ""
 	if !r.FullExpiresAt.IsZero() {
