@@ -129,7 +129,15 @@ func (s *Store) Release(ctx context.Context, key string, window, now time.Time) 
 // Get returns the counter at key, or the zero Counter when it is absent or
 // expired at now. It is a single HMGET, which reads both fields atomically.
 func (s *Store) Get(ctx context.Context, key string, now time.Time) (limits.Counter, error) {
-	v, err := s.client.HMGet(ctx, s.counterKey(key), "n", "e", "w").Result()
+	var v []any
+	var err error
+	if s.client.primaryReads {
+		v, err = s.client.HMGet(ctx, s.counterKey(key), "n", "e", "w").Result()
+	} else {
+		// At the primary: a replica may not have the latest failures yet,
+		// and a lock read there could let a locked account in.
+		v, err = s.read(ctx, s.counterKey(key), "n", "e", "w").Slice()
+	}
 	if err != nil {
 		return limits.Counter{}, fail("get counter", err)
 	}

@@ -140,15 +140,18 @@ return 1
 `)
 
 // readScript: KEYS[1]; no ARGV for a string, an empty ARGV[1] for every
-// field of a hash (no ID is empty), else the field ARGV[1]. Reads go to
-// the primary, as the writes do: a replica may still hold a record that was
-// just ended, deleted or taken. Through a client that sends read commands
-// to replicas they are therefore this script, which it sends to the
-// primary; through any other they are the plain command the script would
-// run (GET, HGET), which costs Redis less and the client fewer allocations.
+// field of a hash (no ID is empty), else the field ARGV[1], or the fields
+// ARGV when there are several. Reads go to the primary, as the writes do: a
+// replica may still hold a record that was just ended, deleted or taken, or
+// a counter without its latest failures. Through a client that sends read
+// commands to replicas they are therefore this script, which it sends to
+// the primary; through any other they are the plain command the script
+// would run (GET, HGET, HMGET), which costs Redis less and the client fewer
+// allocations.
 var readScript = redis.NewScript(`
 if ARGV[1] == nil then return redis.call('GET', KEYS[1]) end
 if ARGV[1] == '' then return redis.call('HGETALL', KEYS[1]) end
+if #ARGV > 1 then return redis.call('HMGET', KEYS[1], unpack(ARGV)) end
 return redis.call('HGET', KEYS[1], ARGV[1])
 `)
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/accountsec/accountsec/limits"
 	"github.com/accountsec/accountsec/state"
 	"github.com/accountsec/accountsec/store/redisstore"
 	"github.com/accountsec/accountsec/store/storetest"
@@ -281,7 +282,7 @@ func TestStateReadsGoToThePrimary(t *testing.T) {
 		replica bool
 		want    []string
 	}{
-		{"one server", false, []string{"hget", "evalsha", "eval", "get", "getdel"}},
+		{"one server", false, []string{"hget", "evalsha", "eval", "get", "getdel", "hmget"}},
 		{"replica reads", true, []string{"evalsha", "eval", "getdel"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,7 +302,15 @@ func TestStateReadsGoToThePrimary(t *testing.T) {
 			require.NoError(t, err)
 			_, err = s.PutDocument(ctx, state.Document{ID: "x", Version: 1})
 			require.NoError(t, err)
+			_, _, err = s.Reserve(ctx, "c", limits.Reservation{Limit: 3, Now: at(0), ExpiresAt: at(time.Hour)})
+			require.NoError(t, err)
 			names.names = nil
+			c, err := s.Get(ctx, "c", at(0))
+			require.NoError(t, err)
+			require.Equal(t, limits.Counter{Count: 1, ExpiresAt: at(time.Hour), Window: at(time.Hour)}, c)
+			c, err = s.Get(ctx, "absent", at(0))
+			require.NoError(t, err)
+			require.Zero(t, c)
 			_, found, err := s.GetRecord(ctx, "s", "o", "a", at(0))
 			require.NoError(t, err)
 			require.True(t, found)
@@ -330,6 +339,7 @@ func TestStateReadsGoToThePrimary(t *testing.T) {
 			if !tc.replica {
 				require.Contains(t, names.names, "hget")
 				require.Contains(t, names.names, "get")
+				require.Contains(t, names.names, "hmget")
 			}
 		})
 	}
