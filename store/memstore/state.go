@@ -263,6 +263,22 @@ func (s *Store) GetRecord(ctx context.Context, set, owner, id string, now time.T
 	}
 	nowMs := now.UnixMilli()
 	sh, recs := s.lockSet(set, owner, false, now)
+	if recs != nil && recs.m == nil {
+		// The usual set: a few records, read in place under the lock.
+		for i := range recs.few {
+			if x := &recs.few[i]; x.id == id {
+				if !x.e.live(nowMs) {
+					sh.mu.Unlock()
+					return state.Record{}, false, nil
+				}
+				r := state.Record{Set: set, Owner: owner, ID: id, Data: x.e.data, Order: x.e.order, ExpiresAt: x.e.expiresAt}
+				sh.mu.Unlock()
+				return r, true, nil
+			}
+		}
+		sh.mu.Unlock()
+		return state.Record{}, false, state.CheckRecordKey(set, owner, id)
+	}
 	e, ok := recs.get(id)
 	sh.mu.Unlock()
 	if !ok {
