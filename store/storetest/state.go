@@ -240,6 +240,7 @@ func RunRecords(t *testing.T, newStore func(t *testing.T) state.Records) {
 			require.Nil(t, f.get("o", "k", at(time.Hour)), "the kept record keeps its expiry")
 			f.put(0, at(0), f.rec("o", "y", 1, time.Minute))
 			f.end("o", "y", at(time.Minute))
+			require.Nil(t, f.get("o", "y", at(0)), "the expired record is ended too: a caller whose clock runs behind does not see it")
 			require.Empty(t, f.list("o", at(time.Minute)), "keeping an expired record keeps nothing, and ends the others")
 			f.put(0, at(time.Minute), f.rec("o", "b", 1, time.Hour))
 			f.end("o", "k", at(time.Minute))
