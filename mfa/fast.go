@@ -182,6 +182,11 @@ func (f *fastHMAC) setKey(key []byte) {
 		f.tmp = f.inner.Sum(f.tmp[:0])
 		copy(f.pad, f.tmp)
 		clear(f.tmp)
+		// The digest's buffer still holds the key's last partial block (a
+		// Reset forgets only its length): overwrite it with zeros. Keys
+		// this long are rare, so the zeros are allocated here.
+		f.inner.Reset()
+		f.inner.Write(make([]byte, bs-1))
 	} else {
 		copy(f.pad, key)
 	}

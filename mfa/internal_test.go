@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +252,39 @@ func TestPooledHMACPrintsNoKeyState(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestLongKeyLeavesNoTailInTheDigest: a key longer than the hash's block is
+// hashed first; the digest's buffer, which a Reset does not clear, keeps no
+// part of it once the HMAC is keyed, nor once it is wiped.
+func TestLongKeyLeavesNoTailInTheDigest(t *testing.T) {
+	for _, alg := range []Algorithm{SHA1, SHA256, SHA512} {
+		t.Run(string(alg), func(t *testing.T) {
+			f := newFastHMAC(alg.newHash())
+			key := bytes.Repeat([]byte("0123456789abcdef"), 12)[:len(f.pad)+37] // one block and a tail
+			tail := key[len(f.pad):]
+			buffers := func() []byte {
+				var out []byte
+				for _, d := range []hash.Hash{f.inner, f.outer} {
+					x := reflect.ValueOf(d).Elem().FieldByName("x")
+					if !x.IsValid() {
+						t.Fatalf("%T has no buffer field x", d)
+					}
+					for i := range x.Len() {
+						out = append(out, byte(x.Index(i).Uint()))
+					}
+				}
+				return out
+			}
+			f.setKey(key)
+			if bytes.Contains(buffers(), tail[:16]) {
+				t.Fatal("the digest's buffer holds the key's tail after setKey")
+			}
+			f.wipe()
+			if bytes.Contains(buffers(), tail[:16]) {
+				t.Fatal("the digest's buffer holds the key's tail after wipe")
+			}
+		})
 	}
 }
