@@ -24,7 +24,7 @@
 // caller passes. Expired entries are removed when a call meets them, and the
 // store reclaims the rest by itself, without a goroutine: each shard counts
 // its calls and, after about as many calls as it holds older entries (at
-// least a few dozen), the call that comes due sweeps that shard with the
+// least 16), the call that comes due sweeps that shard with the
 // earliest time passed to it since its previous sweep. The work is a few
 // entries per call, and what has expired but is not yet reclaimed stays in
 // proportion to recent traffic, not to the store's age, so a host need not
