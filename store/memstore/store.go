@@ -126,13 +126,15 @@ func (s *shards[V]) lockTag(h *hint, key string, now time.Time) *shard[V] {
 }
 
 // lock locks sh, allocates its map if needed and counts the call (see
-// shards.lock).
+// shards.lock), unless h is nil: entries that never expire never sweep.
 func (sh *shard[V]) lock(h *hint, now time.Time) *shard[V] {
 	sh.mu.Lock()
 	if sh.m == nil {
 		sh.m = make(map[string]V)
 	}
-	sh.tick(h, now)
+	if h != nil {
+		sh.tick(h, now)
+	}
 	return sh
 }
 

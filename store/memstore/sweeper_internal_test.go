@@ -165,6 +165,17 @@ func TestSweepSharesTime(t *testing.T) {
 	at, ok := s.hint.load()
 	require.True(t, ok)
 	assert.True(t, at.After(epoch))
+	// Documents and accounts never expire: their calls count nothing.
+	for range 2 * minSweepCalls {
+		_, _, err := s.GetDocument(t.Context(), "d")
+		require.NoError(t, err)
+		_, _, err = s.Account(t.Context(), "a")
+		require.NoError(t, err)
+	}
+	for i := range shardCount {
+		assert.Zero(t, s.documents.parts[i].clock.calls, "documents shard %d", i)
+		assert.Zero(t, s.AccountStore.records.parts[i].clock.calls, "accounts shard %d", i)
+	}
 }
 
 // A shard whose callers' time has not moved since its last sweep skips the
