@@ -279,6 +279,9 @@ func TestReservationCheck(t *testing.T) {
 		"expiry at now":   {limits.Reservation{Limit: 1, Now: now, ExpiresAt: now}, false},
 		"expiry in past":  {limits.Reservation{Limit: 1, Now: now, ExpiresAt: now.Add(-time.Second)}, false},
 		"no expiry given": {limits.Reservation{Limit: 1, Now: now}, false},
+		"full expiry set": {limits.Reservation{Limit: 1, Now: now, ExpiresAt: now.Add(time.Minute), FullExpiresAt: now.Add(time.Millisecond)}, true},
+		"full at now":     {limits.Reservation{Limit: 1, Now: now, ExpiresAt: now.Add(time.Minute), FullExpiresAt: now}, false},
+		"full in past":    {limits.Reservation{Limit: 1, Now: now, ExpiresAt: now.Add(time.Minute), FullExpiresAt: now.Add(-time.Hour)}, false},
 	} {
 		if err := tc.r.Check(); (err == nil) != tc.ok {
 			t.Errorf("%s: Check() = %v, want ok %v", name, err, tc.ok)

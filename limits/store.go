@@ -44,14 +44,17 @@ type Reservation struct {
 }
 
 // Check returns an error when r breaks the rules of a Reservation: Limit
-// below 1, or ExpiresAt not after Now. Every store refuses such a call with
-// it and changes nothing.
+// below 1, ExpiresAt not after Now, or FullExpiresAt set but not after Now
+// (a lock that would end before it began). Every store refuses such a call
+// with it and changes nothing.
 func (r Reservation) Check() error {
-	if r.Limit < 1 {
+	switch {
+	case r.Limit < 1:
 		return fmt.Errorf("limit %d is below 1", r.Limit)
-	}
-	if !r.ExpiresAt.After(r.Now) {
+	case !r.ExpiresAt.After(r.Now):
 		return fmt.Errorf("expiry %v is not after now %v", r.ExpiresAt, r.Now)
+	case !r.FullExpiresAt.IsZero() && !r.FullExpiresAt.After(r.Now):
+		return fmt.Errorf("full expiry %v is not after now %v", r.FullExpiresAt, r.Now)
 	}
 	return nil
 }
@@ -65,8 +68,8 @@ func (r Reservation) Check() error {
 // can let more than Limit reservations succeed. Stores never read a clock;
 // they compare the times given by the caller, at millisecond precision at
 // least (callers use whole milliseconds). Errors are for system failures and
-// for arguments that break this contract (Limit below 1, an expiry not after
-// Now); a missing counter is not an error. Callers fail closed on errors.
+// for arguments that break this contract (see [Reservation.Check]); a
+// missing counter is not an error. Callers fail closed on errors.
 type CounterStore interface {
 	// Reserve takes one slot of the counter at key if fewer than r.Limit are
 	// taken, creating the counter (count 0, expiry r.ExpiresAt) when it is

@@ -13,7 +13,7 @@ import (
 // [limits.CounterStore] for the full contract.
 //
 // It returns an error, and changes nothing, when ctx is already done or when
-// r breaks the documented rules (Limit below 1, ExpiresAt not after Now).
+// r breaks the documented rules (see [limits.Reservation.Check]).
 func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (limits.Counter, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return limits.Counter{}, false, err

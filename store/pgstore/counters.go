@@ -65,7 +65,7 @@ const deleteCounterSQL = `DELETE FROM %[1]s WHERE key = $1`
 // atomic upsert that decides, and a read of the counter it left.
 //
 // Like the memory store, it returns an error and changes nothing when r
-// breaks the documented rules (Limit below 1, ExpiresAt not after Now).
+// breaks the documented rules (see [limits.Reservation.Check]).
 func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (limits.Counter, bool, error) {
 	if err := r.Check(); err != nil {
 		return limits.Counter{}, false, fmt.Errorf("pgstore: reserve: %w", err)

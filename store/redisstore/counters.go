@@ -88,7 +88,7 @@ return 0
 // taken; see limits.CounterStore. It is one script call.
 //
 // Like the memory store, it returns an error and changes nothing when r
-// breaks the documented rules (Limit below 1, ExpiresAt not after Now).
+// breaks the documented rules (see [limits.Reservation.Check]).
 func (s *Store) Reserve(ctx context.Context, key string, r limits.Reservation) (limits.Counter, bool, error) {
 	if err := r.Check(); err != nil {
 		return limits.Counter{}, false, fmt.Errorf("redisstore: reserve: %w", err)

@@ -233,8 +233,10 @@ func RunCounterStore(t *testing.T, newStore func(t *testing.T) limits.CounterSto
 			on("b"), gone(0), res(3, 0, 20*m, 0), ok(1, 20*m), rel(20*m, 0), on("a"), is(0, 1, 10*m), del(),
 			on("b"), is(0, 0, 20*m), on("ab"), res(1, 0, 10*m, 0), ok(1, 10*m), on("a"), ok(1, 10*m))},
 		// A reservation that breaks the contract (Limit below 1, an expiry
-		// not after Now) is an error, takes no slot and creates no counter.
-		{"InvalidReservationRefused", seq(res(0, 0, m, 0), fails(), res(1, 0, 0, 0), fails(), res(1, 0, -m, 0), fails(), gone(0))},
+		// or a full expiry not after Now) is an error, takes no slot and
+		// creates no counter.
+		{"InvalidReservationRefused", seq(res(0, 0, m, 0), fails(), res(1, 0, 0, 0), fails(), res(1, 0, -m, 0), fails(),
+			res(1, 0, m, -m), fails(), res(1, m, 2*m, m), fails(), gone(0))},
 		{"ConcurrentReserve", raceReserve(1, 100, 1, 10, 10*m, h)},
 		// Over a few keys, round after round (each after the last one's
 		// counters expired), creating a counter and taking a slot contend.
