@@ -116,9 +116,16 @@ func (r *recordSet) put(id string, e recordEntry) {
 	r.few = nil
 }
 
-// del removes the record with id.
+// del removes the record with id: in one step from a map, by a scan of
+// the few from the slice.
 func (r *recordSet) del(id string) {
-	r.filter(func(x string, _ recordEntry) bool { return x != id })
+	switch {
+	case r == nil:
+	case r.m != nil:
+		delete(r.m, id)
+	default:
+		r.few = slices.DeleteFunc(r.few, func(x idEntry) bool { return x.id == id })
+	}
 }
 
 // filter removes the records for which keep returns false and returns how

@@ -42,6 +42,33 @@ func BenchmarkOnce(b *testing.B) {
 	storetest.BenchmarkOnce(b, memstore.New(), 1)
 }
 
+// BenchmarkRecordDelete deletes a record and puts it back in a set of 8
+// records (the slice) and of 10,000 (the map): a delete costs the same
+// whatever the set's size.
+func BenchmarkRecordDelete(b *testing.B) {
+	for _, n := range []int{8, 10_000} {
+		b.Run(fmt.Sprint("records=", n), func(b *testing.B) {
+			s, ctx, now := memstore.New(), context.Background(), time.Unix(1_700_000_000, 0)
+			put := func(id string) {
+				r := state.Record{Set: "s", Owner: "o", ID: id, ExpiresAt: now.Add(time.Hour)}
+				if err := s.PutRecord(ctx, r, 0, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for i := range n {
+				put(fmt.Sprint("r", i))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if ok, err := s.DeleteRecord(ctx, "s", "o", "r1", now); err != nil || !ok {
+					b.Fatal(ok, err)
+				}
+				put("r1")
+			}
+		})
+	}
+}
+
 func TestStateSweep(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
