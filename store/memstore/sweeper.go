@@ -51,9 +51,10 @@ func unixNanos(t time.Time) int64 {
 }
 
 // tick counts a call on sh, which the caller has locked, noting now unless it
-// is zero, and sweeps sh when its turn has come. h is the store's hint (nil
-// for a concern whose entries never expire): a sweep with a time passed to
-// sh raises it, and a sweep of a shard whose calls passed no time uses it.
+// is zero, and sweeps sh when its turn has come. h is the store's hint: a
+// sweep with a time passed to sh raises it, and a sweep of a shard whose
+// calls passed no time uses it. (Calls on a concern whose entries never
+// expire pass no hint to shards.lock and are not counted.)
 //
 // Every call pays for a counter increment and two integer comparisons; the
 // sweep itself is out of line (sweepDue).
@@ -97,7 +98,7 @@ func (sh *shard[V]) sweepDue(h *hint) {
 	// just ended, which is too young to have expired by its start: wait
 	// for as many calls as it kept older ones.
 	sh.clock = sweepClock{due: max(0, len(sh.m)-sh.clock.calls), swept: at}
-	if own && h != nil {
+	if own {
 		h.offer(at)
 	}
 }
@@ -130,11 +131,8 @@ func reclaim[V any](m map[string]V, now time.Time) int {
 // (0: no time yet), so that raising it allocates nothing.
 type hint struct{ ns atomic.Int64 }
 
-// load returns the hint's time, or false when it holds none (or h is nil).
+// load returns the hint's time, or false when it holds none.
 func (h *hint) load() (time.Time, bool) {
-	if h == nil {
-		return time.Time{}, false
-	}
 	ns := h.ns.Load()
 	if ns == 0 {
 		return time.Time{}, false

@@ -114,15 +114,15 @@ func TestSweepIntervalGrowsWithShard(t *testing.T) {
 		p.m[strconv.Itoa(i)] = onceEntry{expiresAt: epoch.Add(time.Hour)}
 	}
 	for range minSweepCalls {
-		p.tick(nil, epoch.Add(time.Minute))
+		p.tick(new(hint), epoch.Add(time.Minute))
 	}
 	require.Equal(t, size-minSweepCalls, p.clock.due, "the interval's calls may have written up to one entry each")
 	p.m["gone"] = onceEntry{expiresAt: epoch}
 	for range p.clock.due - 1 {
-		p.tick(nil, epoch.Add(2*time.Minute))
+		p.tick(new(hint), epoch.Add(2*time.Minute))
 	}
 	assert.Contains(t, p.m, "gone", "swept before its due calls")
-	p.tick(nil, epoch.Add(2*time.Minute))
+	p.tick(new(hint), epoch.Add(2*time.Minute))
 	assert.NotContains(t, p.m, "gone")
 }
 
@@ -185,16 +185,16 @@ func TestSweepSkipsWhileTimeStands(t *testing.T) {
 	var p shard[onceEntry]
 	p.m = map[string]onceEntry{"live": {expiresAt: epoch.Add(time.Hour)}}
 	for range minSweepCalls {
-		p.tick(nil, epoch)
+		p.tick(new(hint), epoch)
 	}
 	require.Equal(t, epoch, p.clock.swept)
 	p.m["stale"] = onceEntry{expiresAt: epoch} // as if written already expired
 	for range minSweepCalls {
-		p.tick(nil, epoch)
+		p.tick(new(hint), epoch)
 	}
 	assert.Contains(t, p.m, "stale")
 	for range minSweepCalls {
-		p.tick(nil, epoch.Add(time.Millisecond))
+		p.tick(new(hint), epoch.Add(time.Millisecond))
 	}
 	assert.NotContains(t, p.m, "stale")
 	assert.Contains(t, p.m, "live")
