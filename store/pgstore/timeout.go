@@ -57,10 +57,14 @@ func unbounded(ctx context.Context) context.Context {
 func nop() {}
 
 // bound returns ctx limited to the op timeout, or ctx itself when it is
-// marked unbounded. context.WithTimeout keeps the parent's deadline when it
-// is earlier.
+// marked unbounded or ends within the op timeout already (a call inside a
+// bounded write, or a caller with a tighter deadline), which bounds the call
+// as tightly.
 func (p *boundedPool) bound(ctx context.Context) (context.Context, context.CancelFunc) {
 	if ctx.Value(unboundedKey{}) != nil {
+		return ctx, nop
+	}
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= p.timeout {
 		return ctx, nop
 	}
 	return context.WithTimeout(ctx, p.timeout)
